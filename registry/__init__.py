@@ -1,0 +1,46 @@
+"""Hangzhou Quality Infrastructure Registry (杭州市质量基础设施登记平台).
+
+`create_app` reads like a table of contents: settings, extensions, blueprints,
+error handlers, commands. It touches no database and no network.
+"""
+from flask import Flask, current_app, has_request_context, request
+
+from registry import cli, models  # noqa: F401  (models: register the tables)
+from registry.config import PROJECT_ROOT, Config
+from registry.database import configure_engine_events
+from registry.extensions import babel, db, migrate
+from registry.web import errors, pages
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    app.config.update(Config.from_env())
+    app.config.update(overrides or {})
+    register_extensions(app)
+    app.register_blueprint(pages.blp)
+    errors.register(app)
+    cli.register(app)
+    return app
+
+
+def select_locale() -> str:
+    """?lang= first, then the language cookie, then the browser's; Chinese by default."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return languages[0]
+    for choice in (request.args.get("lang"), request.cookies.get("lang")):
+        if choice in languages:
+            return choice
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    babel.init_app(app, locale_selector=select_locale)
+    with app.app_context():
+        configure_engine_events(db.engine)

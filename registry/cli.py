@@ -1,0 +1,154 @@
+"""Flask CLI commands: `flask --app registry import|export|seed`.
+
+Commands translate arguments to a service call and the result to text and an
+exit status; they hold no rules of their own.
+"""
+import csv
+import getpass
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask_babel import force_locale, gettext as _
+
+from registry.extensions import db
+from registry.services.districts import district_locator, sync_districts
+from registry.services.exporting import export_dataset
+from registry.services.importing import ACTIONS, ImportReport, import_dataset
+
+EXIT_REJECTED = 1  # errors: nothing was written
+EXIT_PARTIAL = 3  # --skip-invalid wrote the valid rows and rejected others
+MAX_ISSUES_SHOWN = 1000
+
+lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh",
+                           show_default=True, help="Language of messages.")
+
+
+def register(app: Flask) -> None:
+    for command in (import_command, export_command, seed_command):
+        app.cli.add_command(command)
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Write the valid rows, report the rest.")
+@click.option("--prune", is_flag=True, help="Mark records missing from the import as deleted.")
+@click.option("--dry-run", is_flag=True, help="Validate and count, but write nothing.")
+@click.option("--encoding", help="CSV encoding, when detection is not enough (e.g. gbk).")
+@click.option("--actor", default=lambda: f"cli:{getpass.getuser()}", help="Who is importing.")
+@click.option("--report", "report_path", type=click.Path(path_type=Path),
+              help="Also write every problem to this CSV file.")
+@lang_option
+def import_command(paths, skip_invalid, prune, dry_run, encoding, actor, report_path, lang):
+    """Import facilities.csv + capabilities.csv, or an .xlsx workbook (DATA_FORMAT.md)."""
+    with force_locale(lang):
+        report = run_import(paths, actor=actor, encoding=encoding, skip_invalid=skip_invalid,
+                            prune=prune, dry_run=dry_run)
+        print_report(report, report_path)
+    if report.errors:
+        sys.exit(EXIT_PARTIAL if report.committed else EXIT_REJECTED)
+
+
+def run_import(paths, *, actor, **options) -> ImportReport:
+    config = current_app.config
+    progress = Progress()
+    try:
+        return import_dataset(
+            db.session, list(paths), locator=district_locator(config["DISTRICTS_GEOJSON"]),
+            actor=actor, chunk_rows=config["IMPORT_CHUNK_ROWS"], progress=progress, **options)
+    finally:
+        progress.close()
+
+
+class Progress:
+    """A bar on a terminal; a line per tenth of the way in logs."""
+
+    def __init__(self):
+        self.bar, self.shown = None, -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            if self.bar is None:
+                self.bar = click.progressbar(length=max(total, 1), label=_("Importing"),
+                                             file=sys.stderr)
+                self.bar.__enter__()
+            self.bar.update(done - self.bar.pos)
+            return
+        tenth = int(10 * done / total) if total else 0
+        if tenth != self.shown:
+            self.shown = tenth
+            click.echo(_("progress: %(done)s of about %(total)s rows", done=done, total=total),
+                       err=True)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def print_report(report: ImportReport, report_path: Path | None) -> None:
+    for issue in report.issues[:MAX_ISSUES_SHOWN]:
+        click.echo(format_issue(issue), err=True)
+    if len(report.issues) > MAX_ISSUES_SHOWN:
+        click.echo(_("… and %(n)s more problems (write them all with --report FILE)",
+                     n=len(report.issues) - MAX_ISSUES_SHOWN), err=True)
+    if report_path:
+        write_issues(report, report_path)
+    labels = {"created": _("created"), "updated": _("updated"), "unchanged": _("unchanged"),
+              "deleted": _("deleted"), "rejected": _("rejected")}
+    names = {"facilities": _("facilities"), "capabilities": _("capabilities")}
+    for table, counts in report.counts.items():
+        if sum(counts.values()):
+            figures = ", ".join(f"{labels[a]} {counts[a]}" for a in ACTIONS)
+            click.echo(f"{names[table]}: {figures}")
+    if report.errors and not report.committed:
+        click.echo(_("%(n)s errors: nothing was written.", n=len(report.errors)), err=True)
+    elif report.errors:
+        click.echo(_("%(n)s rows rejected; the valid rows were written.",
+                     n=len(report.errors)), err=True)
+    elif report.committed:
+        click.echo(_("Import complete (change set %(id)s).", id=report.change_set_id))
+    else:
+        click.echo(_("Nothing changed."))
+
+
+def format_issue(issue) -> str:
+    where = issue.file
+    if issue.row:
+        where += " " + _("row %(row)s", row=issue.row)
+    if issue.column:
+        where += " " + _("column %(column)s", column=issue.column)
+    value = f" «{issue.value[:80]}»" if issue.value else ""
+    level = _("error") if issue.level == "error" else _("warning")
+    return f"{level}: {where}{value}: {issue.message}"
+
+
+def write_issues(report: ImportReport, path: Path) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["level", "file", "row", "column", "value", "message"])
+        for issue in report.issues:
+            writer.writerow([issue.level, issue.file, issue.row or "", issue.column or "",
+                             issue.value or "", str(issue.message)])
+
+
+@click.command("export")
+@click.argument("target", type=click.Path(path_type=Path))
+def export_command(target):
+    """Export to a folder (facilities.csv, capabilities.csv) or to a .xlsx workbook."""
+    counts = export_dataset(db.session, target)
+    click.echo(", ".join(f"{name}: {n}" for name, n in counts.items()) + f" → {target}")
+
+
+@click.command("seed")
+@lang_option
+def seed_command(lang):
+    """Load the districts and the demonstration data set; running it again changes nothing."""
+    config = current_app.config
+    with force_locale(lang):
+        counts = sync_districts(db.session, config["DISTRICTS_GEOJSON"], config["DISTRICTS_CSV"])
+        click.echo(_("districts: %(counts)s", counts=", ".join(f"{k} {v}" for k, v in counts.items())))
+        report = run_import([Path(config["DEMO_DATA_DIR"])], actor="seed", demo=True)
+        print_report(report, None)
+    if report.errors:
+        sys.exit(EXIT_REJECTED)

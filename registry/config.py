@@ -1,0 +1,60 @@
+"""Configuration from the environment, with safe defaults for a local run.
+
+Every setting can be given as an environment variable of the same name.
+"""
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+def _secret_key() -> str:
+    """A fixed key in production (SECRET_KEY), a per-install random one locally."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        INSTANCE_DIR.mkdir(exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def database_url() -> str:
+    """`DATABASE_URL`, or the embedded SQLite file under instance/."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Heroku-style and plain "postgresql://" URLs mean psycopg 3 here.
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix):]
+        return url
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    return f"sqlite:///{INSTANCE_DIR / 'registry.sqlite3'}"
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI = None  # set in from_env(); evaluated per app, not at import
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SECRET_KEY = None
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "registry" / "translations")
+    LANGUAGES = ("zh", "en")
+    DISTRICTS_GEOJSON = str(PROJECT_ROOT / "seeds" / "districts.geojson")
+    DISTRICTS_CSV = str(PROJECT_ROOT / "seeds" / "districts.csv")
+    DEMO_DATA_DIR = str(PROJECT_ROOT / "seeds" / "demo")
+    IMPORT_CHUNK_ROWS = 2000
+
+    @classmethod
+    def from_env(cls) -> dict:
+        """The settings for one app, read when the app is created."""
+        settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
+        for key in settings:
+            if key in os.environ and key not in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY"):
+                settings[key] = os.environ[key]
+        settings["SQLALCHEMY_DATABASE_URI"] = database_url()
+        settings["SECRET_KEY"] = _secret_key()
+        settings["IMPORT_CHUNK_ROWS"] = int(settings["IMPORT_CHUNK_ROWS"])
+        return settings

@@ -1,0 +1,7 @@
+"""The registry's tables. Import from here so that every model is registered."""
+from registry.models.capability import Capability
+from registry.models.change import Change, ChangeSet
+from registry.models.district import District
+from registry.models.facility import Accreditation, Facility
+
+__all__ = ["Accreditation", "Capability", "Change", "ChangeSet", "District", "Facility"]

@@ -1,0 +1,1 @@
+"""Marshmallow schemas shared by import, export and the API."""

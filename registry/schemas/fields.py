@@ -1,0 +1,237 @@
+"""Marshmallow fields for values as bureaus type them: text cells, Chinese labels,
+yes/no in either language, full-width characters, several date spellings.
+
+Each field also accepts native JSON values, so that the API can reuse them.
+Messages are lazy: they are rendered in the reader's language when shown.
+"""
+import re
+import unicodedata
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, fields
+
+from registry import identifiers, units
+
+IDENTIFIER_MESSAGES = {
+    "uscc.length": _l("a Unified Social Credit Code has 18 characters"),
+    "uscc.charset": _l("a Unified Social Credit Code uses digits and capital letters except I, O, Z, S, V"),
+    "uscc.org_check": _l("the organisation-code check character (9th to 17th characters, GB 11714) is wrong"),
+    "uscc.check": _l("the final check character is wrong"),
+    "cma.format": _l("a CMA certificate number has 12 digits"),
+    "cnas.format": _l("not a CNAS number such as CNAS L1234, CNAS IB0123 or CNAS C012-M"),
+    "cnca.format": _l("not a CNCA approval number such as CNCA-R-2002-001"),
+    "unit.unknown": _l("not a unit that can be read (examples: MPa, kPa, ℃, mm, kN, Ω, Hz, dB)"),
+}
+
+_SPACES = re.compile(r"\s+")
+
+
+def clean_text(value: str) -> str:
+    """Trim, fold full-width spaces and collapse runs of white space."""
+    return _SPACES.sub(" ", value.replace("\u3000", " ")).strip()
+
+
+class Cell(fields.Field):
+    """A cell of the interchange format: text in, a typed value out."""
+
+    default_error_messages = {
+        "required": _l("this required value is missing"),
+        "null": _l("this required value is missing"),
+        "invalid": _l("not a valid value"),
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            value = clean_text(value)
+            if not value:
+                raise self.make_error("required" if self.required else "invalid")
+        return self.parse(value)
+
+    def parse(self, value):
+        return value
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+
+class Text(Cell):
+    def __init__(self, max_length: int = 200, **kwargs):
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def parse(self, value):
+        text = clean_text(str(value))
+        if len(text) > self.max_length:
+            raise ValidationError(_l("longer than %(max)s characters", max=self.max_length))
+        return text
+
+
+class ExternalId(Cell):
+    PATTERN = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+    def parse(self, value):
+        text = str(value)
+        if not self.PATTERN.fullmatch(text):
+            raise ValidationError(
+                _l("an id has 1 to 64 characters among A-Z, a-z, 0-9, '_', '.' and '-'")
+            )
+        return text
+
+
+class Choice(Cell):
+    """One key of a vocabulary, given as the key or any of its labels."""
+
+    def __init__(self, vocabulary: dict[str, tuple[str, ...]], **kwargs):
+        super().__init__(**kwargs)
+        self.keys = list(vocabulary)
+        self.lookup = {}
+        for key, labels in vocabulary.items():
+            for label in (key, *labels):
+                self.lookup[label.casefold()] = key
+
+    def parse(self, value):
+        key = self.lookup.get(unicodedata.normalize("NFKC", str(value)).casefold())
+        if key is None:
+            raise ValidationError(_l("must be one of: %(choices)s", choices=", ".join(self.keys)))
+        return key
+
+
+class YesNo(Cell):
+    TRUE = {"yes", "y", "true", "t", "1", "是", "有"}
+    FALSE = {"no", "n", "false", "f", "0", "否", "无"}
+
+    def parse(self, value):
+        if isinstance(value, bool):
+            return value
+        text = str(value).casefold()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValidationError(_l("must be yes or no (also true/false, 1/0, 是/否)"))
+
+
+class Number(Cell):
+    def __init__(self, minimum: float | None = None, maximum: float | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.minimum, self.maximum = minimum, maximum
+
+    def parse(self, value):
+        try:
+            number = self.convert(unicodedata.normalize("NFKC", str(value)).replace(",", ""))
+        except (ValueError, InvalidOperation):
+            raise ValidationError(self.not_a_number) from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise ValidationError(self.not_a_number)
+        if self.minimum is not None and number < self.minimum:
+            raise ValidationError(_l("must be at least %(min)s", min=self.minimum))
+        if self.maximum is not None and number > self.maximum:
+            raise ValidationError(_l("must be at most %(max)s", max=self.maximum))
+        return number
+
+    not_a_number = _l("not a number")
+
+    def convert(self, text: str):
+        return float(text)
+
+
+class Integer(Number):
+    not_a_number = _l("not a whole number")
+
+    def convert(self, text: str):
+        number = float(text)
+        if not number.is_integer():
+            raise ValueError(text)
+        return int(number)
+
+
+class Money(Number):
+    """Yuan with two decimals, kept exact."""
+
+    def convert(self, text: str):
+        amount = Decimal(text)
+        if not amount.is_finite():
+            raise ValueError(text)
+        return amount.quantize(Decimal("0.01"))
+
+
+class Day(Cell):
+    FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+
+    def parse(self, value):
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        text = unicodedata.normalize("NFKC", str(value))
+        text = text.split("T")[0].split(" ")[0]
+        for fmt in self.FORMATS:
+            try:
+                return datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        raise ValidationError(_l("not a date (write it as 2025-06-30)"))
+
+
+class Normalised(Cell):
+    """A value checked and normalised by a function of registry.identifiers or units."""
+
+    def __init__(self, normalise, **kwargs):
+        super().__init__(**kwargs)
+        self.normalise = normalise
+
+    def parse(self, value):
+        try:
+            return self.normalise(str(value))
+        except ValueError as exc:
+            reason = getattr(exc, "reason", None)
+            raise ValidationError(IDENTIFIER_MESSAGES.get(reason, str(exc))) from None
+
+
+class Email(Cell):
+    PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+
+    def parse(self, value):
+        if not self.PATTERN.fullmatch(str(value)):
+            raise ValidationError(_l("not an e-mail address"))
+        return str(value)
+
+
+class Url(Cell):
+    PATTERN = re.compile(r"https?://[^\s/$.?#][^\s]*\.[^\s]+", re.IGNORECASE)
+
+    def parse(self, value):
+        if not self.PATTERN.fullmatch(str(value)) or len(str(value)) > 300:
+            raise ValidationError(_l("not a web address starting with http:// or https://"))
+        return str(value)
+
+
+class SeparatedList(Cell):
+    """A ';'-separated list (full-width '；' too), stored as one normalised string."""
+
+    def __init__(self, split=None, **kwargs):
+        super().__init__(**kwargs)
+        self.split = split or self.split_plain
+
+    @staticmethod
+    def split_plain(text: str) -> list[str]:
+        seen = []
+        for part in re.split(r"[;；]", text):
+            part = clean_text(part)
+            if part and part not in seen:
+                seen.append(part)
+        return seen
+
+    def parse(self, value):
+        parts = self.split(str(value))
+        return ";".join(parts) if parts else None
+
+
+def standards_field(**kwargs) -> SeparatedList:
+    return SeparatedList(split=identifiers.split_standards, **kwargs)
+
+
+def unit_field(**kwargs) -> Normalised:
+    return Normalised(units.parse_unit, **kwargs)

@@ -1,0 +1,164 @@
+"""Row schemas of the interchange format (DATA_FORMAT.md), v1.
+
+`load` turns one row of text cells into a canonical record: the typed values
+that the registry stores and that `export` writes back. The same schemas
+validate API input, so a rule is written once.
+"""
+from flask_babel import lazy_gettext as _l
+from marshmallow import EXCLUDE, Schema, ValidationError, post_load, validates_schema
+
+from geo.coords import to_wgs84
+from registry import identifiers, vocabulary
+from registry.schemas.fields import (
+    Choice, Day, Email, ExternalId, Integer, Money, Normalised, Number, SeparatedList, Text, Url,
+    YesNo, standards_field, unit_field,
+)
+
+# Canonical column -> Chinese header accepted as an alias, in the order `export` writes.
+FACILITY_COLUMNS = {
+    "facility_id": "机构编号", "name": "机构名称", "name_en": "英文名称", "kind": "类型",
+    "ownership": "性质", "level": "层级", "uscc": "统一社会信用代码", "org_name": "运营单位",
+    "district_code": "所属区县", "address": "地址", "lon": "经度", "lat": "纬度",
+    "crs": "坐标系", "phone": "电话", "email": "邮箱", "website": "网址", "shared": "是否共享",
+    "fields": "重点领域", "cma_no": "CMA证书编号", "cma_valid_until": "CMA有效期至",
+    "cnas_no": "CNAS注册号", "cnas_valid_until": "CNAS有效期至", "cnca_no": "CNCA批准号",
+    "status": "状态",
+}
+CAPABILITY_COLUMNS = {
+    "facility_id": "机构编号", "capability_id": "能力编号", "kind": "能力类型", "name": "名称",
+    "discipline": "计量专业", "category": "类别", "standards": "依据标准", "quantity": "被测量",
+    "range_min": "测量范围下限", "range_max": "测量范围上限", "unit": "单位",
+    "uncertainty": "不确定度/准确度", "certificate_no": "证书编号", "valid_until": "有效期至",
+    "price_cny": "参考价格", "lead_time_days": "周期天数", "bookable": "可预约",
+    "daily_capacity": "日容量",
+}
+
+COORDINATE_DECIMALS = 7  # about 1 cm: enough, and exact to round-trip
+
+
+class FacilityRowSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    facility_id = ExternalId(required=True)
+    name = Text(200, required=True)
+    name_en = Text(200)
+    kind = Choice(vocabulary.FACILITY_KINDS, required=True)
+    ownership = Choice(vocabulary.OWNERSHIPS, required=True)
+    level = Choice(vocabulary.LEVELS)
+    uscc = Normalised(identifiers.normalize_uscc, required=True)
+    org_name = Text(200)
+    district_code = Choice(vocabulary.district_aliases())
+    address = Text(300)
+    lon = Number(-180, 180)
+    lat = Number(-90, 90)
+    crs = Choice(vocabulary.COORDINATE_SYSTEMS, load_default="wgs84")
+    phone = Text(50)
+    email = Email()
+    website = Url()
+    shared = YesNo(required=True)
+    fields = SeparatedList()
+    cma_no = Normalised(identifiers.normalize_cma)
+    cma_valid_until = Day()
+    cnas_no = Normalised(identifiers.normalize_cnas)
+    cnas_valid_until = Day()
+    cnca_no = Normalised(identifiers.normalize_cnca)
+    status = Choice(vocabulary.STATUSES, load_default="active")
+
+    def __init__(self, locator, **kwargs):
+        """`locator` is a geo.districts.DistrictLocator: the location rules need the boundaries."""
+        super().__init__(**kwargs)
+        self.locator = locator
+
+    @validates_schema
+    def check_pairs(self, data, **kwargs):
+        if ("lon" in data) != ("lat" in data):
+            missing = "lat" if "lon" in data else "lon"
+            raise ValidationError(_l("give both lon and lat, or neither"), missing)
+        for scheme in ("cma", "cnas"):
+            if f"{scheme}_valid_until" in data and f"{scheme}_no" not in data:
+                raise ValidationError(
+                    _l("a validity date needs the certificate number in %(column)s",
+                       column=f"{scheme}_no"),
+                    f"{scheme}_valid_until",
+                )
+
+    @post_load
+    def locate(self, data, **kwargs):
+        """Store WGS-84 and the district, by the location rules of DATA_FORMAT.md."""
+        record = {column: data.get(column) for column in FACILITY_COLUMNS if column != "crs"}
+        crs = data["crs"]
+        if record["lon"] is None:
+            if record["district_code"] is None:
+                raise ValidationError(
+                    _l("required when the facility has no coordinates"), "district_code"
+                )
+            return record
+        lon, lat = to_wgs84(record["lon"], record["lat"], crs)
+        lon, lat = round(lon, COORDINATE_DECIMALS), round(lat, COORDINATE_DECIMALS)
+        match = self.locator.check(lon, lat, record["district_code"])
+        if match.problem == "outside_city":
+            raise ValidationError(
+                _l("the point (%(lon)s, %(lat)s, %(crs)s) is outside Hangzhou",
+                   lon=data["lon"], lat=data["lat"], crs=crs),
+                "lon",
+            )
+        if match.problem == "wrong_district":
+            raise ValidationError(
+                _l("the point lies in %(located)s, %(km).1f km from the declared district "
+                   "%(declared)s (at most 1 km is allowed)",
+                   located=district_label(match.located),
+                   declared=district_label(record["district_code"]),
+                   km=self.locator.distance_m(lon, lat, record["district_code"]) / 1000),
+                "district_code",
+            )
+        record.update(lon=lon, lat=lat, district_code=match.code)
+        return record
+
+
+class CapabilityRowSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    facility_id = ExternalId(required=True)
+    capability_id = ExternalId(required=True)
+    kind = Choice(vocabulary.CAPABILITY_KINDS, required=True)
+    name = Text(300, required=True)
+    discipline = Choice(vocabulary.discipline_aliases())
+    category = Text(200)
+    standards = standards_field()
+    quantity = Text(100)
+    range_min = Number()
+    range_max = Number()
+    unit = unit_field()
+    uncertainty = Text(200)
+    certificate_no = Text(100)
+    valid_until = Day()
+    price_cny = Money(0)
+    lead_time_days = Integer(0)
+    bookable = YesNo(load_default=False)
+    daily_capacity = Integer(1)
+
+    @validates_schema
+    def check_rules(self, data, **kwargs):
+        errors = {}
+        if data["kind"] == "measurement_standard" and "discipline" not in data:
+            errors["discipline"] = [_l("required for a measurement standard")]
+        low, high = data.get("range_min"), data.get("range_max")
+        if low is not None and high is not None and low > high:
+            errors["range_min"] = [_l("greater than range_max (%(max)s)", max=high)]
+        if (low is not None or high is not None) and "unit" not in data:
+            errors["unit"] = [_l("required when a range is given")]
+        if data.get("bookable") and "daily_capacity" not in data:
+            errors["daily_capacity"] = [_l("required when the capability is bookable")]
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def to_record(self, data, **kwargs):
+        return {column: data.get(column) for column in CAPABILITY_COLUMNS}
+
+
+def district_label(code: str | None) -> str:
+    name, _en = vocabulary.DISTRICTS.get(code, (code, code))
+    return f"{name} ({code})"

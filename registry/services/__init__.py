@@ -1,0 +1,1 @@
+"""Business rules: everything here takes plain values and knows nothing of HTTP."""

@@ -1,0 +1,43 @@
+"""The 13 districts: their boundaries (from seeds/, read once per process) and figures."""
+import csv
+import json
+from functools import lru_cache
+
+from shapely.geometry import mapping
+
+from geo.districts import DistrictLocator, load_districts
+from registry.models import District
+
+
+@lru_cache(maxsize=4)
+def district_locator(geojson_path: str) -> DistrictLocator:
+    """Point-in-district for the boundaries file; built once, it is read-only."""
+    return DistrictLocator(load_districts(geojson_path))
+
+
+def sync_districts(session, geojson_path: str, figures_csv: str) -> dict[str, int]:
+    """Create or update the district rows from the seed files; idempotent."""
+    boundaries = load_districts(geojson_path).set_index("code")
+    with open(figures_csv, encoding="utf-8") as stream:
+        figures = {row["code"]: row for row in csv.DictReader(stream)}
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for code, row in sorted(figures.items()):
+        values = {
+            "name": row["name"], "name_en": row["name_en"],
+            "population": int(row["population_2020"]),
+            "population_source": row["population_source"],
+            "area_km2": float(row["area_km2"]), "area_source": row["area_source"],
+            "boundary": json.dumps(mapping(boundaries.loc[code, "geometry"]), separators=(",", ":")),
+        }
+        district = session.get(District, code)
+        if district is None:
+            session.add(District(code=code, **values))
+            counts["created"] += 1
+        elif any(getattr(district, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(district, key, value)
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    session.commit()
+    return counts

@@ -1,0 +1,89 @@
+"""Export the registry in the interchange format: a CSV pair or an XLSX workbook.
+
+What `export` writes, `import` reads back to the same records. Text that a
+spreadsheet would take for a formula gets a leading apostrophe, which import
+removes again.
+"""
+import csv
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from registry.models import Capability, Facility
+from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
+from registry.services.records import CAPABILITY_ATTRS, capability_record, load_facilities
+from registry.services.tables import FORMULA_START
+
+
+def export_dataset(session, target: Path) -> dict[str, int]:
+    """Write to `target`: a folder gets facilities.csv and capabilities.csv, a .xlsx a workbook."""
+    tables = {"facilities": (list(FACILITY_COLUMNS), facility_rows(session)),
+              "capabilities": (list(CAPABILITY_COLUMNS), capability_rows(session))}
+    counts = {}
+    if target.suffix.lower() == ".xlsx":
+        workbook = Workbook(write_only=True)
+        for name, (header, rows) in tables.items():
+            sheet = workbook.create_sheet(name)
+            sheet.append(header)
+            counts[name] = 0
+            for row in rows:
+                sheet.append([xlsx_cell(row.get(c)) for c in header])
+                counts[name] += 1
+        target.parent.mkdir(parents=True, exist_ok=True)
+        workbook.save(target)
+        return counts
+    target.mkdir(parents=True, exist_ok=True)
+    for name, (header, rows) in tables.items():
+        with (target / f"{name}.csv").open("w", encoding="utf-8", newline="") as stream:
+            writer = csv.writer(stream)
+            writer.writerow(header)
+            counts[name] = 0
+            for row in rows:
+                writer.writerow([csv_cell(row.get(c)) for c in header])
+                counts[name] += 1
+    return counts
+
+
+def facility_rows(session):
+    for _fid, (_pk, _deleted, record) in load_facilities(session, include_deleted=False).items():
+        yield {**record, "crs": "wgs84" if record["lon"] is not None else None}
+
+
+def capability_rows(session):
+    query = (
+        select(Facility.facility_id.label("fid"), *[getattr(Capability, a) for a in CAPABILITY_ATTRS])
+        .join(Facility, Capability.facility_pk == Facility.id)
+        .where(Capability.deleted_at.is_(None), Facility.deleted_at.is_(None))
+        .order_by(Facility.facility_id, Capability.capability_id)
+        .execution_options(yield_per=5000)
+    )
+    for row in session.execute(query):
+        yield capability_record(row, row.fid)
+
+
+def csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, (date, Decimal, int)):
+        return str(value)
+    return neutralise(value)
+
+
+def xlsx_cell(value):
+    """Numbers and dates stay typed for spreadsheet users; text is neutralised."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return neutralise(value)
+    return value
+
+
+def neutralise(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text

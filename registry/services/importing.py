@@ -1,0 +1,358 @@
+"""Import a data set of the interchange format (DATA_FORMAT.md).
+
+One import is one transaction. Every row is validated and every problem is
+collected; rows are written as they stream, in chunks, only while the data is
+clean (or with `skip_invalid`). At the end the transaction commits, or rolls
+back when anything was wrong, so that an import with one error, or one killed
+half-way, leaves the registry exactly as it was.
+"""
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Callable
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
+from sqlalchemy import insert, select, tuple_, update
+
+from registry.models import Accreditation, Capability, Change, ChangeSet, Facility
+from registry.models.base import utcnow
+from registry.schemas.interchange import CapabilityRowSchema, FacilityRowSchema
+from registry.services.records import (
+    CAPABILITY_ATTRS, FACILITY_ATTRS, accreditation_rows, capability_record, difference,
+    jsonable, load_facilities,
+)
+from registry.services.tables import FileProblem, Table, open_tables
+
+ACTIONS = ("created", "updated", "unchanged", "deleted", "rejected")
+
+
+@dataclass
+class Issue:
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: object  # str or lazy string, rendered in the reader's language
+    level: str = "error"
+
+
+@dataclass
+class ImportReport:
+    issues: list[Issue] = field(default_factory=list)
+    counts: dict[str, Counter] = field(
+        default_factory=lambda: {"facilities": Counter(), "capabilities": Counter()})
+    committed: bool = False
+    change_set_id: int | None = None
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "error"]
+
+    @property
+    def changed(self) -> bool:
+        return any(c[a] for c in self.counts.values() for a in ("created", "updated", "deleted"))
+
+
+def import_dataset(session, paths: list[Path], *, locator, actor: str, encoding=None,
+                   skip_invalid=False, prune=False, dry_run=False, demo=False, chunk_rows=2000,
+                   progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Validate and apply the files; see the module docstring for the guarantees.
+
+    `dry_run` does all the work, counts included, and then rolls it back.
+    """
+    report = ImportReport()
+    try:
+        tables = open_tables(paths, encoding)
+    except FileProblem as problem:
+        report.issues.append(Issue(problem.file, problem.row, None, None, problem.message))
+        return report
+    for table in tables.values():
+        report.issues += [Issue(table.label, 1, None, None, w, "warning") for w in table.warnings]
+    run = _ImportRun(session, locator, actor, report, skip_invalid=skip_invalid, prune=prune,
+                     demo=demo, chunk_rows=chunk_rows, progress=progress)
+    try:
+        run.execute(tables, source="import " + " ".join(p.name for p in paths))
+    except FileProblem as problem:
+        report.issues.append(Issue(problem.file, problem.row, None, None, problem.message))
+        session.rollback()
+        return report
+    except BaseException:
+        session.rollback()
+        raise
+    if dry_run or (report.errors and not skip_invalid) or not report.changed:
+        session.rollback()
+        report.change_set_id = None
+    else:
+        session.commit()
+        report.committed = True
+    return report
+
+
+class _ImportRun:
+    def __init__(self, session, locator, actor, report, *, skip_invalid, prune, demo,
+                 chunk_rows, progress):
+        self.session, self.report = session, report
+        self.facility_schema = FacilityRowSchema(locator)
+        self.capability_schema = CapabilityRowSchema()
+        self.actor, self.skip_invalid, self.prune, self.demo = actor, skip_invalid, prune, demo
+        self.chunk_rows, self.progress = chunk_rows, progress or (lambda done, total: None)
+        self.now = utcnow()
+        self.rejected_facilities: dict[str, int] = {}  # facility_id -> row
+        self.rejected_capabilities: set[tuple[str, str]] = set()
+        self.seen_facilities: set[str] = set()
+
+    @property
+    def writing(self) -> bool:
+        return self.skip_invalid or not self.report.errors
+
+    def execute(self, tables: dict[str, Table], source: str) -> None:
+        change_set = ChangeSet(actor=self.actor, source=source[:500], created_at=self.now)
+        self.session.add(change_set)
+        self.session.flush()
+        self.change_set_id = self.report.change_set_id = change_set.id
+        total = sum(t.estimated_rows for t in tables.values())
+        self.done = 0
+        self.progress(0, total)
+        if "facilities" in tables:
+            self.import_facilities(tables["facilities"], total)
+        if "capabilities" in tables:
+            self.import_capabilities(tables["capabilities"], total)
+        if self.prune and self.writing:
+            self.prune_missing(tables)
+        change_set.summary = {name: dict(c) for name, c in self.report.counts.items()}
+
+    # --- helpers -----------------------------------------------------------
+
+    def reject(self, table: Table, number: int, raw: dict, messages: dict) -> None:
+        for column, texts in _flatten(messages):
+            self.report.issues.append(Issue(
+                table.label, number, table.header_labels.get(column, column) if column else None,
+                raw.get(column) if column else None, texts))
+
+    def log(self, entity, action, facility_id, capability_id=None, before=None, after=None):
+        return {"change_set_id": self.change_set_id, "at": self.now, "entity": entity,
+                "facility_id": facility_id, "capability_id": capability_id, "action": action,
+                "before": before, "after": after}
+
+    def tick(self, rows: int, total: int) -> None:
+        self.done += rows
+        self.progress(self.done, total)
+
+    # --- facilities --------------------------------------------------------
+
+    def import_facilities(self, table: Table, total: int) -> None:
+        counts = self.report.counts["facilities"]
+        valid: list[dict] = []
+        seen: dict[str, int] = {}
+        for number, raw in table.rows:
+            try:
+                record = self.facility_schema.load(raw)
+            except ValidationError as exc:
+                self.reject(table, number, raw, exc.messages)
+                counts["rejected"] += 1
+                if "facility_id" in raw:
+                    self.rejected_facilities.setdefault(raw["facility_id"], number)
+                continue
+            first = seen.setdefault(record["facility_id"], number)
+            if first != number:
+                self.reject(table, number, raw, {"facility_id": [
+                    _l("duplicate facility_id: also in row %(row)s", row=first)]})
+                counts["rejected"] += 1
+                continue
+            valid.append(record)
+        self.tick(len(seen) + counts["rejected"], total)
+        self.seen_facilities = {r["facility_id"] for r in valid}
+        if self.writing:
+            self.apply_facilities(valid, counts)
+
+    def apply_facilities(self, records: list[dict], counts: Counter) -> None:
+        existing = load_facilities(self.session)
+        changes, creates, updates, touched = [], [], [], []
+        for record in records:
+            fid = record["facility_id"]
+            if fid not in existing:
+                creates.append(record)
+                changes.append(self.log("facility", "create", fid, after=jsonable(record)))
+                counts["created"] += 1
+                continue
+            pk, deleted, stored = existing[fid]
+            if deleted:
+                action, before, after = "create", None, jsonable(record)
+            else:
+                before, after = difference(stored, record)
+                if not after:
+                    counts["unchanged"] += 1
+                    continue
+                action = "update"
+            updates.append({"id": pk, **_facility_values(record), "updated_at": self.now,
+                            "deleted_at": None})
+            touched.append(record)
+            changes.append(self.log("facility", action, fid, before=before, after=after))
+            counts["created" if deleted else "updated"] += 1
+        session = self.session
+        if creates:
+            session.execute(insert(Facility), [
+                {**_facility_values(r), "created_at": self.now, "updated_at": self.now,
+                 "demo": self.demo, "version": 1} for r in creates])
+        if updates:
+            refreshed = [u["id"] for u in updates]
+            session.execute(update(Facility), updates)
+            session.execute(update(Facility).where(Facility.id.in_(refreshed))
+                            .values(version=Facility.version + 1))
+            session.execute(Accreditation.__table__.delete()
+                            .where(Accreditation.facility_pk.in_(refreshed)))
+        pks = dict(session.execute(select(Facility.facility_id, Facility.id)).all())
+        accreditations = [row for r in creates + touched
+                          for row in accreditation_rows(r, pks[r["facility_id"]])]
+        if accreditations:
+            session.execute(insert(Accreditation), accreditations)
+        if changes:
+            session.execute(insert(Change), changes)
+
+    # --- capabilities ------------------------------------------------------
+
+    def import_capabilities(self, table: Table, total: int) -> None:
+        # Known facilities: live ones, and this import's valid rows (written or not).
+        facilities = {fid: pk for fid, (pk, deleted, _r) in load_facilities(self.session).items()
+                      if not deleted}
+        facilities.update({fid: None for fid in self.seen_facilities if fid not in facilities})
+        self.seen_capabilities: dict[tuple[str, str], int] = {}
+        counts = self.report.counts["capabilities"]
+        rows = iter(table.rows)
+        while chunk := list(islice(rows, self.chunk_rows)):
+            valid = []
+            for number, raw in chunk:
+                record = self.validate_capability(table, number, raw, facilities)
+                if record is None:
+                    counts["rejected"] += 1
+                else:
+                    valid.append(record)
+            if self.writing and valid:
+                self.apply_capabilities(valid, facilities, counts)
+            self.tick(len(chunk), total)
+
+    def validate_capability(self, table, number, raw, facilities) -> dict | None:
+        try:
+            record = self.capability_schema.load(raw)
+        except ValidationError as exc:
+            self.reject(table, number, raw, exc.messages)
+            if "facility_id" in raw and "capability_id" in raw:
+                self.rejected_capabilities.add((raw["facility_id"], raw["capability_id"]))
+            return None
+        fid = record["facility_id"]
+        if fid not in facilities:
+            rejected_row = self.rejected_facilities.get(fid)
+            message = (_l("facility %(id)s was rejected (facilities row %(row)s)",
+                          id=fid, row=rejected_row) if rejected_row else
+                       _l("facility %(id)s is neither in this import nor in the registry", id=fid))
+            self.reject(table, number, raw, {"facility_id": [message]})
+            return None
+        key = (fid, record["capability_id"])
+        first = self.seen_capabilities.setdefault(key, number)
+        if first != number:
+            self.reject(table, number, raw, {"capability_id": [
+                _l("duplicate capability_id for facility %(id)s: also in row %(row)s",
+                   id=fid, row=first)]})
+            return None
+        return record
+
+    def apply_capabilities(self, records, facilities, counts) -> None:
+        keys = [(facilities[r["facility_id"]], r["capability_id"]) for r in records]
+        columns = [getattr(Capability, a) for a in CAPABILITY_ATTRS]
+        stored = {
+            (row.facility_pk, row.capability_id): row
+            for row in self.session.execute(
+                select(Capability.id, Capability.facility_pk, Capability.deleted_at, *columns)
+                .where(tuple_(Capability.facility_pk, Capability.capability_id).in_(keys)))
+        }
+        creates, updates, changes = [], [], []
+        for key, record in zip(keys, records):
+            fid, cid = record["facility_id"], record["capability_id"]
+            values = {a: record[a] for a in CAPABILITY_ATTRS}
+            row = stored.get(key)
+            if row is None:
+                creates.append({**values, "facility_pk": key[0], "created_at": self.now,
+                                "updated_at": self.now, "demo": self.demo, "version": 1})
+                changes.append(self.log("capability", "create", fid, cid, after=jsonable(record)))
+                counts["created"] += 1
+                continue
+            if row.deleted_at is not None:
+                action, before, after = "create", None, jsonable(record)
+            else:
+                before, after = difference(capability_record(row, fid), record)
+                if not after:
+                    counts["unchanged"] += 1
+                    continue
+                action = "update"
+            updates.append({**values, "id": row.id, "updated_at": self.now, "deleted_at": None})
+            changes.append(self.log("capability", action, fid, cid, before=before, after=after))
+            counts["created" if action == "create" else "updated"] += 1
+        if creates:
+            self.session.execute(insert(Capability), creates)
+        if updates:
+            self.session.execute(update(Capability), updates)
+            self.session.execute(update(Capability)
+                                 .where(Capability.id.in_([u["id"] for u in updates]))
+                                 .values(version=Capability.version + 1))
+        if changes:
+            self.session.execute(insert(Change), changes)
+
+    # --- prune -------------------------------------------------------------
+
+    def prune_missing(self, tables) -> None:
+        """Tombstone what the import no longer lists; never a hard delete.
+
+        A pruned facility takes its capabilities with it. Rows that were
+        rejected (with skip_invalid) are still listed, so they are kept.
+        """
+        changes, pruned = [], set()
+        facilities = load_facilities(self.session)
+        if "facilities" in tables:
+            keep = self.seen_facilities | set(self.rejected_facilities)
+            for fid, (pk, deleted, record) in facilities.items():
+                if not deleted and fid not in keep:
+                    pruned.add(pk)
+                    changes.append(self.log("facility", "delete", fid, before=jsonable(record)))
+            self.report.counts["facilities"]["deleted"] += len(pruned)
+            self.tombstone(Facility, list(pruned))
+        listed = "capabilities" in tables
+        if pruned or listed:
+            ids = {pk: fid for fid, (pk, _deleted, _record) in facilities.items()}
+            keep = set(getattr(self, "seen_capabilities", {})) | self.rejected_capabilities
+            doomed = []
+            query = (select(Capability.id, Capability.facility_pk,
+                            *[getattr(Capability, a) for a in CAPABILITY_ATTRS])
+                     .where(Capability.deleted_at.is_(None)).execution_options(yield_per=5000))
+            for row in self.session.execute(query):
+                fid = ids[row.facility_pk]
+                if row.facility_pk in pruned or (listed and (fid, row.capability_id) not in keep):
+                    doomed.append(row.id)
+                    changes.append(self.log("capability", "delete", fid, row.capability_id,
+                                            before=jsonable(capability_record(row, fid))))
+            self.report.counts["capabilities"]["deleted"] += len(doomed)
+            for start in range(0, len(doomed), 5000):
+                self.tombstone(Capability, doomed[start:start + 5000])
+        if changes:
+            self.session.execute(insert(Change), changes)
+
+    def tombstone(self, model, pks) -> None:
+        self.session.execute(update(model).where(model.id.in_(pks)).values(
+            deleted_at=self.now, updated_at=self.now, version=model.version + 1))
+
+
+def _facility_values(record: dict) -> dict:
+    return {a: record[a] for a in FACILITY_ATTRS}
+
+
+def _flatten(messages, column=None):
+    """marshmallow's nested error dict as (column, message) pairs."""
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            yield from _flatten(value, None if key == "_schema" else key)
+    elif isinstance(messages, (list, tuple)):
+        for value in messages:
+            yield from _flatten(value, column)
+    else:
+        yield column, messages

@@ -1,0 +1,81 @@
+"""Stored facilities and capabilities as canonical records: the typed values of
+the interchange format, which import compares against and export writes."""
+from decimal import Decimal
+from datetime import date
+
+from sqlalchemy import select
+
+from registry.models import Accreditation, Capability, Facility
+from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
+
+FACILITY_FIELDS = [c for c in FACILITY_COLUMNS if c != "crs"]
+FACILITY_ATTRS = [c for c in FACILITY_FIELDS if hasattr(Facility, c)]  # the rest: accreditations
+CAPABILITY_ATTRS = [c for c in CAPABILITY_COLUMNS if c != "facility_id"]
+ACCREDITATION_FIELDS = {"cma": ("cma_no", "cma_valid_until"),
+                        "cnas": ("cnas_no", "cnas_valid_until"),
+                        "cnca": ("cnca_no", None)}
+CENT = Decimal("0.01")
+
+
+def facility_record(row, accreditations: dict[str, tuple]) -> dict:
+    """`row` has the Facility columns; `accreditations` maps scheme -> (number, valid_until)."""
+    record = {attr: getattr(row, attr) for attr in FACILITY_ATTRS}
+    for scheme, (number_field, date_field) in ACCREDITATION_FIELDS.items():
+        number, valid_until = accreditations.get(scheme, (None, None))
+        record[number_field] = number
+        if date_field:
+            record[date_field] = valid_until
+    return {field: record[field] for field in FACILITY_FIELDS}
+
+
+def capability_record(row, facility_id: str) -> dict:
+    record = {"facility_id": facility_id}
+    for attr in CAPABILITY_ATTRS:
+        record[attr] = getattr(row, attr)
+    if record["price_cny"] is not None:
+        record["price_cny"] = Decimal(record["price_cny"]).quantize(CENT)
+    return record
+
+
+def accreditation_rows(record: dict, facility_pk: int) -> list[dict]:
+    rows = []
+    for scheme, (number_field, date_field) in ACCREDITATION_FIELDS.items():
+        if record.get(number_field):
+            rows.append({"facility_pk": facility_pk, "scheme": scheme,
+                         "number": record[number_field],
+                         "valid_until": record.get(date_field) if date_field else None})
+    return rows
+
+
+def load_facilities(session, include_deleted: bool = True) -> dict[str, tuple]:
+    """facility_id -> (pk, deleted, record), for every facility (1,500 fit in memory)."""
+    accreditations: dict[int, dict] = {}
+    for acc in session.execute(select(Accreditation.facility_pk, Accreditation.scheme,
+                                      Accreditation.number, Accreditation.valid_until)):
+        accreditations.setdefault(acc.facility_pk, {})[acc.scheme] = (acc.number, acc.valid_until)
+    query = select(Facility.id, Facility.deleted_at, *[getattr(Facility, a) for a in FACILITY_ATTRS])
+    if not include_deleted:
+        query = query.where(Facility.deleted_at.is_(None))
+    return {
+        row.facility_id: (row.id, row.deleted_at is not None,
+                          facility_record(row, accreditations.get(row.id, {})))
+        for row in session.execute(query.order_by(Facility.facility_id))
+    }
+
+
+def jsonable(record: dict) -> dict:
+    """A record as JSON values, for the change log."""
+    out = {}
+    for key, value in record.items():
+        if isinstance(value, date):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = str(value)
+        out[key] = value
+    return out
+
+
+def difference(before: dict, after: dict) -> tuple[dict, dict]:
+    """The fields that differ, as (before, after) JSON values; empty when unchanged."""
+    keys = [k for k in after if before.get(k) != after[k]]
+    return (jsonable({k: before.get(k) for k in keys}), jsonable({k: after[k] for k in keys}))

@@ -1,0 +1,255 @@
+"""Read the two tables of an interchange data set from CSV files or an XLSX workbook.
+
+Rows stream one at a time (a 300,000-row file is never held in memory) as
+(row number as a spreadsheet shows it, {canonical column: text}). Headers may
+be English or the Chinese aliases; cells are trimmed and empty ones dropped.
+"""
+import codecs
+import csv
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Iterator
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from registry.errors import RegistryError
+from registry.schemas.interchange import (
+    CAPABILITY_COLUMNS, FACILITY_COLUMNS, CapabilityRowSchema, FacilityRowSchema,
+)
+
+TABLE_COLUMNS = {"facilities": FACILITY_COLUMNS, "capabilities": CAPABILITY_COLUMNS}
+REQUIRED_COLUMNS = {
+    name: [column for column, f in schema._declared_fields.items() if f.required]
+    for name, schema in (("facilities", FacilityRowSchema), ("capabilities", CapabilityRowSchema))
+}
+SHEET_ALIASES = {"facilities": ("facilities", "机构"), "capabilities": ("capabilities", "能力")}
+FORMULA_START = tuple("=+-@\t\r")
+CSV_FIELD_LIMIT = 100_000
+
+
+class FileProblem(RegistryError):
+    """The file as a whole cannot be read: nothing in it is imported."""
+
+    def __init__(self, file: str, message, row: int | None = None):
+        super().__init__(message, file=file, row=row)
+        self.file, self.row = file, row
+
+
+@dataclass
+class Table:
+    name: str  # facilities | capabilities
+    label: str  # the file (and sheet) as named in messages
+    header_labels: dict[str, str]  # canonical column -> header as written in the file
+    rows: Iterator[tuple[int, dict[str, str]]]
+    positions: dict[int, str] = field(default_factory=dict)  # cell index -> canonical column
+    estimated_rows: int = 0
+    warnings: list = field(default_factory=list)
+
+
+def open_tables(paths: list[Path], encoding: str | None = None) -> dict[str, Table]:
+    """The tables found in `paths`: a CSV pair, one CSV, a workbook, or a folder of them."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".xlsx"))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise FileProblem(str(path), _l("no such file"))
+    tables: dict[str, Table] = {}
+    for path in files:
+        found = _open_workbook(path) if path.suffix.lower() == ".xlsx" else [_open_csv(path, encoding)]
+        for table in found:
+            if table.name in tables:
+                raise FileProblem(table.label, _l("a second %(table)s table; give one only",
+                                                  table=table.name))
+            tables[table.name] = table
+    if not tables:
+        raise FileProblem(", ".join(map(str, paths)) or "-",
+                          _l("no facilities.csv, capabilities.csv or .xlsx workbook found"))
+    return tables
+
+
+def table_name_for(path: Path) -> str | None:
+    stem = path.stem.lower()
+    for name, aliases in SHEET_ALIASES.items():
+        if any(alias in stem for alias in (name, name[:-3], *aliases[1:])):
+            return name
+    return None
+
+
+# --- CSV -------------------------------------------------------------------
+
+def detect_encoding(path: Path) -> tuple[str, int]:
+    """UTF-8 (with or without BOM) or GB18030, and the number of lines, in one pass."""
+    with path.open("rb") as stream:
+        start = stream.read(3)
+        stream.seek(0)
+        if start == codecs.BOM_UTF8:
+            candidates = ["utf-8-sig"]
+        else:
+            candidates = ["utf-8", "gb18030"]
+        decoders = {name: codecs.getincrementaldecoder(name)() for name in candidates}
+        lines = 0
+        while chunk := stream.read(1 << 20):
+            lines += chunk.count(b"\n")
+            for name in list(decoders):
+                try:
+                    decoders[name].decode(chunk)
+                except UnicodeDecodeError:
+                    del decoders[name]
+            if not decoders:
+                break
+    for name, decoder in decoders.items():
+        try:
+            decoder.decode(b"", final=True)
+            return name, lines
+        except UnicodeDecodeError:
+            continue
+    raise FileProblem(str(path), _l("the file is neither UTF-8 nor GB18030 text; is it a CSV "
+                                    "file? (give --encoding if you know its encoding)"))
+
+
+def _open_csv(path: Path, encoding: str | None) -> Table:
+    name = table_name_for(path)
+    if name is None:
+        raise FileProblem(str(path), _l("cannot tell which table this is: name the files "
+                                        "facilities.csv and capabilities.csv"))
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise FileProblem(str(path), _l("unknown encoding %(name)s", name=encoding)) from None
+        lines = 0
+    else:
+        encoding, lines = detect_encoding(path)
+    csv.field_size_limit(CSV_FIELD_LIMIT)
+    stream = path.open(encoding=encoding, newline="", errors="strict")
+    reader = csv.reader(stream)
+    label = path.name
+    try:
+        header = next(reader, None)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        stream.close()
+        raise FileProblem(label, _l("not readable as CSV: %(error)s", error=str(exc)), row=1) from None
+    if not header or not any(cell.strip() for cell in header):
+        stream.close()
+        raise FileProblem(label, _l("the file is empty: no header row"))
+    table = _table_from_header(name, label, header)
+
+    def rows():
+        number = 1
+        try:
+            for number, cells in enumerate(reader, start=2):
+                row = table_row(cells, table.positions)
+                if row:
+                    yield number, row
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise FileProblem(label, _l("not readable as CSV: %(error)s", error=str(exc)),
+                              row=number + 1) from None
+        finally:
+            stream.close()
+
+    table.rows = rows()
+    table.estimated_rows = max(lines - 1, 0)
+    return table
+
+
+# --- XLSX ------------------------------------------------------------------
+
+def _open_workbook(path: Path) -> list[Table]:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+        raise FileProblem(path.name, _l("not a valid XLSX workbook (%(error)s)",
+                                        error=str(exc) or type(exc).__name__)) from None
+    tables = []
+    for sheet_name in workbook.sheetnames:
+        name = next((n for n, aliases in SHEET_ALIASES.items()
+                     if sheet_name.strip().casefold() in aliases), None)
+        if name is None:
+            continue
+        sheet = workbook[sheet_name]
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        label = f"{path.name} [{sheet_name}]"
+        if not header or not any(cell not in (None, "") for cell in header):
+            raise FileProblem(label, _l("the sheet is empty: no header row"))
+        table = _table_from_header(name, label, [cell_text(c) for c in header])
+
+        def sheet_rows(rows=rows, table=table):
+            for number, values in enumerate(rows, start=2):
+                row = table_row([cell_text(v) for v in values], table.positions)
+                if row:
+                    yield number, row
+
+        table.rows = sheet_rows()
+        table.estimated_rows = max((sheet.max_row or 1) - 1, 0)
+        tables.append(table)
+    if not tables:
+        raise FileProblem(path.name, _l("the workbook has no sheet named facilities or "
+                                        "capabilities (it has: %(sheets)s)",
+                                        sheets=", ".join(workbook.sheetnames)))
+    return tables
+
+
+def cell_text(value) -> str:
+    """A workbook cell as the text a CSV would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+# --- shared ----------------------------------------------------------------
+
+def _table_from_header(name: str, label: str, header: list[str]) -> Table:
+    columns = TABLE_COLUMNS[name]
+    aliases = {}
+    for canonical, chinese in columns.items():
+        aliases[canonical.casefold()] = canonical
+        aliases[unicodedata.normalize("NFKC", chinese).casefold()] = canonical
+    positions: dict[int, str] = {}
+    labels: dict[str, str] = {}
+    warnings = []
+    for index, raw in enumerate(header):
+        text = unicodedata.normalize("NFKC", raw.replace("\ufeff", "")).strip()
+        if not text:
+            continue
+        canonical = aliases.get(text.casefold())
+        if canonical is None:
+            warnings.append(_l("unknown column %(column)s is ignored", column=raw))
+            continue
+        if canonical in labels:
+            raise FileProblem(label, _l("the column %(column)s appears twice", column=raw), row=1)
+        positions[index] = canonical
+        labels[canonical] = raw.strip()
+    missing = [c for c in REQUIRED_COLUMNS[name] if c not in labels]
+    if missing:
+        raise FileProblem(label, _l("required columns missing: %(columns)s", columns=", ".join(
+            f"{c} ({columns[c]})" for c in missing)), row=1)
+    return Table(name, label, labels, iter(()), positions=positions, warnings=warnings)
+
+
+def table_row(cells: list[str], positions: dict[int, str]) -> dict[str, str]:
+    row = {}
+    for index, canonical in positions.items():
+        if index < len(cells):
+            value = cells[index].strip().strip("\ufeff")
+            if value.startswith("'") and value[1:2] in FORMULA_START and value[1:2]:
+                value = value[1:]  # written by export to neutralise spreadsheet formulas
+            if value:
+                row[canonical] = value
+    return row

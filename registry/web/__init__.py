@@ -1,0 +1,1 @@
+"""Web pages (HTML), thin: they translate HTTP to service calls."""

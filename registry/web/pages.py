@@ -1,0 +1,24 @@
+"""The public pages."""
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+
+from registry.extensions import db
+from registry.services.overview import registry_overview
+
+blp = Blueprint("pages", __name__)
+
+
+@blp.get("/")
+def home():
+    return render_template("home.html", overview=registry_overview(db.session))
+
+
+@blp.get("/lang/<code>")
+def set_language(code: str):
+    """Remember the chosen language in a cookie; unknown codes fall back to Chinese."""
+    target = request.args.get("next", "")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = url_for("pages.home")  # only local paths: no open redirect
+    response = make_response(redirect(target))
+    response.set_cookie("lang", code if code in ("zh", "en") else "zh",
+                        max_age=365 * 24 * 3600, samesite="Lax")
+    return response

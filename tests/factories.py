@@ -1,0 +1,80 @@
+"""Valid interchange rows to start from, and writers for CSV and XLSX data sets."""
+import csv
+from functools import lru_cache
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from geo.districts import load_districts
+from registry.config import Config
+from registry.identifiers import make_uscc
+from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
+
+
+@lru_cache
+def _districts():
+    return load_districts(Config.DISTRICTS_GEOJSON).set_index("code")
+
+
+def point_in(code: str) -> tuple[float, float]:
+    """A WGS-84 point well inside a district."""
+    point = _districts().loc[code, "geometry"].representative_point()
+    return round(point.x, 6), round(point.y, 6)
+
+
+def uscc(n: int = 1) -> str:
+    return make_uscc("91330106", f"{n:08d}")
+
+
+def facility(n: int = 1, **overrides) -> dict:
+    lon, lat = point_in("330106")
+    row = {
+        "facility_id": f"F{n:04d}", "name": f"测试检测中心{n}", "kind": "testing",
+        "ownership": "state", "uscc": uscc(n), "district_code": "330106",
+        "lon": str(lon), "lat": str(lat), "shared": "yes",
+    }
+    row.update(overrides)
+    return {k: v for k, v in row.items() if v is not None}
+
+
+def capability(facility_n: int = 1, n: int = 1, **overrides) -> dict:
+    row = {
+        "facility_id": f"F{facility_n:04d}", "capability_id": f"C{n:04d}", "kind": "test_item",
+        "name": "电线电缆 导体直流电阻", "standards": "GB/T 3048.4-2007",
+    }
+    row.update(overrides)
+    return {k: v for k, v in row.items() if v is not None}
+
+
+def write_csv(path: Path, rows: list[dict], columns=None, encoding="utf-8", chinese=False):
+    aliases = {**FACILITY_COLUMNS, **CAPABILITY_COLUMNS}
+    columns = columns or list(dict.fromkeys(k for row in rows for k in row))
+    with path.open("w", encoding=encoding, newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow([aliases[c] if chinese else c for c in columns])
+        for row in rows:
+            writer.writerow([row.get(c, "") for c in columns])
+    return path
+
+
+def write_dataset(folder: Path, facilities=(), capabilities=(), **options) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    if facilities:
+        paths.append(write_csv(folder / "facilities.csv", list(facilities), **options))
+    if capabilities:
+        paths.append(write_csv(folder / "capabilities.csv", list(capabilities), **options))
+    return paths
+
+
+def write_workbook(path: Path, sheets: dict[str, list[dict]]) -> Path:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in sheets.items():
+        sheet = workbook.create_sheet(name)
+        columns = list(dict.fromkeys(k for row in rows for k in row))
+        sheet.append(columns)
+        for row in rows:
+            sheet.append([row.get(c) for c in columns])
+    workbook.save(path)
+    return path

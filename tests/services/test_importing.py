@@ -1,0 +1,125 @@
+"""Import: the behaviour of DATA_FORMAT.md ("Import behaviour") on a real database."""
+from sqlalchemy import func, select
+
+from registry.models import Capability, Change, ChangeSet, Facility
+from registry.services.districts import district_locator
+from registry.services.importing import import_dataset
+from tests.factories import capability, facility, write_dataset
+
+
+def run(session, paths, **options):
+    from flask import current_app
+
+    locator = district_locator(current_app.config["DISTRICTS_GEOJSON"])
+    return import_dataset(session, paths, locator=locator, actor="test", **options)
+
+
+def count(session, model, live=True):
+    query = select(func.count()).select_from(model)
+    if live:
+        query = query.where(model.deleted_at.is_(None))
+    return session.scalar(query)
+
+
+def test_valid_data_set_is_created_and_logged(session, tmp_path):
+    paths = write_dataset(tmp_path, [facility(1), facility(2)],
+                          [capability(1, 1), capability(1, 2), capability(2, 1)])
+    report = run(session, paths)
+    assert report.committed and not report.errors
+    assert report.counts["facilities"]["created"] == 2
+    assert report.counts["capabilities"]["created"] == 3
+    assert count(session, Facility) == 2 and count(session, Capability) == 3
+    changes = session.scalars(select(Change).order_by(Change.id)).all()
+    assert [(c.entity, c.action) for c in changes] == [("facility", "create")] * 2 + [
+        ("capability", "create")] * 3
+    assert changes[0].after["name"] == "测试检测中心1"
+    assert session.scalar(select(ChangeSet.actor)) == "test"
+
+
+def test_reimporting_the_same_data_changes_nothing_and_says_so(session, tmp_path):
+    paths = write_dataset(tmp_path, [facility(1)], [capability(1, 1)])
+    run(session, paths)
+    changes_before = session.scalar(select(func.count()).select_from(Change))
+    report = run(session, paths)
+    assert report.counts["facilities"]["unchanged"] == 1
+    assert report.counts["capabilities"]["unchanged"] == 1
+    assert not report.committed and not report.changed
+    assert session.scalar(select(func.count()).select_from(Change)) == changes_before
+    assert session.scalar(select(func.count()).select_from(ChangeSet)) == 1
+
+
+def test_update_records_before_and_after_of_changed_fields_only(session, tmp_path):
+    run(session, write_dataset(tmp_path / "a", [facility(1)], [capability(1, 1)]))
+    report = run(session, write_dataset(tmp_path / "b", [facility(1, name="改名检测中心")],
+                                        [capability(1, 1, price_cny="120")]))
+    assert report.counts["facilities"]["updated"] == 1
+    assert report.counts["capabilities"]["updated"] == 1
+    update = session.scalars(select(Change).where(Change.action == "update",
+                                                  Change.entity == "facility")).one()
+    assert update.before == {"name": "测试检测中心1"} and update.after == {"name": "改名检测中心"}
+    cap_update = session.scalars(select(Change).where(Change.action == "update",
+                                                      Change.entity == "capability")).one()
+    assert cap_update.before == {"price_cny": None} and cap_update.after == {"price_cny": "120.00"}
+    assert session.scalar(select(Facility.version)) == 2
+
+
+def test_one_error_writes_nothing_and_every_error_is_reported(session, tmp_path):
+    paths = write_dataset(
+        tmp_path,
+        [facility(1), facility(2, uscc="91330106MA27XXXXXX"), facility(3, kind="lab")],
+        [capability(1, 1), capability(1, 2, range_min="5", range_max="1", unit="MPa")])
+    report = run(session, paths)
+    assert not report.committed
+    where = sorted((i.file, i.row, i.column) for i in report.errors)
+    assert where == [("capabilities.csv", 3, "range_min"), ("facilities.csv", 3, "uscc"),
+                     ("facilities.csv", 4, "kind")]
+    assert count(session, Facility, live=False) == 0
+    assert session.scalar(select(func.count()).select_from(ChangeSet)) == 0
+
+
+def test_skip_invalid_writes_the_valid_rows(session, tmp_path):
+    paths = write_dataset(tmp_path, [facility(1), facility(2, kind="lab")],
+                          [capability(1, 1), capability(2, 1)])
+    report = run(session, paths, skip_invalid=True)
+    assert report.committed
+    assert report.counts["facilities"] == {"created": 1, "rejected": 1}
+    assert report.counts["capabilities"] == {"created": 1, "rejected": 1}
+    messages = [str(i.message) for i in report.errors]
+    assert any("F0002 was rejected (facilities row 3)" in m for m in messages)
+
+
+def test_prune_tombstones_missing_records_and_reimport_brings_them_back(session, tmp_path):
+    run(session, write_dataset(tmp_path / "a", [facility(1), facility(2)],
+                               [capability(1, 1), capability(1, 2), capability(2, 1)]))
+    report = run(session, write_dataset(tmp_path / "b", [facility(1)], [capability(1, 1)]),
+                 prune=True)
+    assert report.counts["facilities"]["deleted"] == 1
+    assert report.counts["capabilities"]["deleted"] == 2  # C0002 of F0001, and F0002's C0001
+    assert count(session, Facility) == 1 and count(session, Facility, live=False) == 2
+    deletes = session.scalars(select(Change).where(Change.action == "delete")).all()
+    assert {(d.facility_id, d.capability_id) for d in deletes} == {
+        ("F0002", None), ("F0001", "C0002"), ("F0002", "C0001")}
+    assert all(d.before for d in deletes)
+    again = run(session, write_dataset(tmp_path / "c", [facility(1), facility(2)],
+                                       [capability(1, 1), capability(2, 1)]))
+    assert again.counts["facilities"]["created"] == 1
+    assert again.counts["capabilities"]["created"] == 1
+    assert count(session, Facility) == 2
+
+
+def test_without_prune_missing_rows_are_kept(session, tmp_path):
+    run(session, write_dataset(tmp_path / "a", [facility(1), facility(2)]))
+    report = run(session, write_dataset(tmp_path / "b", [facility(1)]))
+    assert report.counts["facilities"]["unchanged"] == 1 and count(session, Facility) == 2
+
+
+def test_capabilities_may_refer_to_facilities_already_in_the_registry(session, tmp_path):
+    run(session, write_dataset(tmp_path / "a", [facility(1)]))
+    report = run(session, write_dataset(tmp_path / "b", capabilities=[capability(1, 1)]))
+    assert report.committed and report.counts["capabilities"]["created"] == 1
+
+
+def test_dry_run_counts_but_writes_nothing(session, tmp_path):
+    report = run(session, write_dataset(tmp_path, [facility(1)]), dry_run=True)
+    assert report.counts["facilities"]["created"] == 1
+    assert not report.committed and count(session, Facility, live=False) == 0
