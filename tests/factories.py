@@ -3,6 +3,7 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
+from flask_babel import force_locale
 from openpyxl import Workbook
 
 from geo.districts import load_districts
@@ -78,3 +79,9 @@ def write_workbook(path: Path, sheets: dict[str, list[dict]]) -> Path:
             sheet.append([row.get(c) for c in columns])
     workbook.save(path)
     return path
+
+
+def in_english(message) -> str:
+    """A (lazy) message as an English reader sees it; Chinese is the default."""
+    with force_locale("en"):
+        return str(message)

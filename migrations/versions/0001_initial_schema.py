@@ -31,9 +31,9 @@ def upgrade():
     sa.Column('name', sa.String(length=20), nullable=False),
     sa.Column('name_en', sa.String(length=40), nullable=False),
     sa.Column('population', sa.Integer(), nullable=True),
-    sa.Column('population_source', sa.String(length=200), nullable=True),
+    sa.Column('population_source', sa.Text(), nullable=True),
     sa.Column('area_km2', sa.Double(), nullable=True),
-    sa.Column('area_source', sa.String(length=200), nullable=True),
+    sa.Column('area_source', sa.Text(), nullable=True),
     sa.Column('boundary', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('code', name=op.f('pk_districts'))
     )

@@ -12,8 +12,8 @@ class District(db.Model):
     name: Mapped[str] = mapped_column(String(20))
     name_en: Mapped[str] = mapped_column(String(40))
     population: Mapped[int | None]
-    population_source: Mapped[str | None] = mapped_column(String(200))
+    population_source: Mapped[str | None] = mapped_column(Text)
     area_km2: Mapped[float | None]
-    area_source: Mapped[str | None] = mapped_column(String(200))
+    area_source: Mapped[str | None] = mapped_column(Text)
     # GeoJSON geometry in WGS-84, for the API and maps; point-in-district uses geo/.
     boundary: Mapped[str | None] = mapped_column(Text)

@@ -22,6 +22,7 @@ IDENTIFIER_MESSAGES = {
     "cma.format": _l("a CMA certificate number has 12 digits"),
     "cnas.format": _l("not a CNAS number such as CNAS L1234, CNAS IB0123 or CNAS C012-M"),
     "cnca.format": _l("not a CNCA approval number such as CNCA-R-2002-001"),
+    "standard.format": _l("not a standard number such as GB/T 3048.4-2007 (separate several with ;)"),
     "unit.unknown": _l("not a unit that can be read (examples: MPa, kPa, ℃, mm, kN, Ω, Hz, dB)"),
 }
 
@@ -175,6 +176,15 @@ class Day(Cell):
         raise ValidationError(_l("not a date (write it as 2025-06-30)"))
 
 
+def checked(function, value):
+    """Call a normaliser of registry.identifiers or units; its reason becomes our message."""
+    try:
+        return function(value)
+    except ValueError as exc:
+        reason = getattr(exc, "reason", None)
+        raise ValidationError(IDENTIFIER_MESSAGES.get(reason, str(exc))) from None
+
+
 class Normalised(Cell):
     """A value checked and normalised by a function of registry.identifiers or units."""
 
@@ -183,11 +193,7 @@ class Normalised(Cell):
         self.normalise = normalise
 
     def parse(self, value):
-        try:
-            return self.normalise(str(value))
-        except ValueError as exc:
-            reason = getattr(exc, "reason", None)
-            raise ValidationError(IDENTIFIER_MESSAGES.get(reason, str(exc))) from None
+        return checked(self.normalise, str(value))
 
 
 class Email(Cell):
@@ -225,7 +231,7 @@ class SeparatedList(Cell):
         return seen
 
     def parse(self, value):
-        parts = self.split(str(value))
+        parts = checked(self.split, str(value))
         return ";".join(parts) if parts else None
 
 

@@ -70,7 +70,7 @@ class FacilityRowSchema(Schema):
         super().__init__(**kwargs)
         self.locator = locator
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def check_pairs(self, data, **kwargs):
         if ("lon" in data) != ("lat" in data):
             missing = "lat" if "lon" in data else "lon"
@@ -83,36 +83,42 @@ class FacilityRowSchema(Schema):
                     f"{scheme}_valid_until",
                 )
 
-    @post_load
-    def locate(self, data, **kwargs):
-        """Store WGS-84 and the district, by the location rules of DATA_FORMAT.md."""
-        record = {column: data.get(column) for column in FACILITY_COLUMNS if column != "crs"}
-        crs = data["crs"]
-        if record["lon"] is None:
-            if record["district_code"] is None:
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def check_location(self, data, original, **kwargs):
+        """The location rules of DATA_FORMAT.md, checked even when other cells are wrong."""
+        if "lon" not in data or "lat" not in data or "crs" not in data:
+            if "lon" not in original and "district_code" not in data and "district_code" not in original:
                 raise ValidationError(
-                    _l("required when the facility has no coordinates"), "district_code"
-                )
-            return record
-        lon, lat = to_wgs84(record["lon"], record["lat"], crs)
-        lon, lat = round(lon, COORDINATE_DECIMALS), round(lat, COORDINATE_DECIMALS)
-        match = self.locator.check(lon, lat, record["district_code"])
+                    _l("required when the facility has no coordinates"), "district_code")
+            return
+        declared_known = "district_code" in data or "district_code" not in original
+        lon, lat, match = self.place(data)
         if match.problem == "outside_city":
             raise ValidationError(
                 _l("the point (%(lon)s, %(lat)s, %(crs)s) is outside Hangzhou",
-                   lon=data["lon"], lat=data["lat"], crs=crs),
-                "lon",
-            )
-        if match.problem == "wrong_district":
+                   lon=data["lon"], lat=data["lat"], crs=data["crs"]), "lon")
+        if match.problem == "wrong_district" and declared_known:
             raise ValidationError(
                 _l("the point lies in %(located)s, %(km).1f km from the declared district "
                    "%(declared)s (at most 1 km is allowed)",
                    located=district_label(match.located),
-                   declared=district_label(record["district_code"]),
-                   km=self.locator.distance_m(lon, lat, record["district_code"]) / 1000),
-                "district_code",
-            )
-        record.update(lon=lon, lat=lat, district_code=match.code)
+                   declared=district_label(data["district_code"]),
+                   km=self.locator.distance_m(lon, lat, data["district_code"]) / 1000),
+                "district_code")
+
+    def place(self, data):
+        """WGS-84 coordinates (rounded as stored) and how they match the declared district."""
+        lon, lat = to_wgs84(data["lon"], data["lat"], data["crs"])
+        lon, lat = round(lon, COORDINATE_DECIMALS), round(lat, COORDINATE_DECIMALS)
+        return lon, lat, self.locator.check(lon, lat, data.get("district_code"))
+
+    @post_load
+    def to_record(self, data, **kwargs):
+        """Store WGS-84 and the district (declared, or derived from the point)."""
+        record = {column: data.get(column) for column in FACILITY_COLUMNS if column != "crs"}
+        if record["lon"] is not None:
+            lon, lat, match = self.place(data)
+            record.update(lon=lon, lat=lat, district_code=match.code)
         return record
 
 

@@ -147,22 +147,20 @@ class _ImportRun:
         valid: list[dict] = []
         seen: dict[str, int] = {}
         for number, raw in table.rows:
-            try:
-                record = self.facility_schema.load(raw)
-            except ValidationError as exc:
-                self.reject(table, number, raw, exc.messages)
-                counts["rejected"] += 1
-                if "facility_id" in raw:
-                    self.rejected_facilities.setdefault(raw["facility_id"], number)
-                continue
-            first = seen.setdefault(record["facility_id"], number)
+            problems, record = _load(self.facility_schema, raw)
+            fid = raw.get("facility_id")
+            first = seen.setdefault(fid, number) if fid else number
             if first != number:
-                self.reject(table, number, raw, {"facility_id": [
-                    _l("duplicate facility_id: also in row %(row)s", row=first)]})
+                problems.setdefault("facility_id", []).append(
+                    _l("duplicate facility_id: also in row %(row)s", row=first))
+            if problems:
+                self.reject(table, number, raw, problems)
                 counts["rejected"] += 1
+                if fid and first == number:
+                    self.rejected_facilities[fid] = number
                 continue
             valid.append(record)
-        self.tick(len(seen) + counts["rejected"], total)
+        self.tick(len(valid) + counts["rejected"], total)
         self.seen_facilities = {r["facility_id"] for r in valid}
         if self.writing:
             self.apply_facilities(valid, counts)
@@ -234,27 +232,24 @@ class _ImportRun:
             self.tick(len(chunk), total)
 
     def validate_capability(self, table, number, raw, facilities) -> dict | None:
-        try:
-            record = self.capability_schema.load(raw)
-        except ValidationError as exc:
-            self.reject(table, number, raw, exc.messages)
-            if "facility_id" in raw and "capability_id" in raw:
-                self.rejected_capabilities.add((raw["facility_id"], raw["capability_id"]))
-            return None
-        fid = record["facility_id"]
-        if fid not in facilities:
+        problems, record = _load(self.capability_schema, raw)
+        fid, cid = raw.get("facility_id"), raw.get("capability_id")
+        if fid and "facility_id" not in problems and fid not in facilities:
             rejected_row = self.rejected_facilities.get(fid)
-            message = (_l("facility %(id)s was rejected (facilities row %(row)s)",
-                          id=fid, row=rejected_row) if rejected_row else
-                       _l("facility %(id)s is neither in this import nor in the registry", id=fid))
-            self.reject(table, number, raw, {"facility_id": [message]})
-            return None
-        key = (fid, record["capability_id"])
-        first = self.seen_capabilities.setdefault(key, number)
-        if first != number:
-            self.reject(table, number, raw, {"capability_id": [
-                _l("duplicate capability_id for facility %(id)s: also in row %(row)s",
-                   id=fid, row=first)]})
+            problems["facility_id"] = [
+                _l("facility %(id)s was rejected (facilities row %(row)s)", id=fid, row=rejected_row)
+                if rejected_row else
+                _l("facility %(id)s is neither in this import nor in the registry", id=fid)]
+        if fid and cid:
+            first = self.seen_capabilities.setdefault((fid, cid), number)
+            if first != number:
+                problems.setdefault("capability_id", []).append(
+                    _l("duplicate capability_id for facility %(id)s: also in row %(row)s",
+                       id=fid, row=first))
+            elif problems:
+                self.rejected_capabilities.add((fid, cid))
+        if problems:
+            self.reject(table, number, raw, problems)
             return None
         return record
 
@@ -340,6 +335,17 @@ class _ImportRun:
     def tombstone(self, model, pks) -> None:
         self.session.execute(update(model).where(model.id.in_(pks)).values(
             deleted_at=self.now, updated_at=self.now, version=model.version + 1))
+
+
+def _load(schema, raw: dict) -> tuple[dict, dict | None]:
+    """(problems by column, record): every problem of the row, or the valid record."""
+    try:
+        return {}, schema.load(raw)
+    except ValidationError as exc:
+        problems = {}
+        for column, message in _flatten(exc.messages):
+            problems.setdefault(column, []).append(message)
+        return problems, None
 
 
 def _facility_values(record: dict) -> dict:

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 from registry.models import Capability, Change, ChangeSet, Facility
 from registry.services.districts import district_locator
 from registry.services.importing import import_dataset
-from tests.factories import capability, facility, write_dataset
+from tests.factories import capability, facility, in_english, write_dataset
 
 
 def run(session, paths, **options):
@@ -84,7 +84,7 @@ def test_skip_invalid_writes_the_valid_rows(session, tmp_path):
     assert report.committed
     assert report.counts["facilities"] == {"created": 1, "rejected": 1}
     assert report.counts["capabilities"] == {"created": 1, "rejected": 1}
-    messages = [str(i.message) for i in report.errors]
+    messages = [in_english(i.message) for i in report.errors]
     assert any("F0002 was rejected (facilities row 3)" in m for m in messages)
 
 

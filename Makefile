@@ -1,0 +1,40 @@
+# Two commands: `make run` (set up and serve on http://127.0.0.1:5000), `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app registry
+CATALOGS := $(wildcard registry/translations/*/LC_MESSAGES/messages.po)
+
+.PHONY: run test install db bench messages
+
+run: install db
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed $(CATALOGS:.po=.mo)
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+# Create or upgrade the database, then load the districts and the demo data (idempotent).
+db: install
+	$(FLASK) db upgrade
+	$(FLASK) seed
+
+# Re-extract translatable messages after changing them; then translate the new entries.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o registry/translations/messages.pot .
+	$(BIN)/pybabel update -i registry/translations/messages.pot -d registry/translations --no-fuzzy-matching
+
+bench: install
+	$(BIN)/python bench/bench_import.py

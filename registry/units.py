@@ -1,0 +1,185 @@
+"""Units of measurement ranges, read with pint.
+
+`parse_unit` checks that a unit can be read and returns the spelling to
+store: the user's own (`MPa` stays `MPa`, `℃` stays `℃`, `μm` stays `μm`),
+only cleaned -- full-width ASCII folded, spaces collapsed, and a few
+unambiguous capitalisation slips fixed (`Mpa`, `KPa`, `KN`, `Kg`, `KHz`).
+Cleaning is idempotent, so the stored spelling parses to itself.
+
+`to_base` turns a value into SI base units plus a dimensionality string, so
+that ranges written in MPa and kPa, or ℃ and K, can be compared.
+
+Units that pint lacks or reads wrongly are defined here:
+  - `%RH` relative humidity, its own dimension [relative_humidity]: 50 %RH
+    is not 50 % of anything else and must not match a '%' range.
+  - HV, HK, HBW, HRA, HRB, HRC hardness scales: each its own dimension.
+    They are dimensionless numbers, but pint converts any dimensionless
+    unit into any other, and hardness scales have no exact conversion
+    (the ISO 18265 tables are empirical and material-dependent), so a
+    separate dimension is the only way to make them parse yet not convert.
+  - pH, dimensionless (pint would otherwise read it as picohenry).
+  - r (revolution) so that r/min, the Chinese way of writing rpm, parses.
+Levels -- dB, dB(A), dBm, dBW, dBμV, dBc/Hz, dB/km and a few more -- are
+read from a short list rather than by pint (which fails on 'dB/m'), and
+`to_base` leaves their value as it is, with a dimension naming the level
+('[level dBm]'), rather than turning 94 dB into a power ratio of 2.5e9 that
+would compare with plain numbers. Weighting (A, C, Z) is a measurement
+condition and is dropped from that dimension: dB(A) and dB compare.
+
+Building the pint registry costs about 0.15-0.25 s and is done once, on
+first use, by `registry()`.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import unicodedata
+
+import pint
+
+__all__ = ["UnitError", "parse_unit", "to_base", "registry"]
+
+
+class UnitError(ValueError):
+    """A unit that cannot be read; `reason` is always 'unit.unknown'."""
+
+    def __init__(self, message: str, value: object = None):
+        super().__init__(message)
+        self.reason = "unit.unknown"
+        self.value = value
+
+
+_DEFINITIONS = [
+    "percent_RH = [relative_humidity]",
+    "HV = [hardness_vickers]",
+    "HK = [hardness_knoop]",
+    "HBW = [hardness_brinell]",
+    "HRA = [hardness_rockwell_A]",
+    "HRB = [hardness_rockwell_B]",
+    "HRC = [hardness_rockwell_C]",
+    "pH_value = [] = pH",
+    "r = revolution",
+]
+# Prefixes added in 2022 that turn typos into units: 'RH' would be ronnahenry.
+_EXOTIC_PREFIXES = ("ronna", "quetta", "ronto", "quecto")
+
+_lock = threading.Lock()
+_registry: pint.UnitRegistry | None = None
+
+
+def registry() -> pint.UnitRegistry:
+    """The module's one UnitRegistry, built on first use (it is slow to build)."""
+    global _registry
+    if _registry is None:
+        with _lock:
+            if _registry is None:
+                ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+                for definition in _DEFINITIONS:
+                    ureg.define(definition)
+                _registry = ureg
+    return _registry
+
+
+# Whole-word slips seen in bureau spreadsheets, none of which is a unit.
+_CASE_FIXES = {
+    "Mpa": "MPa", "MPA": "MPa", "Kpa": "kPa", "KPa": "kPa", "KPA": "kPa", "kpa": "kPa",
+    "KN": "kN", "Kg": "kg", "KG": "kg", "KV": "kV", "KW": "kW",
+    "HZ": "Hz", "hz": "Hz", "KHz": "kHz", "Khz": "kHz", "khz": "kHz", "KHZ": "kHz",
+    "Mhz": "MHz", "MHZ": "MHz", "Ghz": "GHz", "GHZ": "GHz",
+}
+_FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")
+_PINT_SPELLING = [  # (pattern, replacement) applied before pint reads the text
+    (re.compile(r"%\s*R\.?H\.?|R\.?H\.?\s*%", re.IGNORECASE), "percent_RH"),
+    (re.compile("\u2103"), "degC"),  # ℃
+    (re.compile("\u2109"), "degF"),  # ℉
+    (re.compile("\u2126"), "ohm"),  # Ω, the ohm sign, not Greek omega
+    (re.compile(r"%"), "percent"),
+]
+# What a unit is written with; pint itself skips some stray characters ('m!').
+_UNIT_CHARS = re.compile(
+    "[A-Za-z0-9 .*/^()%\u00b0\u2103\u2109\u2126\u03a9\u00b5\u03bc\u00b7\u22c5"
+    "\u00b2\u00b3\u00b9\u2070\u2074-\u2079\u207b-]+"  # ° ℃ ℉ Ω Ω µ μ · ⋅ and superscripts
+)
+_GLUED_EXPONENT = re.compile(r"(?<=[A-Za-z])([23])(?=$|[\s*/·.)])")  # m3/h, mm2
+
+
+def _clean(text: str) -> str:
+    if not isinstance(text, str):
+        raise UnitError(f"not a unit: {text!r}", text)
+    text = _FULL_WIDTH.sub(lambda m: unicodedata.normalize("NFKC", m[0]), text)
+    text = " ".join(text.split())
+    return re.sub(r"[A-Za-z]+", lambda m: _CASE_FIXES.get(m[0], m[0]), text)
+
+
+def _read(expression: str) -> pint.Unit:
+    try:
+        return registry().parse_units(expression)
+    except Exception:  # pint's tokenizer raises a mix of types for malformed input
+        glued = _GLUED_EXPONENT.sub(r"**\1", expression)
+        if glued == expression:
+            raise
+        return registry().parse_units(glued)
+
+
+# Levels (logarithmic units) are spelled from this list and never reach pint,
+# which cannot combine them with other units ('dB/m' fails inside pint).
+_LEVEL = re.compile(
+    r"dB\s*(?:\(\s*[ACZ]\s*\)|[ACZ]|m|W|i|c|[u\u00b5\u03bc][VA])?(?:\s*/\s*(?:k?m|[kMG]?Hz))?"
+)  # dB, dB(A), dBA, dBm, dBW, dBi, dBc, dBμV, dBμA, dB/m, dB/km, dBμV/m, dBc/Hz, dBm/MHz
+
+
+def _level_key(cleaned: str) -> str:
+    key = re.sub(r"\s+", "", cleaned).replace("u", "\u03bc").replace("\u00b5", "\u03bc")
+    return "[level " + re.sub(r"^dB\(?[ACZ]\)?(?![A-Za-z])", "dB", key) + "]"
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str) -> tuple[str, pint.Unit | str]:
+    """(stored spelling, pint unit) -- or, for a level, (stored spelling, its dimension name)."""
+    cleaned = _clean(text)
+    if _LEVEL.fullmatch(cleaned):
+        return cleaned, _level_key(cleaned)
+    expression = cleaned
+    for pattern, replacement in _PINT_SPELLING:
+        expression = pattern.sub(replacement, expression)
+    unit = None
+    if _UNIT_CHARS.fullmatch(cleaned):
+        try:
+            unit = _read(expression)
+            unit.dimensionality  # noqa: B018 -- some malformed units only fail here
+        except Exception:  # anything pint chokes on is simply not a unit
+            unit = None
+    if (
+        unit is None
+        or not unit._units  # '' and 'dimensionless'
+        or any(name.startswith(_EXOTIC_PREFIXES) for name in unit._units)
+        or _is_logarithmic(unit)  # 'decibel', 'Np': levels only from the list above
+    ):
+        raise UnitError(f"not a unit that can be read: {text!r}", text)
+    return cleaned, unit
+
+
+def parse_unit(text: str) -> str:
+    """Return the unit as it should be stored (the user's cleaned spelling) or raise UnitError."""
+    return _parse(text)[0]
+
+
+def _is_logarithmic(unit: pint.Unit) -> bool:
+    # pint keeps this on the unit definition; there is no public accessor.
+    definitions = registry()._units
+    return any(definitions[name].is_logarithmic for name in unit._units)
+
+
+def to_base(value: float, unit_text: str) -> tuple[float, str]:
+    """Return (value in SI base units, dimensionality), e.g. (293.15, '[temperature]') for 20 ℃.
+
+    Offset units are absolute (20 ℃ is 293.15 K); in a compound such as
+    ℃/min the ℃ is a temperature difference. Levels come back unconverted,
+    with a dimension naming the level: (94.0, '[level dB]') for 94 dB(A).
+    """
+    unit = _parse(unit_text)[1]
+    if isinstance(unit, str):
+        return float(value), unit
+    quantity = registry().Quantity(float(value), unit).to_base_units()
+    return float(quantity.magnitude), str(quantity.dimensionality)

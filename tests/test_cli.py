@@ -1,0 +1,104 @@
+"""The CLI as a user runs it: exit status, messages in Chinese and English, files written."""
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from registry.config import PROJECT_ROOT
+from registry.models import Capability, Change, ChangeSet, Facility
+from tests.factories import capability, facility, write_dataset
+
+
+def invoke(app, *args):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def counts(session) -> dict:
+    session.rollback()  # see what other processes committed
+    return {model.__name__: session.scalar(select(func.count()).select_from(model))
+            for model in (Facility, Capability, Change, ChangeSet)}
+
+
+def test_import_reports_in_chinese_by_default_and_exits_non_zero(app, session, tmp_path):
+    paths = write_dataset(tmp_path, [facility(1, kind="lab")])
+    result = invoke(app, "import", *map(str, paths))
+    assert result.exit_code == 1
+    assert "facilities.csv 第 2 行 “kind”列 «lab»: 应为以下之一" in result.stderr
+    assert "未写入任何数据" in result.stderr
+    assert counts(session)["Facility"] == 0
+
+
+def test_import_reports_in_english_on_request(app, session, tmp_path):
+    paths = write_dataset(tmp_path, [facility(1, kind="lab")])
+    result = invoke(app, "import", "--lang", "en", *map(str, paths))
+    assert "facilities.csv row 2 column kind «lab»: must be one of" in result.stderr
+    assert "1 errors: nothing was written." in result.stderr
+
+
+def test_successful_import_prints_counts_and_exits_zero(app, session, tmp_path):
+    paths = write_dataset(tmp_path, [facility(1)], [capability(1, 1)])
+    result = invoke(app, "import", "--lang", "en", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert "facilities: created 1, updated 0, unchanged 0" in result.stdout
+    assert "capabilities: created 1" in result.stdout
+    again = invoke(app, "import", "--lang", "en", *map(str, paths))
+    assert again.exit_code == 0 and "Nothing changed." in again.stdout
+
+
+def test_skip_invalid_exits_3_and_report_file_lists_every_problem(app, session, tmp_path):
+    write_dataset(tmp_path / "data", [facility(1), facility(2, shared="maybe")])
+    report = tmp_path / "problems.csv"
+    result = invoke(app, "import", "--skip-invalid", "--report", str(report), "--lang", "en",
+                    str(tmp_path / "data"))
+    assert result.exit_code == 3
+    assert counts(session)["Facility"] == 1
+    with report.open(encoding="utf-8-sig") as stream:
+        rows = list(csv.DictReader(stream))
+    assert [(r["row"], r["column"], r["value"]) for r in rows] == [("3", "shared", "maybe")]
+
+
+def test_export_writes_both_tables(app, session, tmp_path):
+    write_dataset(tmp_path / "in", [facility(1)], [capability(1, 1)])
+    invoke(app, "import", str(tmp_path / "in"))
+    result = invoke(app, "export", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert "facilities: 1, capabilities: 1" in result.stdout
+    assert (tmp_path / "out" / "capabilities.csv").read_text().count("\n") == 2
+
+
+@pytest.mark.slow
+def test_import_killed_midway_leaves_the_database_as_it_was(app, session, tmp_path):
+    """kill -9 in the middle of a long import: the transaction never commits."""
+    write_dataset(tmp_path / "before", [facility(1)], [capability(1, 1)])
+    assert invoke(app, "import", str(tmp_path / "before")).exit_code == 0
+    before = counts(session)
+
+    write_dataset(tmp_path / "big", [facility(n) for n in range(1, 41)],
+                  [capability(f, c, name=f"能力 {f}-{c}") for f in range(1, 41)
+                   for c in range(1, 1501)])
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "IMPORT_CHUNK_ROWS": "500"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "registry", "import", "--lang", "en",
+         str(tmp_path / "big")], cwd=PROJECT_ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    for line in process.stderr:  # a line per tenth: rows are being written by now
+        if line.startswith("progress:") and not line.startswith("progress: 0 "):
+            break
+        assert time.monotonic() < deadline, "no progress from the import"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert process.returncode == -signal.SIGKILL
+
+    assert counts(session) == before
+    # The database is usable afterwards: the same import then runs to the end.
+    result = subprocess.run(process.args, cwd=PROJECT_ROOT, env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert counts(session)["Capability"] == 40 * 1500
