@@ -51,7 +51,9 @@ def import_command(paths, skip_invalid, prune, dry_run, encoding, actor, report_
 
 
 def run_import(paths, *, actor, **options) -> ImportReport:
+    """Import with the districts in place: they are reference data every facility points to."""
     config = current_app.config
+    sync_districts(db.session, config["DISTRICTS_GEOJSON"], config["DISTRICTS_CSV"])
     progress = Progress()
     try:
         return import_dataset(
@@ -146,8 +148,6 @@ def seed_command(lang):
     """Load the districts and the demonstration data set; running it again changes nothing."""
     config = current_app.config
     with force_locale(lang):
-        counts = sync_districts(db.session, config["DISTRICTS_GEOJSON"], config["DISTRICTS_CSV"])
-        click.echo(_("districts: %(counts)s", counts=", ".join(f"{k} {v}" for k, v in counts.items())))
         report = run_import([Path(config["DEMO_DATA_DIR"])], actor="seed", demo=True)
         print_report(report, None)
     if report.errors:

@@ -48,7 +48,7 @@ def capability(facility_n: int = 1, n: int = 1, **overrides) -> dict:
 
 
 def write_csv(path: Path, rows: list[dict], columns=None, encoding="utf-8", chinese=False):
-    aliases = {**FACILITY_COLUMNS, **CAPABILITY_COLUMNS}
+    aliases = CAPABILITY_COLUMNS if path.stem.startswith("capabilit") else FACILITY_COLUMNS
     columns = columns or list(dict.fromkeys(k for row in rows for k in row))
     with path.open("w", encoding=encoding, newline="") as stream:
         writer = csv.writer(stream)

@@ -26,28 +26,32 @@ IDENTIFIER_MESSAGES = {
     "unit.unknown": _l("not a unit that can be read (examples: MPa, kPa, ℃, mm, kN, Ω, Hz, dB)"),
 }
 
-_SPACES = re.compile(r"\s+")
+MEMO_LIMIT = 50_000
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def clean_text(value: str) -> str:
-    """Trim, fold full-width spaces and collapse runs of white space."""
-    return _SPACES.sub(" ", value.replace("\u3000", " ")).strip()
+    """Trim, fold full-width spaces and collapse runs of white space (U+3000 is white space)."""
+    return " ".join(value.split())
 
 
 class Cell(fields.Field):
-    """A cell of the interchange format: text in, a typed value out."""
+    """A cell of the interchange format: text in (cleaned once), a typed value out."""
 
     default_error_messages = {
         "required": _l("this required value is missing"),
         "null": _l("this required value is missing"),
         "invalid": _l("not a valid value"),
+        "control": _l("contains control characters (such as NUL); is the file damaged?"),
     }
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
-            value = clean_text(value)
+            value = clean_text(value)  # tabs and line breaks become spaces
             if not value:
                 raise self.make_error("required" if self.required else "invalid")
+            if CONTROL_CHARACTERS.search(value):
+                raise self.make_error("control")
         return self.parse(value)
 
     def parse(self, value):
@@ -63,7 +67,7 @@ class Text(Cell):
         self.max_length = max_length
 
     def parse(self, value):
-        text = clean_text(str(value))
+        text = value if isinstance(value, str) else clean_text(str(value))
         if len(text) > self.max_length:
             raise ValidationError(_l("longer than %(max)s characters", max=self.max_length))
         return text
@@ -93,7 +97,8 @@ class Choice(Cell):
                 self.lookup[label.casefold()] = key
 
     def parse(self, value):
-        key = self.lookup.get(unicodedata.normalize("NFKC", str(value)).casefold())
+        text = str(value).casefold()
+        key = self.lookup.get(text) or self.lookup.get(unicodedata.normalize("NFKC", text))
         if key is None:
             raise ValidationError(_l("must be one of: %(choices)s", choices=", ".join(self.keys)))
         return key
@@ -185,15 +190,40 @@ def checked(function, value):
         raise ValidationError(IDENTIFIER_MESSAGES.get(reason, str(exc))) from None
 
 
-class Normalised(Cell):
+class Memoised(Cell):
+    """Remembers what valid inputs parse to: units, standards and the like repeat
+    thousands of times in one import, and their parsers are pure."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.memo: dict = {}
+
+    def parse(self, value):
+        text = str(value)
+        try:
+            return self.memo[text]
+        except KeyError:
+            pass
+        result = self.parse_new(text)
+        if len(text) <= 200:  # bounded, whatever a hostile file holds
+            if len(self.memo) >= MEMO_LIMIT:
+                self.memo.clear()
+            self.memo[text] = result
+        return result
+
+    def parse_new(self, text: str):
+        raise NotImplementedError
+
+
+class Normalised(Memoised):
     """A value checked and normalised by a function of registry.identifiers or units."""
 
     def __init__(self, normalise, **kwargs):
         super().__init__(**kwargs)
         self.normalise = normalise
 
-    def parse(self, value):
-        return checked(self.normalise, str(value))
+    def parse_new(self, text):
+        return checked(self.normalise, text)
 
 
 class Email(Cell):
@@ -214,7 +244,7 @@ class Url(Cell):
         return str(value)
 
 
-class SeparatedList(Cell):
+class SeparatedList(Memoised):
     """A ';'-separated list (full-width '；' too), stored as one normalised string."""
 
     def __init__(self, split=None, **kwargs):
@@ -224,14 +254,14 @@ class SeparatedList(Cell):
     @staticmethod
     def split_plain(text: str) -> list[str]:
         seen = []
-        for part in re.split(r"[;；]", text):
+        for part in text.replace("；", ";").split(";"):
             part = clean_text(part)
             if part and part not in seen:
                 seen.append(part)
         return seen
 
-    def parse(self, value):
-        parts = checked(self.split, str(value))
+    def parse_new(self, text):
+        parts = checked(self.split, text)
         return ";".join(parts) if parts else None
 
 

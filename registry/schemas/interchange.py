@@ -70,13 +70,14 @@ class FacilityRowSchema(Schema):
         super().__init__(**kwargs)
         self.locator = locator
 
-    @validates_schema(skip_on_field_errors=False)
-    def check_pairs(self, data, **kwargs):
-        if ("lon" in data) != ("lat" in data):
-            missing = "lat" if "lon" in data else "lon"
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def check_pairs(self, data, original, **kwargs):
+        """Pairs are judged on what the cells hold, so a bad value is one error, not two."""
+        if ("lon" in original) != ("lat" in original):
+            missing = "lat" if "lon" in original else "lon"
             raise ValidationError(_l("give both lon and lat, or neither"), missing)
         for scheme in ("cma", "cnas"):
-            if f"{scheme}_valid_until" in data and f"{scheme}_no" not in data:
+            if f"{scheme}_valid_until" in original and f"{scheme}_no" not in original:
                 raise ValidationError(
                     _l("a validity date needs the certificate number in %(column)s",
                        column=f"{scheme}_no"),
@@ -145,17 +146,19 @@ class CapabilityRowSchema(Schema):
     bookable = YesNo(load_default=False)
     daily_capacity = Integer(1)
 
-    @validates_schema
-    def check_rules(self, data, **kwargs):
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def check_rules(self, data, original, **kwargs):
+        """Rules across cells, checked even when some cells are wrong (every error is reported);
+        "given" means the cell holds something, valid or not."""
         errors = {}
-        if data["kind"] == "measurement_standard" and "discipline" not in data:
+        if data.get("kind") == "measurement_standard" and "discipline" not in original:
             errors["discipline"] = [_l("required for a measurement standard")]
         low, high = data.get("range_min"), data.get("range_max")
         if low is not None and high is not None and low > high:
             errors["range_min"] = [_l("greater than range_max (%(max)s)", max=high)]
-        if (low is not None or high is not None) and "unit" not in data:
+        if ("range_min" in original or "range_max" in original) and "unit" not in original:
             errors["unit"] = [_l("required when a range is given")]
-        if data.get("bookable") and "daily_capacity" not in data:
+        if data.get("bookable") and "daily_capacity" not in original:
             errors["daily_capacity"] = [_l("required when the capability is bookable")]
         if errors:
             raise ValidationError(errors)

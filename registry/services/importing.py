@@ -14,7 +14,7 @@ from typing import Callable
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_, update
 
 from registry.models import Accreditation, Capability, Change, ChangeSet, Facility
 from registry.models.base import utcnow
@@ -184,30 +184,24 @@ class _ImportRun:
                     counts["unchanged"] += 1
                     continue
                 action = "update"
-            updates.append({"id": pk, **_facility_values(record), "updated_at": self.now,
-                            "deleted_at": None})
+            updates.append({"row_id": pk, **_facility_values(record)})
             touched.append(record)
             changes.append(self.log("facility", action, fid, before=before, after=after))
             counts["created" if deleted else "updated"] += 1
         session = self.session
         if creates:
-            session.execute(insert(Facility), [
+            self.insert(Facility, [
                 {**_facility_values(r), "created_at": self.now, "updated_at": self.now,
                  "demo": self.demo, "version": 1} for r in creates])
         if updates:
-            refreshed = [u["id"] for u in updates]
-            session.execute(update(Facility), updates)
-            session.execute(update(Facility).where(Facility.id.in_(refreshed))
-                            .values(version=Facility.version + 1))
-            session.execute(Accreditation.__table__.delete()
-                            .where(Accreditation.facility_pk.in_(refreshed)))
+            self.update_by_id(Facility, updates)
+            session.execute(Accreditation.__table__.delete().where(
+                Accreditation.facility_pk.in_([u["row_id"] for u in updates])))
         pks = dict(session.execute(select(Facility.facility_id, Facility.id)).all())
         accreditations = [row for r in creates + touched
                           for row in accreditation_rows(r, pks[r["facility_id"]])]
-        if accreditations:
-            session.execute(insert(Accreditation), accreditations)
-        if changes:
-            session.execute(insert(Change), changes)
+        self.insert(Accreditation, accreditations)
+        self.insert(Change, changes)
 
     # --- capabilities ------------------------------------------------------
 
@@ -281,18 +275,12 @@ class _ImportRun:
                     counts["unchanged"] += 1
                     continue
                 action = "update"
-            updates.append({**values, "id": row.id, "updated_at": self.now, "deleted_at": None})
+            updates.append({**values, "row_id": row.id})
             changes.append(self.log("capability", action, fid, cid, before=before, after=after))
             counts["created" if action == "create" else "updated"] += 1
-        if creates:
-            self.session.execute(insert(Capability), creates)
-        if updates:
-            self.session.execute(update(Capability), updates)
-            self.session.execute(update(Capability)
-                                 .where(Capability.id.in_([u["id"] for u in updates]))
-                                 .values(version=Capability.version + 1))
-        if changes:
-            self.session.execute(insert(Change), changes)
+        self.insert(Capability, creates)
+        self.update_by_id(Capability, updates)
+        self.insert(Change, changes)
 
     # --- prune -------------------------------------------------------------
 
@@ -329,8 +317,23 @@ class _ImportRun:
             self.report.counts["capabilities"]["deleted"] += len(doomed)
             for start in range(0, len(doomed), 5000):
                 self.tombstone(Capability, doomed[start:start + 5000])
-        if changes:
-            self.session.execute(insert(Change), changes)
+        self.insert(Change, changes)
+
+    def insert(self, model, rows: list[dict]) -> None:
+        """One executemany on the table: the ORM's bulk path costs a statement per row here."""
+        if rows:
+            self.session.execute(model.__table__.insert(), rows)
+
+    def update_by_id(self, model, rows: list[dict]) -> None:
+        """Rows carry `row_id` and new values; a tombstone is lifted, the version goes up."""
+        if not rows:
+            return
+        table = model.__table__
+        columns = [key for key in rows[0] if key != "row_id"]
+        statement = (table.update().where(table.c.id == bindparam("row_id"))
+                     .values({c: bindparam(c) for c in columns})
+                     .values(updated_at=self.now, deleted_at=None, version=table.c.version + 1))
+        self.session.execute(statement, rows)
 
     def tombstone(self, model, pks) -> None:
         self.session.execute(update(model).where(model.id.in_(pks)).values(

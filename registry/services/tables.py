@@ -111,7 +111,7 @@ def detect_encoding(path: Path) -> tuple[str, int]:
             return name, lines
         except UnicodeDecodeError:
             continue
-    raise FileProblem(str(path), _l("the file is neither UTF-8 nor GB18030 text; is it a CSV "
+    raise FileProblem(path.name, _l("the file is neither UTF-8 nor GB18030 text; is it a CSV "
                                     "file? (give --encoding if you know its encoding)"))
 
 
@@ -129,8 +129,10 @@ def _open_csv(path: Path, encoding: str | None) -> Table:
     else:
         encoding, lines = detect_encoding(path)
     csv.field_size_limit(CSV_FIELD_LIMIT)
-    stream = path.open(encoding=encoding, newline="", errors="strict")
-    reader = csv.reader(stream)
+    stream = path.open("rb")
+    # Decoded line by line, so that a decoding error names its row. Neither UTF-8 nor
+    # GB18030 has a line-feed byte inside a multi-byte character.
+    reader = csv.reader(line.decode(encoding) for line in stream)
     label = path.name
     try:
         header = next(reader, None)
@@ -155,7 +157,7 @@ def _open_csv(path: Path, encoding: str | None) -> Table:
         finally:
             stream.close()
 
-    table.rows = rows()
+    table.rows = require_rows(label, rows())
     table.estimated_rows = max(lines - 1, 0)
     return table
 
@@ -188,7 +190,7 @@ def _open_workbook(path: Path) -> list[Table]:
                 if row:
                     yield number, row
 
-        table.rows = sheet_rows()
+        table.rows = require_rows(label, sheet_rows())
         table.estimated_rows = max((sheet.max_row or 1) - 1, 0)
         tables.append(table)
     if not tables:
@@ -241,6 +243,16 @@ def _table_from_header(name: str, label: str, header: list[str]) -> Table:
         raise FileProblem(label, _l("required columns missing: %(columns)s", columns=", ".join(
             f"{c} ({columns[c]})" for c in missing)), row=1)
     return Table(name, label, labels, iter(()), positions=positions, warnings=warnings)
+
+
+def require_rows(label: str, rows):
+    """A table with a header and no rows is a mistake, and with --prune a costly one."""
+    empty = True
+    for item in rows:
+        empty = False
+        yield item
+    if empty:
+        raise FileProblem(label, _l("the table has a header but no data rows"))
 
 
 def table_row(cells: list[str], positions: dict[int, str]) -> dict[str, str]:

@@ -1,0 +1,1 @@
+"""Seed data: district boundaries and figures, and the demonstration data set."""
