@@ -5,8 +5,10 @@ to run the same suite against PostgreSQL.
 """
 import os
 
+import flask_babel
 import flask_migrate
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import inspect, text
 
 from registry import create_app
@@ -41,8 +43,19 @@ def session(app):
         _empty_tables()
 
 
+class Client(FlaskClient):
+    """Requests here run inside the test's app context (the `session` fixture holds one),
+    so `g` outlives a request; forget the locale Flask-Babel cached there, as a fresh
+    request in production would."""
+
+    def open(self, *args, **kwargs):
+        flask_babel.refresh()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app, session):
+    app.test_client_class = Client
     return app.test_client()
 
 

@@ -45,5 +45,7 @@ class Capability(Versioned, db.Model):
     lead_time_days: Mapped[int | None]
     bookable: Mapped[bool] = mapped_column(default=False, server_default="0")
     daily_capacity: Mapped[int | None]
+    # Fingerprint of the imported row: lets a re-import skip validating unchanged rows.
+    import_digest: Mapped[str | None] = mapped_column(String(32))
 
     facility: Mapped[Facility] = relationship(back_populates="capabilities")

@@ -14,18 +14,23 @@ from typing import Callable
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
-from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy import Column, Integer, MetaData, Table as SqlTable, Text, bindparam, select, update
 
 from registry.models import Accreditation, Capability, Change, ChangeSet, Facility
 from registry.models.base import utcnow
 from registry.schemas.interchange import CapabilityRowSchema, FacilityRowSchema
 from registry.services.records import (
     CAPABILITY_ATTRS, FACILITY_ATTRS, accreditation_rows, capability_record, difference,
-    jsonable, load_facilities,
+    import_digest, jsonable, load_facilities,
 )
 from registry.services.tables import FileProblem, Table, open_tables
 
 ACTIONS = ("created", "updated", "unchanged", "deleted", "rejected")
+
+# The keys of one chunk, joined against the unique index of capabilities: a row-value
+# IN (...) list makes SQLite scan the table once per chunk.
+CHUNK_KEYS = SqlTable("import_chunk_keys", MetaData(), Column("facility_pk", Integer),
+                      Column("capability_id", Text), prefixes=["TEMPORARY"])  # raw, unvalidated
 
 
 @dataclass
@@ -102,6 +107,7 @@ class _ImportRun:
         self.rejected_facilities: dict[str, int] = {}  # facility_id -> row
         self.rejected_capabilities: set[tuple[str, str]] = set()
         self.seen_facilities: set[str] = set()
+        self.chunk_keys_ready = False
 
     @property
     def writing(self) -> bool:
@@ -214,16 +220,55 @@ class _ImportRun:
         counts = self.report.counts["capabilities"]
         rows = iter(table.rows)
         while chunk := list(islice(rows, self.chunk_rows)):
+            stored = self.stored_capabilities(chunk, facilities)
             valid = []
             for number, raw in chunk:
+                key = (raw.get("facility_id"), raw.get("capability_id"))
+                if self.unchanged_since_import(key, number, raw, stored.get(key)):
+                    counts["unchanged"] += 1
+                    continue
                 record = self.validate_capability(table, number, raw, facilities)
                 if record is None:
                     counts["rejected"] += 1
                 else:
-                    valid.append(record)
+                    valid.append((record, raw))
             if self.writing and valid:
-                self.apply_capabilities(valid, facilities, counts)
+                self.apply_capabilities(valid, stored, facilities, counts)
             self.tick(len(chunk), total)
+
+    def stored_capabilities(self, chunk, facilities) -> dict[tuple[str, str], object]:
+        """The stored rows (live or tombstoned) that the chunk's rows name."""
+        pk_to_id = {}
+        keys = []
+        for _number, raw in chunk:
+            pk = facilities.get(raw.get("facility_id"))
+            if pk is not None and raw.get("capability_id"):
+                pk_to_id[pk] = raw["facility_id"]
+                keys.append({"facility_pk": pk, "capability_id": raw["capability_id"]})
+        if not keys:
+            return {}
+        connection = self.session.connection()
+        if not self.chunk_keys_ready:
+            CHUNK_KEYS.create(connection, checkfirst=True)  # per connection; gone when it closes
+            self.chunk_keys_ready = True
+        connection.execute(CHUNK_KEYS.delete())
+        connection.execute(CHUNK_KEYS.insert(), keys)
+        query = (select(Capability.id, Capability.facility_pk, Capability.deleted_at,
+                        Capability.import_digest, *[getattr(Capability, a) for a in CAPABILITY_ATTRS])
+                 .join(CHUNK_KEYS, (CHUNK_KEYS.c.facility_pk == Capability.facility_pk)
+                       & (CHUNK_KEYS.c.capability_id == Capability.capability_id)))
+        return {(pk_to_id[row.facility_pk], row.capability_id): row
+                for row in connection.execute(query)}
+
+    def unchanged_since_import(self, key, number, raw, row) -> bool:
+        """True when this exact row was imported before and the record has not changed since:
+        then it needs no validation (see records.import_digest). First sightings only, so
+        that duplicates still go through validation and are reported."""
+        if row is None or row.deleted_at is not None or row.import_digest is None:
+            return False
+        if row.import_digest != import_digest(raw, capability_record(row, key[0])):
+            return False
+        return self.seen_capabilities.setdefault(key, number) == number
 
     def validate_capability(self, table, number, raw, facilities) -> dict | None:
         problems, record = _load(self.capability_schema, raw)
@@ -247,22 +292,16 @@ class _ImportRun:
             return None
         return record
 
-    def apply_capabilities(self, records, facilities, counts) -> None:
-        keys = [(facilities[r["facility_id"]], r["capability_id"]) for r in records]
-        columns = [getattr(Capability, a) for a in CAPABILITY_ATTRS]
-        stored = {
-            (row.facility_pk, row.capability_id): row
-            for row in self.session.execute(
-                select(Capability.id, Capability.facility_pk, Capability.deleted_at, *columns)
-                .where(tuple_(Capability.facility_pk, Capability.capability_id).in_(keys)))
-        }
+    def apply_capabilities(self, checked, stored, facilities, counts) -> None:
+        """Write the chunk's valid (record, raw row) pairs: create, update or leave alone."""
         creates, updates, changes = [], [], []
-        for key, record in zip(keys, records):
+        for record, raw in checked:
             fid, cid = record["facility_id"], record["capability_id"]
             values = {a: record[a] for a in CAPABILITY_ATTRS}
-            row = stored.get(key)
+            values["import_digest"] = import_digest(raw, record)
+            row = stored.get((fid, cid))
             if row is None:
-                creates.append({**values, "facility_pk": key[0], "created_at": self.now,
+                creates.append({**values, "facility_pk": facilities[fid], "created_at": self.now,
                                 "updated_at": self.now, "demo": self.demo, "version": 1})
                 changes.append(self.log("capability", "create", fid, cid, after=jsonable(record)))
                 counts["created"] += 1

@@ -29,6 +29,7 @@ REQUIRED_COLUMNS = {
 }
 SHEET_ALIASES = {"facilities": ("facilities", "机构"), "capabilities": ("capabilities", "能力")}
 FORMULA_START = tuple("=+-@\t\r")
+FORMULA_CHARACTERS = frozenset(FORMULA_START)
 CSV_FIELD_LIMIT = 100_000
 
 
@@ -256,12 +257,14 @@ def require_rows(label: str, rows):
 
 
 def table_row(cells: list[str], positions: dict[int, str]) -> dict[str, str]:
+    """The non-empty cells by canonical column; this runs once per row, so it is lean."""
     row = {}
+    count = len(cells)
     for index, canonical in positions.items():
-        if index < len(cells):
-            value = cells[index].strip().strip("\ufeff")
-            if value.startswith("'") and value[1:2] in FORMULA_START and value[1:2]:
-                value = value[1:]  # written by export to neutralise spreadsheet formulas
+        if index < count:
+            value = cells[index].strip()
             if value:
+                if value[0] == "'" and value[1:2] in FORMULA_CHARACTERS:
+                    value = value[1:]  # written by export to neutralise spreadsheet formulas
                 row[canonical] = value
     return row

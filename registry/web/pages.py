@@ -1,10 +1,17 @@
 """The public pages."""
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 
 from registry.extensions import db
 from registry.services.overview import registry_overview
 
 blp = Blueprint("pages", __name__)
+
+
+@blp.app_context_processor
+def current_language() -> dict:
+    """`lang` ('zh' or 'en') for every template: the page language and the switch."""
+    return {"lang": str(get_locale() or "zh")}
 
 
 @blp.get("/")

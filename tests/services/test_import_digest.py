@@ -1,0 +1,71 @@
+"""Re-import fast path: unchanged rows skip validation, and nothing else does."""
+import pytest
+from sqlalchemy import select, update
+
+from registry.models import Capability
+from registry.schemas.interchange import CapabilityRowSchema
+from registry.services import records
+from tests.factories import capability, facility, write_csv, write_dataset
+from tests.services.test_importing import run
+
+
+@pytest.fixture
+def schema_loads(monkeypatch):
+    """How many capability rows went through full validation."""
+    calls = []
+    original = CapabilityRowSchema.load
+
+    def counting_load(self, data, **kwargs):
+        calls.append(data.get("capability_id"))
+        return original(self, data, **kwargs)
+
+    monkeypatch.setattr(CapabilityRowSchema, "load", counting_load)
+    return calls
+
+
+def test_identical_rows_are_unchanged_without_validation(session, tmp_path, schema_loads):
+    paths = write_dataset(tmp_path, [facility(1)], [capability(1, n) for n in range(1, 6)])
+    run(session, paths)
+    assert len(schema_loads) == 5
+    report = run(session, paths)
+    assert report.counts["capabilities"] == {"unchanged": 5}
+    assert len(schema_loads) == 5  # none validated the second time
+
+
+def test_a_record_edited_elsewhere_is_restored_from_the_file(session, tmp_path, schema_loads):
+    paths = write_dataset(tmp_path, [facility(1)], [capability(1, 1, price_cny="80")])
+    run(session, paths)
+    session.execute(update(Capability).values(price_cny=999))  # e.g. an edit on the web
+    session.commit()
+    report = run(session, paths)
+    assert report.counts["capabilities"] == {"updated": 1}
+    assert str(session.scalar(select(Capability.price_cny))) == "80.00"
+
+
+def test_a_duplicate_of_an_unchanged_row_is_still_reported(session, tmp_path):
+    rows = [capability(1, 1), capability(1, 2)]
+    run(session, write_dataset(tmp_path / "a", [facility(1)], rows))
+    paths = write_dataset(tmp_path / "b", [facility(1)], rows + [capability(1, 1)])
+    report = run(session, paths)
+    assert [(i.row, i.column) for i in report.errors] == [(4, "capability_id")]
+    assert not report.committed
+
+
+def test_changed_validation_rules_revalidate_every_row(session, tmp_path, schema_loads,
+                                                        monkeypatch):
+    paths = write_dataset(tmp_path, [facility(1)], [capability(1, 1), capability(1, 2)])
+    run(session, paths)
+    monkeypatch.setattr(records, "validation_version", lambda: b"rules of another release")
+    report = run(session, paths)
+    assert report.counts["capabilities"] == {"unchanged": 2}
+    assert len(schema_loads) == 4
+
+
+def test_the_same_record_from_other_cells_is_validated_and_unchanged(session, tmp_path,
+                                                                      schema_loads):
+    run(session, write_dataset(tmp_path / "a", [facility(1)], [capability(1, 1, bookable="no")]))
+    (tmp_path / "b").mkdir()
+    write_csv(tmp_path / "b" / "capabilities.csv", [capability(1, 1, bookable="否")])
+    report = run(session, [tmp_path / "b" / "capabilities.csv"])
+    assert report.counts["capabilities"] == {"unchanged": 1}
+    assert len(schema_loads) == 2
