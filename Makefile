@@ -34,7 +34,7 @@ db: install
 # Re-extract translatable messages after changing them; then translate the new entries.
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o registry/translations/messages.pot .
-	$(BIN)/pybabel update -i registry/translations/messages.pot -d registry/translations --no-fuzzy-matching
+	$(BIN)/pybabel update -i registry/translations/messages.pot -d registry/translations --no-fuzzy-matching --ignore-obsolete
 
 bench: install
 	$(BIN)/python bench/bench_import.py

@@ -12,13 +12,16 @@ import click
 from flask import Flask, current_app
 from flask_babel import force_locale, gettext as _
 
+from registry.errors import RegistryError
 from registry.extensions import db
 from registry.services.districts import district_locator, sync_districts
 from registry.services.exporting import export_dataset
 from registry.services.importing import ACTIONS, ImportReport, import_dataset
 
 EXIT_REJECTED = 1  # errors: nothing was written
-EXIT_PARTIAL = 3  # --skip-invalid wrote the valid rows and rejected others
+EXIT_PARTIAL = 3  # --skip-invalid applied the valid rows and rejected others
+EXIT_STATUS = {"rejected": EXIT_REJECTED, "partial": EXIT_PARTIAL, "dry_run": 0,
+               "committed": 0, "unchanged": 0}
 MAX_ISSUES_SHOWN = 1000
 
 lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh",
@@ -46,8 +49,7 @@ def import_command(paths, skip_invalid, prune, dry_run, encoding, actor, report_
         report = run_import(paths, actor=actor, encoding=encoding, skip_invalid=skip_invalid,
                             prune=prune, dry_run=dry_run)
         print_report(report, report_path)
-    if report.errors:
-        sys.exit(EXIT_PARTIAL if report.committed else EXIT_REJECTED)
+    sys.exit(EXIT_STATUS[report.outcome])
 
 
 def run_import(paths, *, actor, **options) -> ImportReport:
@@ -99,16 +101,21 @@ def print_report(report: ImportReport, report_path: Path | None) -> None:
     labels = {"created": _("created"), "updated": _("updated"), "unchanged": _("unchanged"),
               "deleted": _("deleted"), "rejected": _("rejected")}
     names = {"facilities": _("facilities"), "capabilities": _("capabilities")}
+    outcome = report.outcome
+    # After a rejection the other counts describe work that was rolled back: leave them out.
+    shown = ("rejected",) if outcome == "rejected" else ACTIONS
     for table, counts in report.counts.items():
         if sum(counts.values()):
-            figures = ", ".join(f"{labels[a]} {counts[a]}" for a in ACTIONS)
+            figures = ", ".join(f"{labels[a]} {counts[a]}" for a in shown)
             click.echo(f"{names[table]}: {figures}")
-    if report.errors and not report.committed:
+    if outcome == "rejected":
         click.echo(_("%(n)s errors: nothing was written.", n=len(report.errors)), err=True)
-    elif report.errors:
-        click.echo(_("%(n)s rows rejected; the valid rows were written.",
-                     n=len(report.errors)), err=True)
-    elif report.committed:
+    elif outcome == "partial":
+        click.echo(_("%(n)s rows rejected; the valid rows were applied.",
+                     n=report.rejected_rows), err=True)
+    elif outcome == "dry_run":
+        click.echo(_("Dry run: the counts above are what an import would do; nothing was written."))
+    elif outcome == "committed":
         click.echo(_("Import complete (change set %(id)s).", id=report.change_set_id))
     else:
         click.echo(_("Nothing changed."))
@@ -138,7 +145,10 @@ def write_issues(report: ImportReport, path: Path) -> None:
 @click.argument("target", type=click.Path(path_type=Path))
 def export_command(target):
     """Export to a folder (facilities.csv, capabilities.csv) or to a .xlsx workbook."""
-    counts = export_dataset(db.session, target)
+    try:
+        counts = export_dataset(db.session, target)
+    except RegistryError as exc:
+        raise click.UsageError(str(exc.message)) from None
     click.echo(", ".join(f"{name}: {n}" for name, n in counts.items()) + f" → {target}")
 
 
@@ -150,5 +160,4 @@ def seed_command(lang):
     with force_locale(lang):
         report = run_import([Path(config["DEMO_DATA_DIR"])], actor="seed", demo=True)
         print_report(report, None)
-    if report.errors:
-        sys.exit(EXIT_REJECTED)
+    sys.exit(EXIT_STATUS[report.outcome])

@@ -102,3 +102,32 @@ def test_import_killed_midway_leaves_the_database_as_it_was(app, session, tmp_pa
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert counts(session)["Capability"] == 40 * 1500
+
+
+def test_dry_run_says_nothing_was_written(app, session, tmp_path):
+    write_dataset(tmp_path, [facility(1)])
+    result = invoke(app, "import", "--dry-run", "--lang", "en", str(tmp_path))
+    assert result.exit_code == 0
+    assert "facilities: created 1" in result.stdout and "Dry run" in result.stdout
+    assert counts(session)["Facility"] == 0
+
+
+def test_rejected_import_shows_no_counts_of_rolled_back_work(app, session, tmp_path):
+    write_dataset(tmp_path, [facility(1), facility(2, kind="lab")])
+    result = invoke(app, "import", "--lang", "en", str(tmp_path))
+    assert result.exit_code == 1
+    assert "facilities: rejected 1" in result.stdout and "created" not in result.stdout
+
+
+def test_skip_invalid_with_nothing_new_still_exits_3_and_counts_rows(app, session, tmp_path):
+    write_dataset(tmp_path / "a", [facility(1)])
+    invoke(app, "import", str(tmp_path / "a"))
+    write_dataset(tmp_path / "b", [facility(1), facility(2, kind="lab", shared="maybe")])
+    result = invoke(app, "import", "--skip-invalid", "--lang", "en", str(tmp_path / "b"))
+    assert result.exit_code == 3
+    assert "1 rows rejected; the valid rows were applied." in result.stderr
+
+
+def test_export_to_a_csv_file_name_is_a_usage_error(app, session, tmp_path):
+    result = invoke(app, "export", str(tmp_path / "out.csv"))
+    assert result.exit_code == 2 and "not out.csv" in result.output

@@ -124,9 +124,14 @@ class Number(Cell):
         super().__init__(**kwargs)
         self.minimum, self.maximum = minimum, maximum
 
+    THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
+
     def parse(self, value):
+        text = unicodedata.normalize("NFKC", str(value))
+        if "," in text:  # 12,500 is twelve thousand five hundred; 1,5 is a mistake
+            text = text.replace(",", "") if self.THOUSANDS.fullmatch(text) else "?"
         try:
-            number = self.convert(unicodedata.normalize("NFKC", str(value)).replace(",", ""))
+            number = self.convert(text)
         except (ValueError, InvalidOperation):
             raise ValidationError(self.not_a_number) from None
         if number != number or number in (float("inf"), float("-inf")):
@@ -160,25 +165,9 @@ class Money(Number):
         amount = Decimal(text)
         if not amount.is_finite():
             raise ValueError(text)
+        if amount != amount.quantize(Decimal("0.01")):
+            raise ValidationError(_l("at most two decimals (yuan and fen)"))
         return amount.quantize(Decimal("0.01"))
-
-
-class Day(Cell):
-    FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
-
-    def parse(self, value):
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        text = unicodedata.normalize("NFKC", str(value))
-        text = text.split("T")[0].split(" ")[0]
-        for fmt in self.FORMATS:
-            try:
-                return datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-        raise ValidationError(_l("not a date (write it as 2025-06-30)"))
 
 
 def checked(function, value):
@@ -226,6 +215,28 @@ class Normalised(Memoised):
         return checked(self.normalise, text)
 
 
+class Day(Memoised):
+    FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+    COMPACT = re.compile(r"\d{8}")  # 20250630, as some systems export dates
+
+    def parse(self, value):
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        return super().parse(value)
+
+    def parse_new(self, text):
+        text = unicodedata.normalize("NFKC", text).split("T")[0].split(" ")[0]
+        formats = ("%Y%m%d",) if self.COMPACT.fullmatch(text) else self.FORMATS
+        for fmt in formats:
+            try:
+                return datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        raise ValidationError(_l("not a date (write it as 2025-06-30)"))
+
+
 class Email(Cell):
     PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
@@ -245,11 +256,16 @@ class Url(Cell):
 
 
 class SeparatedList(Memoised):
-    """A ';'-separated list (full-width '；' too), stored as one normalised string."""
+    """A ';'-separated list (full-width '；' and line breaks too), stored as one string."""
 
     def __init__(self, split=None, **kwargs):
         super().__init__(**kwargs)
         self.split = split or self.split_plain
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):  # before white space is folded: a line break separates
+            value = value.replace("\r\n", ";").replace("\n", ";").replace("\r", ";")
+        return super()._deserialize(value, attr, data, **kwargs)
 
     @staticmethod
     def split_plain(text: str) -> list[str]:

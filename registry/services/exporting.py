@@ -1,17 +1,21 @@
 """Export the registry in the interchange format: a CSV pair or an XLSX workbook.
 
 What `export` writes, `import` reads back to the same records. Text that a
-spreadsheet would take for a formula gets a leading apostrophe, which import
-removes again.
+spreadsheet would take for a formula is neutralised: in CSV with a leading
+apostrophe (which import removes again), in XLSX as a text cell with Excel's
+hidden quote prefix. CSV carries a BOM so that Excel reads it as UTF-8.
 """
 import csv
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import select
 
+from registry.errors import RegistryError
 from registry.models import Capability, Facility
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
 from registry.services.records import CAPABILITY_ATTRS, capability_record, load_facilities
@@ -23,6 +27,9 @@ def export_dataset(session, target: Path) -> dict[str, int]:
     tables = {"facilities": (list(FACILITY_COLUMNS), facility_rows(session)),
               "capabilities": (list(CAPABILITY_COLUMNS), capability_rows(session))}
     counts = {}
+    if target.suffix and target.suffix.lower() != ".xlsx":
+        raise RegistryError(_l("export to a folder (for CSV files) or to a .xlsx file, not %(name)s",
+                               name=target.name))
     if target.suffix.lower() == ".xlsx":
         workbook = Workbook(write_only=True)
         for name, (header, rows) in tables.items():
@@ -30,14 +37,14 @@ def export_dataset(session, target: Path) -> dict[str, int]:
             sheet.append(header)
             counts[name] = 0
             for row in rows:
-                sheet.append([xlsx_cell(row.get(c)) for c in header])
+                sheet.append([xlsx_cell(sheet, row.get(c)) for c in header])
                 counts[name] += 1
         target.parent.mkdir(parents=True, exist_ok=True)
         workbook.save(target)
         return counts
     target.mkdir(parents=True, exist_ok=True)
     for name, (header, rows) in tables.items():
-        with (target / f"{name}.csv").open("w", encoding="utf-8", newline="") as stream:
+        with (target / f"{name}.csv").open("w", encoding="utf-8-sig", newline="") as stream:
             writer = csv.writer(stream)
             writer.writerow(header)
             counts[name] = 0
@@ -76,12 +83,15 @@ def csv_cell(value) -> str:
     return neutralise(value)
 
 
-def xlsx_cell(value):
-    """Numbers and dates stay typed for spreadsheet users; text is neutralised."""
+def xlsx_cell(sheet, value):
+    """Numbers and dates stay typed for spreadsheet users; formula-like text stays text."""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, str):
-        return neutralise(value)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # openpyxl took it for a formula
+        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+        return cell
     return value
 
 

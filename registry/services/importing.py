@@ -50,10 +50,26 @@ class ImportReport:
         default_factory=lambda: {"facilities": Counter(), "capabilities": Counter()})
     committed: bool = False
     change_set_id: int | None = None
+    skip_invalid: bool = False
+    dry_run: bool = False
 
     @property
     def errors(self) -> list[Issue]:
         return [i for i in self.issues if i.level == "error"]
+
+    @property
+    def rejected_rows(self) -> int:
+        return sum(c["rejected"] for c in self.counts.values())
+
+    @property
+    def outcome(self) -> str:
+        """rejected (nothing written) · partial (valid rows applied, others rejected) ·
+        dry_run · committed · unchanged."""
+        if self.errors:
+            return "partial" if self.skip_invalid and not self.dry_run else "rejected"
+        if self.dry_run:
+            return "dry_run"
+        return "committed" if self.committed else "unchanged"
 
     @property
     def changed(self) -> bool:
@@ -67,12 +83,13 @@ def import_dataset(session, paths: list[Path], *, locator, actor: str, encoding=
 
     `dry_run` does all the work, counts included, and then rolls it back.
     """
-    report = ImportReport()
+    report = ImportReport(skip_invalid=skip_invalid, dry_run=dry_run)
     try:
-        tables = open_tables(paths, encoding)
+        tables, warnings = open_tables(paths, encoding)
     except FileProblem as problem:
         report.issues.append(Issue(problem.file, problem.row, None, None, problem.message))
         return report
+    report.issues += [Issue("-", None, None, None, w, "warning") for w in warnings]
     for table in tables.values():
         report.issues += [Issue(table.label, 1, None, None, w, "warning") for w in table.warnings]
     run = _ImportRun(session, locator, actor, report, skip_invalid=skip_invalid, prune=prune,
@@ -149,6 +166,9 @@ class _ImportRun:
     # --- facilities --------------------------------------------------------
 
     def import_facilities(self, table: Table, total: int) -> None:
+        self.facility_columns = set(table.header_labels)
+        if "lon" in self.facility_columns:  # the district is derived from the point
+            self.facility_columns.add("district_code")
         counts = self.report.counts["facilities"]
         valid: list[dict] = []
         seen: dict[str, int] = {}
@@ -182,6 +202,7 @@ class _ImportRun:
                 counts["created"] += 1
                 continue
             pk, deleted, stored = existing[fid]
+            record = keep_absent_columns(record, stored, self.facility_columns)
             if deleted:
                 action, before, after = "create", None, jsonable(record)
             else:
@@ -217,6 +238,7 @@ class _ImportRun:
                       if not deleted}
         facilities.update({fid: None for fid in self.seen_facilities if fid not in facilities})
         self.seen_capabilities: dict[tuple[str, str], int] = {}
+        self.capability_columns = set(table.header_labels)
         counts = self.report.counts["capabilities"]
         rows = iter(table.rows)
         while chunk := list(islice(rows, self.chunk_rows)):
@@ -297,9 +319,12 @@ class _ImportRun:
         creates, updates, changes = [], [], []
         for record, raw in checked:
             fid, cid = record["facility_id"], record["capability_id"]
+            row = stored.get((fid, cid))
+            if row is not None:
+                record = keep_absent_columns(record, capability_record(row, fid),
+                                             self.capability_columns)
             values = {a: record[a] for a in CAPABILITY_ATTRS}
             values["import_digest"] = import_digest(raw, record)
-            row = stored.get((fid, cid))
             if row is None:
                 creates.append({**values, "facility_pk": facilities[fid], "created_at": self.now,
                                 "updated_at": self.now, "demo": self.demo, "version": 1})
@@ -377,6 +402,12 @@ class _ImportRun:
     def tombstone(self, model, pks) -> None:
         self.session.execute(update(model).where(model.id.in_(pks)).values(
             deleted_at=self.now, updated_at=self.now, version=model.version + 1))
+
+
+def keep_absent_columns(record: dict, stored: dict, columns: set[str]) -> dict:
+    """A column missing from the file is not provided: the stored value stays. (An empty
+    cell in a column that is there does clear the value.)"""
+    return {key: value if key in columns else stored[key] for key, value in record.items()}
 
 
 def _load(schema, raw: dict) -> tuple[dict, dict | None]:

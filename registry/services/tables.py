@@ -6,6 +6,7 @@ be English or the Chinese aliases; cells are trimmed and empty ones dropped.
 """
 import codecs
 import csv
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -52,16 +53,24 @@ class Table:
     warnings: list = field(default_factory=list)
 
 
-def open_tables(paths: list[Path], encoding: str | None = None) -> dict[str, Table]:
-    """The tables found in `paths`: a CSV pair, one CSV, a workbook, or a folder of them."""
+def open_tables(paths: list[Path], encoding: str | None = None) -> tuple[dict[str, Table], list]:
+    """The tables found in `paths` (a CSV pair, one CSV, a workbook, or a folder of them),
+    and warnings about files in a folder that were left aside."""
     files: list[Path] = []
+    warnings = []
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.suffix.lower() in (".csv", ".xlsx"))
+            for candidate in sorted(path.iterdir()):
+                suffix = candidate.suffix.lower()
+                if suffix == ".xlsx" or (suffix == ".csv" and table_name_for(candidate)):
+                    files.append(candidate)
+                elif suffix == ".csv":
+                    warnings.append(_l("%(file)s is not facilities.csv or capabilities.csv: "
+                                       "left aside", file=candidate.name))
         elif path.exists():
             files.append(path)
         else:
-            raise FileProblem(str(path), _l("no such file"))
+            raise FileProblem(path.name, _l("no such file"))
     tables: dict[str, Table] = {}
     for path in files:
         found = _open_workbook(path) if path.suffix.lower() == ".xlsx" else [_open_csv(path, encoding)]
@@ -71,17 +80,18 @@ def open_tables(paths: list[Path], encoding: str | None = None) -> dict[str, Tab
                                                   table=table.name))
             tables[table.name] = table
     if not tables:
-        raise FileProblem(", ".join(map(str, paths)) or "-",
+        raise FileProblem(", ".join(p.name for p in paths) or "-",
                           _l("no facilities.csv, capabilities.csv or .xlsx workbook found"))
-    return tables
+    return tables, warnings
 
 
 def table_name_for(path: Path) -> str | None:
+    """facilities.csv, 2026_facilities.csv, 机构.csv … — one table named, as a whole word."""
     stem = path.stem.lower()
-    for name, aliases in SHEET_ALIASES.items():
-        if any(alias in stem for alias in (name, name[:-3], *aliases[1:])):
-            return name
-    return None
+    words = set(re.split(r"[\s_.\-]+", stem))
+    named = {name for name, (english, chinese) in SHEET_ALIASES.items()
+             if english in words or chinese in stem}
+    return named.pop() if len(named) == 1 else None
 
 
 # --- CSV -------------------------------------------------------------------
@@ -116,17 +126,22 @@ def detect_encoding(path: Path) -> tuple[str, int]:
                                     "file? (give --encoding if you know its encoding)"))
 
 
+def count_lines(path: Path) -> int:
+    with path.open("rb") as stream:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b""))
+
+
 def _open_csv(path: Path, encoding: str | None) -> Table:
     name = table_name_for(path)
     if name is None:
-        raise FileProblem(str(path), _l("cannot tell which table this is: name the files "
+        raise FileProblem(path.name, _l("cannot tell which table this is: name the files "
                                         "facilities.csv and capabilities.csv"))
     if encoding:
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise FileProblem(str(path), _l("unknown encoding %(name)s", name=encoding)) from None
-        lines = 0
+            raise FileProblem(path.name, _l("unknown encoding %(name)s", name=encoding)) from None
+        lines = count_lines(path)
     else:
         encoding, lines = detect_encoding(path)
     csv.field_size_limit(CSV_FIELD_LIMIT)

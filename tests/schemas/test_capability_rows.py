@@ -253,6 +253,11 @@ def test_standards_are_split_on_half_and_full_width_semicolons(session, tmp_path
     assert row.standards == "GB/T 3048.4-2007;JJG 52-2013;ISO 9001:2015"
 
 
+def test_a_line_break_inside_the_cell_separates_standards(session, tmp_path):
+    row = accepted(session, tmp_path, standards="GB/T 3048.4-2007\nGB/T 2951.11-2008")
+    assert row.standards == "GB/T 3048.4-2007;GB/T 2951.11-2008"
+
+
 def test_stored_standard_is_found_by_its_glued_spelling(session, tmp_path):
     from registry.identifiers import standard_key_matches, standard_search_key
 
@@ -358,7 +363,7 @@ def test_expired_valid_until_is_accepted_not_an_error(session, tmp_path):
     assert stored(session)[0].valid_until == date(2001, 1, 1)
 
 
-@pytest.mark.parametrize("given", ["长期", "2028-13-01", "31.01.2028"])
+@pytest.mark.parametrize("given", ["长期", "2028-13-01", "31.01.2028", "202811"])
 def test_valid_until_that_is_not_a_date_is_rejected(session, tmp_path, given):
     issue = rejected(session, tmp_path, "valid_until", valid_until=given)
     assert english(issue.message) == "not a date (write it as 2025-06-30)"
@@ -380,7 +385,12 @@ def test_negative_price_is_rejected(session, tmp_path):
     assert english(issue.message) == "must be at least 0"
 
 
-@pytest.mark.parametrize("given", ["面议", "100元", "NaN"])
+def test_price_with_more_than_two_decimals_is_rejected_not_rounded(session, tmp_path):
+    issue = rejected(session, tmp_path, "price_cny", price_cny="12.345")
+    assert english(issue.message) == "at most two decimals (yuan and fen)"
+
+
+@pytest.mark.parametrize("given", ["面议", "100元", "NaN", "1,5", "12,50.5"])
 def test_price_that_is_not_a_number_is_rejected(session, tmp_path, given):
     issue = rejected(session, tmp_path, "price_cny", price_cny=given)
     assert english(issue.message) == "not a number"

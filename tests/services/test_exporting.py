@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from geo.coords import wgs84_to_bd09, wgs84_to_gcj02
+from registry.errors import RegistryError
 from registry.models import Capability, Change, ChangeSet
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
 from registry.services.districts import district_locator
@@ -105,7 +106,7 @@ def imported(session, tmp_path):
 
 
 def read_csv(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8", newline="") as stream:
+    with path.open(encoding="utf-8-sig", newline="") as stream:
         return list(csv.DictReader(stream))
 
 
@@ -140,9 +141,9 @@ def test_csv_export_of_a_reimport_is_byte_identical(session, tmp_path, imported)
 
 def test_csv_export_writes_english_headers_in_the_documented_order(session, tmp_path, imported):
     export_dataset(session, tmp_path / "out")
-    with (tmp_path / "out" / "facilities.csv").open(encoding="utf-8", newline="") as stream:
+    with (tmp_path / "out" / "facilities.csv").open(encoding="utf-8-sig", newline="") as stream:
         assert next(csv.reader(stream)) == list(FACILITY_COLUMNS)
-    with (tmp_path / "out" / "capabilities.csv").open(encoding="utf-8", newline="") as stream:
+    with (tmp_path / "out" / "capabilities.csv").open(encoding="utf-8-sig", newline="") as stream:
         assert next(csv.reader(stream)) == list(CAPABILITY_COLUMNS)
 
 
@@ -275,5 +276,23 @@ def test_tombstoned_records_are_not_exported(session, tmp_path, target):
 
 def test_export_of_an_empty_registry_writes_headers_only(session, tmp_path):
     assert export_dataset(session, tmp_path / "out") == {"facilities": 0, "capabilities": 0}
-    text = (tmp_path / "out" / "facilities.csv").read_text(encoding="utf-8")
+    text = (tmp_path / "out" / "facilities.csv").read_text(encoding="utf-8-sig")
     assert text.splitlines() == [",".join(FACILITY_COLUMNS)]
+
+
+def test_csv_export_starts_with_a_bom_so_excel_reads_chinese(session, tmp_path):
+    export_dataset(session, tmp_path / "out")
+    assert (tmp_path / "out" / "facilities.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_xlsx_export_keeps_formula_like_text_as_quoted_text(session, tmp_path):
+    run(session, write_dataset(tmp_path / "in", [facility(1, name="=HYPERLINK(\"x\")")]))
+    export_dataset(session, tmp_path / "out.xlsx")
+    cell = load_workbook(tmp_path / "out.xlsx")["facilities"]["B2"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == ('=HYPERLINK("x")', "s", True)
+
+
+def test_export_to_a_file_that_is_not_xlsx_is_refused(session, tmp_path):
+    with pytest.raises(RegistryError):
+        export_dataset(session, tmp_path / "out.csv")
+    assert not (tmp_path / "out.csv").exists()

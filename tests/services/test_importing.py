@@ -1,9 +1,13 @@
 """Import: the behaviour of DATA_FORMAT.md ("Import behaviour") on a real database."""
+from pathlib import Path
+
+import pytest
 from sqlalchemy import func, select
 
 from registry.models import Capability, Change, ChangeSet, Facility
 from registry.services.districts import district_locator
 from registry.services.importing import import_dataset
+from registry.services.tables import table_name_for
 from tests.factories import capability, facility, in_english, write_dataset
 
 
@@ -123,3 +127,45 @@ def test_dry_run_counts_but_writes_nothing(session, tmp_path):
     report = run(session, write_dataset(tmp_path, [facility(1)]), dry_run=True)
     assert report.counts["facilities"]["created"] == 1
     assert not report.committed and count(session, Facility, live=False) == 0
+
+
+def test_a_column_absent_from_the_file_keeps_the_stored_values(session, tmp_path):
+    run(session, write_dataset(tmp_path / "a", [facility(1, website="https://lab.example.cn",
+                                                         phone="0571-1234")],
+                               [capability(1, 1, price_cny="50", lead_time_days="3")]))
+    without = write_dataset(tmp_path / "b", [facility(1, name="新名称")],
+                            [capability(1, 1, lead_time_days="5")])
+    report = run(session, without)
+    assert report.counts["facilities"] == {"updated": 1}
+    stored = session.scalars(select(Facility)).one()
+    assert (stored.name, stored.website, stored.phone) == ("新名称", "https://lab.example.cn",
+                                                           "0571-1234")
+    cap = session.scalars(select(Capability)).one()
+    assert (cap.lead_time_days, str(cap.price_cny)) == (5, "50.00")
+    assert run(session, without).counts["capabilities"] == {"unchanged": 1}
+
+
+def test_an_empty_cell_in_a_present_column_clears_the_value(session, tmp_path):
+    run(session, write_dataset(tmp_path / "a", [facility(1, phone="0571-1234")]))
+    report = run(session, write_dataset(tmp_path / "b", [facility(1, phone=""), facility(2)]))
+    assert report.counts["facilities"] == {"updated": 1, "created": 1}
+    assert session.scalar(select(Facility.phone).where(Facility.facility_id == "F0001")) is None
+
+
+def test_a_folder_leaves_unrelated_csv_files_aside_with_a_warning(session, tmp_path):
+    write_dataset(tmp_path, [facility(1)])
+    (tmp_path / "problems.csv").write_text("level,file\n")
+    report = run(session, [tmp_path])
+    assert report.committed
+    assert [in_english(w.message) for w in report.issues if w.level == "warning"] == [
+        "problems.csv is not facilities.csv or capabilities.csv: left aside"]
+
+
+@pytest.mark.parametrize("name, table", [
+    ("facilities.csv", "facilities"), ("2026_facilities.csv", "facilities"),
+    ("Capabilities-Xiaoshan.csv", "capabilities"), ("机构.csv", "facilities"),
+    ("萧山能力表.csv", "capabilities"), ("facility_capabilities.csv", "capabilities"),
+    ("capabilities_facilities.csv", None), ("notes.csv", None),
+])
+def test_csv_files_are_recognised_by_whole_words_in_their_names(name, table):
+    assert table_name_for(Path(name)) == table
