@@ -143,12 +143,14 @@ def write_issues(report: ImportReport, path: Path) -> None:
 
 @click.command("export")
 @click.argument("target", type=click.Path(path_type=Path))
-def export_command(target):
+@lang_option
+def export_command(target, lang):
     """Export to a folder (facilities.csv, capabilities.csv) or to a .xlsx workbook."""
     try:
         counts = export_dataset(db.session, target)
     except RegistryError as exc:
-        raise click.UsageError(str(exc.message)) from None
+        with force_locale(lang):
+            raise click.UsageError(str(exc.message)) from None
     click.echo(", ".join(f"{name}: {n}" for name, n in counts.items()) + f" → {target}")
 
 

@@ -129,5 +129,5 @@ def test_skip_invalid_with_nothing_new_still_exits_3_and_counts_rows(app, sessio
 
 
 def test_export_to_a_csv_file_name_is_a_usage_error(app, session, tmp_path):
-    result = invoke(app, "export", str(tmp_path / "out.csv"))
+    result = invoke(app, "export", "--lang", "en", str(tmp_path / "out.csv"))
     assert result.exit_code == 2 and "not out.csv" in result.output
