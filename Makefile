@@ -11,6 +11,7 @@ run: install db
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 install: $(VENV)/.installed $(CATALOGS:.po=.mo)

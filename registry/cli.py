@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from registry.errors import RegistryError
 from registry.extensions import db

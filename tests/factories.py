@@ -3,6 +3,7 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
+from flask import current_app
 from flask_babel import force_locale
 from openpyxl import Workbook
 
@@ -10,6 +11,8 @@ from geo.districts import load_districts
 from registry.config import Config
 from registry.identifiers import make_uscc
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
+from registry.services.districts import district_locator
+from registry.services.importing import import_dataset
 
 
 @lru_cache
@@ -85,3 +88,14 @@ def in_english(message) -> str:
     """A (lazy) message as an English reader sees it; Chinese is the default."""
     with force_locale("en"):
         return str(message)
+
+
+def run(session, paths, **options):
+    """Import through the service, with the app's district boundaries, as user "test"."""
+    locator = district_locator(current_app.config["DISTRICTS_GEOJSON"])
+    return import_dataset(session, paths, locator=locator, actor="test", **options)
+
+
+def problems(report) -> list[tuple]:
+    """Each error as (file, row, column, value, English message)."""
+    return [(i.file, i.row, i.column, i.value, in_english(i.message)) for i in report.errors]

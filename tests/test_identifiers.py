@@ -76,7 +76,8 @@ def test_forbidden_letters(letter, position):
     assert reason_of(normalize_uscc, code[:position] + letter + code[position + 1:]) == "uscc.charset"
 
 
-@pytest.mark.parametrize("bad", ["9111000060003IOZSV", "91110000600037341*", "911100006000373é1L", "91110000600037341Ω"])
+@pytest.mark.parametrize(
+    "bad", ["9111000060003IOZSV", "91110000600037341*", "911100006000373é1L", "91110000600037341Ω"])
 def test_charset(bad):
     assert reason_of(normalize_uscc, bad) == "uscc.charset"
 
@@ -175,7 +176,8 @@ def test_cma_valid(raw, expected):
     assert normalize_cma(raw) == expected
 
 
-@pytest.mark.parametrize("bad", ["", "16111205056", "1611120505678", "16111205056A", "1611-1205-0567", "CMA161112050567"])
+@pytest.mark.parametrize(
+    "bad", ["", "16111205056", "1611120505678", "16111205056A", "1611-1205-0567", "CMA161112050567"])
 def test_cma_invalid(bad):
     assert reason_of(normalize_cma, bad) == "cma.format"
 

@@ -159,7 +159,8 @@ def test_decimal_values_are_accepted():
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "   ", "xyz", "RH", "10 m", "2", "dimensionless", "m**", "MPa)", "压力", "Rm", "kg/", "m!", "MPa;", "decibel", "Np", "dB(A", "dBx", None, 3],
+    ["", "   ", "xyz", "RH", "10 m", "2", "dimensionless", "m**", "MPa)", "压力", "Rm", "kg/", "m!", "MPa;",
+     "decibel", "Np", "dB(A", "dBx", None, 3],
 )
 def test_unknown_units(bad):
     with pytest.raises(UnitError) as info:

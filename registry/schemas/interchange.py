@@ -10,8 +10,20 @@ from marshmallow import EXCLUDE, Schema, ValidationError, post_load, validates_s
 from geo.coords import to_wgs84
 from registry import identifiers, vocabulary
 from registry.schemas.fields import (
-    Choice, Day, Email, ExternalId, Integer, Money, Normalised, Number, SeparatedList, Text, Url,
-    YesNo, standards_field, unit_field,
+    Choice,
+    Day,
+    Email,
+    ExternalId,
+    Integer,
+    Money,
+    Normalised,
+    Number,
+    SeparatedList,
+    Text,
+    Url,
+    YesNo,
+    standards_field,
+    unit_field,
 )
 
 # Canonical column -> Chinese header accepted as an alias, in the order `export` writes.

@@ -14,14 +14,21 @@ from typing import Callable
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
-from sqlalchemy import Column, Integer, MetaData, Table as SqlTable, Text, bindparam, select, update
+from sqlalchemy import Column, Integer, MetaData, Text, bindparam, select, update
+from sqlalchemy import Table as SqlTable
 
 from registry.models import Accreditation, Capability, Change, ChangeSet, Facility
 from registry.models.base import utcnow
 from registry.schemas.interchange import CapabilityRowSchema, FacilityRowSchema
 from registry.services.records import (
-    CAPABILITY_ATTRS, FACILITY_ATTRS, accreditation_rows, capability_record, difference,
-    import_digest, jsonable, load_facilities,
+    CAPABILITY_ATTRS,
+    FACILITY_ATTRS,
+    accreditation_rows,
+    capability_record,
+    difference,
+    import_digest,
+    jsonable,
+    load_facilities,
 )
 from registry.services.tables import FileProblem, Table, open_tables
 

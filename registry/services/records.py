@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from registry import identifiers, units
-from registry.models import Accreditation, Capability, Facility
+from registry.models import Accreditation, Facility
 from registry.schemas import fields, interchange
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
 

@@ -20,7 +20,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from registry.errors import RegistryError
 from registry.schemas.interchange import (
-    CAPABILITY_COLUMNS, FACILITY_COLUMNS, CapabilityRowSchema, FacilityRowSchema,
+    CAPABILITY_COLUMNS,
+    FACILITY_COLUMNS,
+    CapabilityRowSchema,
+    FacilityRowSchema,
 )
 
 TABLE_COLUMNS = {"facilities": FACILITY_COLUMNS, "capabilities": CAPABILITY_COLUMNS}

@@ -8,31 +8,24 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from registry.models import Capability, Change, ChangeSet, Facility
-from registry.services.districts import district_locator
-from registry.services.importing import import_dataset
-from tests.factories import capability, facility, write_dataset
+from tests.factories import (
+    capability,
+    facility,
+    problems,
+    run,
+    write_dataset,
+)
+from tests.factories import (
+    in_english as english,
+)
 
 # --- helpers -----------------------------------------------------------------
 
 
-def run(session, paths, **options):
-    from flask import current_app
 
-    locator = district_locator(current_app.config["DISTRICTS_GEOJSON"])
-    return import_dataset(session, paths, locator=locator, actor="test", **options)
-
-
-def english(message) -> str:
-    with force_locale("en"):
-        return str(message)
-
-
-def problems(report) -> list[tuple]:
-    return [(i.file, i.row, i.column, i.value, english(i.message)) for i in report.errors]
 
 
 def nothing_written(session) -> bool:

@@ -8,7 +8,6 @@ and at what was stored. Messages are rendered in English with
 from functools import lru_cache
 
 import pytest
-from flask_babel import force_locale
 from pyproj import Transformer
 from sqlalchemy import func, select
 
@@ -17,27 +16,14 @@ from geo.districts import load_districts
 from registry.config import Config
 from registry.models import Accreditation, Change, ChangeSet, Facility
 from registry.services.districts import district_locator
-from registry.services.importing import import_dataset
 from registry.services.records import load_facilities
-from tests.factories import facility, point_in, write_dataset
+from tests.factories import facility, point_in, problems, run, write_dataset
+from tests.factories import in_english as english
 
 # --- helpers -----------------------------------------------------------------
 
 
-def run(session, paths, **options):
-    from flask import current_app
 
-    locator = district_locator(current_app.config["DISTRICTS_GEOJSON"])
-    return import_dataset(session, paths, locator=locator, actor="test", **options)
-
-
-def english(message) -> str:
-    with force_locale("en"):
-        return str(message)
-
-
-def problems(report) -> list[tuple]:
-    return [(i.file, i.row, i.column, i.value, english(i.message)) for i in report.errors]
 
 
 def nothing_written(session) -> bool:

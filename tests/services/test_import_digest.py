@@ -5,8 +5,7 @@ from sqlalchemy import select, update
 from registry.models import Capability
 from registry.schemas.interchange import CapabilityRowSchema
 from registry.services import records
-from tests.factories import capability, facility, write_csv, write_dataset
-from tests.services.test_importing import run
+from tests.factories import capability, facility, run, write_csv, write_dataset
 
 
 @pytest.fixture

@@ -5,17 +5,8 @@ import pytest
 from sqlalchemy import func, select
 
 from registry.models import Capability, Change, ChangeSet, Facility
-from registry.services.districts import district_locator
-from registry.services.importing import import_dataset
 from registry.services.tables import table_name_for
-from tests.factories import capability, facility, in_english, write_dataset
-
-
-def run(session, paths, **options):
-    from flask import current_app
-
-    locator = district_locator(current_app.config["DISTRICTS_GEOJSON"])
-    return import_dataset(session, paths, locator=locator, actor="test", **options)
+from tests.factories import capability, facility, in_english, run, write_dataset
 
 
 def count(session, model, live=True):

@@ -13,35 +13,31 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from flask_babel import force_locale
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from registry.models import Accreditation, Capability, Change, ChangeSet, Facility
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
-from registry.services.districts import district_locator
-from registry.services.importing import import_dataset
 from registry.services.records import load_facilities
-from tests.factories import capability, facility, point_in, write_csv, write_dataset, write_workbook
+from tests.factories import (
+    capability,
+    facility,
+    point_in,
+    problems,
+    run,
+    write_csv,
+    write_dataset,
+    write_workbook,
+)
+from tests.factories import (
+    in_english as english,
+)
 
 REAL_USCC = "91310115MA1K3BTP2B"
 FACILITY_HEADER = "facility_id,name,kind,ownership,uscc,district_code,shared"
 
 
-def run(session, paths, **options):
-    from flask import current_app
 
-    locator = district_locator(current_app.config["DISTRICTS_GEOJSON"])
-    return import_dataset(session, paths, locator=locator, actor="test", **options)
-
-
-def english(message) -> str:
-    with force_locale("en"):
-        return str(message)
-
-
-def problems(report) -> list[tuple]:
-    return [(i.file, i.row, i.column, i.value, english(i.message)) for i in report.errors]
 
 
 def snapshot(session) -> dict:

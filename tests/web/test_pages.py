@@ -1,6 +1,5 @@
 """The home page, the language switch and the error contract."""
-from tests.factories import facility, write_dataset
-from tests.services.test_importing import run
+from tests.factories import facility, run, write_dataset
 
 
 def test_home_page_is_chinese_first_and_counts_per_district(client, session, tmp_path):
