@@ -130,6 +130,8 @@ class Number(Cell):
         text = unicodedata.normalize("NFKC", str(value))
         if "," in text:  # 12,500 is twelve thousand five hundred; 1,5 is a mistake
             text = text.replace(",", "") if self.THOUSANDS.fullmatch(text) else "?"
+        if "_" in text:  # Python reads 1_000; a spreadsheet user did not mean that
+            text = "?"
         try:
             number = self.convert(text)
         except (ValueError, InvalidOperation):

@@ -95,15 +95,17 @@ def validation_version() -> bytes:
     return digest.digest()
 
 
-def import_digest(raw: dict, record: dict) -> str:
+def import_digest(raw: dict, record: dict, columns: frozenset[str]) -> str:
     """Ties a stored capability to the raw row it was imported from.
 
-    The digest covers the raw cells, the record they produced and the validation
-    code. A later import of the very same cells, while the stored record still
+    The digest covers the raw cells, the columns the file gives (an absent column
+    and an empty cell mean different things), the record they produced and the
+    validation code. A later import of the very same cells, while the stored record still
     equals that record, can skip validation: the outcome would be the same. Any
     edit by another path, or a change of the rules, breaks the match.
     """
     digest = hashlib.blake2b(validation_version(), digest_size=16)
     digest.update(repr(sorted(raw.items())).encode())
+    digest.update(repr(sorted(columns)).encode())
     digest.update(repr([record[column] for column in CAPABILITY_COLUMNS]).encode())
     return digest.hexdigest()

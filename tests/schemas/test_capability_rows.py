@@ -383,7 +383,7 @@ def test_price_with_more_than_two_decimals_is_rejected_not_rounded(session, tmp_
     assert english(issue.message) == "at most two decimals (yuan and fen)"
 
 
-@pytest.mark.parametrize("given", ["面议", "100元", "NaN", "1,5", "12,50.5"])
+@pytest.mark.parametrize("given", ["面议", "100元", "NaN", "1,5", "12,50.5", "1_000"])
 def test_price_that_is_not_a_number_is_rejected(session, tmp_path, given):
     issue = rejected(session, tmp_path, "price_cny", price_cny=given)
     assert english(issue.message) == "not a number"

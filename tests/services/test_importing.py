@@ -160,3 +160,40 @@ def test_a_folder_leaves_unrelated_csv_files_aside_with_a_warning(session, tmp_p
 ])
 def test_csv_files_are_recognised_by_whole_words_in_their_names(name, table):
     assert table_name_for(Path(name)) == table
+
+
+def test_columns_that_belong_together_are_given_together(session, tmp_path):
+    """A file with `bookable` and no `daily_capacity` column gives an empty capacity: the row
+    is judged as it would be stored, never stored half-valid."""
+    run(session, write_dataset(tmp_path / "a", [facility(1)], [capability(1, 1)]))
+    report = run(session, write_dataset(tmp_path / "b", capabilities=[capability(1, 1, bookable="yes")]))
+    assert [(i.column, in_english(i.message)) for i in report.errors] == [
+        ("daily_capacity", "required when the capability is bookable")]
+
+
+def test_a_district_column_without_coordinates_clears_the_stored_point(session, tmp_path):
+    run(session, write_dataset(tmp_path / "a", [facility(1)]))
+    only_district = {"facility_id": "F0001", "name": "测试检测中心1", "kind": "testing",
+                     "ownership": "state", "uscc": facility(1)["uscc"], "district_code": "330182",
+                     "shared": "yes"}
+    report = run(session, write_dataset(tmp_path / "b", [only_district]))
+    assert report.committed
+    stored = session.scalars(select(Facility)).one()
+    assert (stored.district_code, stored.lon, stored.lat) == ("330182", None, None)
+
+
+def test_an_empty_cell_is_not_mistaken_for_an_absent_column_on_reimport(session, tmp_path):
+    run(session, write_dataset(tmp_path / "a", [facility(1)], [capability(1, 1, category="电线电缆")]))
+    without_column = write_dataset(tmp_path / "b", capabilities=[capability(1, 1)])
+    assert run(session, without_column).counts["capabilities"] == {"unchanged": 1}
+    with_empty_cell = write_dataset(tmp_path / "c", capabilities=[capability(1, 1, category="")])
+    assert run(session, with_empty_cell).counts["capabilities"] == {"updated": 1}
+    assert session.scalar(select(Capability.category)) is None
+
+
+def test_a_file_that_cannot_be_read_rejects_the_import_even_with_skip_invalid(session, tmp_path):
+    paths = write_dataset(tmp_path, [facility(1)])
+    (tmp_path / "capabilities.csv").write_text("facility_id,capability_id,kind,name\n")
+    report = run(session, paths + [tmp_path / "capabilities.csv"], skip_invalid=True)
+    assert report.outcome == "rejected" and not report.committed
+    assert count(session, Facility, live=False) == 0
