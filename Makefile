@@ -14,7 +14,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-install: $(VENV)/.installed $(CATALOGS:.po=.mo)
+install: $(VENV)/.installed registry/static/vendor/.vendored $(CATALOGS:.po=.mo)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -22,6 +22,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+# Map JavaScript and CSS, pinned in package-lock.json, from the npm registry: nothing loads from a CDN.
+registry/static/vendor/.vendored: package-lock.json scripts/vendor_assets.py $(VENV)/.installed
+	npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python scripts/vendor_assets.py
 	touch $@
 
 %.mo: %.po $(VENV)/.installed
@@ -39,3 +45,4 @@ messages: install
 
 bench: install
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_map.py

@@ -68,6 +68,22 @@ def district_areas_km2(gdf: gpd.GeoDataFrame) -> pd.Series:
     return pd.Series(areas.to_numpy(), index=gdf["code"].to_numpy(), name="area_km2")
 
 
+def district_centres(gdf: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
+    """Each district's centroid (computed in the metric CRS) as WGS-84 (lon, lat), by code.
+
+    The point a user means by "near Xiaoshan"; a centroid outside its (concave)
+    district is replaced by the district's representative point, which is inside.
+    """
+    metric = gdf.to_crs(METRIC_CRS)
+    centroids = gpd.GeoSeries(metric.geometry.centroid, crs=METRIC_CRS).to_crs("EPSG:4326")
+    inside = gdf.geometry.representative_point()
+    centres = {}
+    for code, geom, centroid, fallback in zip(gdf["code"], gdf.geometry, centroids, inside):
+        point = centroid if geom.covers(centroid) else fallback
+        centres[code] = (round(point.x, 6), round(point.y, 6))
+    return centres
+
+
 @dataclass(frozen=True)
 class DistrictMatch:
     """Outcome of checking a point against an (optional) declared district.

@@ -9,7 +9,7 @@ from registry import cli, models  # noqa: F401  (models: register the tables)
 from registry.config import PROJECT_ROOT, Config
 from registry.database import configure_engine_events
 from registry.extensions import babel, db, migrate
-from registry.web import errors, pages
+from registry.web import errors, maps, pages, search_pages
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -22,6 +22,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     register_extensions(app)
     app.register_blueprint(pages.blp)
+    app.register_blueprint(maps.blp)
+    app.register_blueprint(search_pages.blp)
     errors.register(app)
     cli.register(app)
     return app

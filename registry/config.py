@@ -46,6 +46,10 @@ class Config:
     DISTRICTS_CSV = str(PROJECT_ROOT / "seeds" / "districts.csv")
     DEMO_DATA_DIR = str(PROJECT_ROOT / "seeds" / "demo")
     IMPORT_CHUNK_ROWS = 2000
+    MAP_TILES = "none"  # none | osm | tianditu | amap (GCJ-02: markers and boundaries are shifted)
+    MAP_TIANDITU_KEY = ""
+    MAP_POINTS_CACHE = 16  # marker sets kept per process, keyed on the query and the data's version
+    MAP_DISTRICTS_GEOJSON = str(PROJECT_ROOT / "seeds" / "districts_simplified.geojson")
 
     @classmethod
     def from_env(cls) -> dict:
@@ -56,5 +60,6 @@ class Config:
                 settings[key] = os.environ[key]
         settings["SQLALCHEMY_DATABASE_URI"] = database_url()
         settings["SECRET_KEY"] = _secret_key()
-        settings["IMPORT_CHUNK_ROWS"] = int(settings["IMPORT_CHUNK_ROWS"])
+        for key in ("IMPORT_CHUNK_ROWS", "MAP_POINTS_CACHE"):
+            settings[key] = int(settings[key])
         return settings

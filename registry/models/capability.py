@@ -2,7 +2,7 @@
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.extensions import db
@@ -24,6 +24,13 @@ class Capability(Versioned, db.Model):
         CheckConstraint("range_min IS NULL OR range_max IS NULL OR range_min <= range_max",
                         name="range_ordered"),
         CheckConstraint("NOT bookable OR daily_capacity >= 1", name="bookable_has_capacity"),
+        # Search (registry/search_text.py): capabilities of matching documents, per facility and
+        # discipline, straight from the index; ranges by dimension and lower bound in base units.
+        # Partial (live rows only) and covering, so that counting needs no table lookups.
+        Index("ix_capabilities_search_doc", "search_doc_id", "facility_pk", "discipline",
+              sqlite_where=text("deleted_at IS NULL"), postgresql_where=text("deleted_at IS NULL")),
+        Index("ix_capabilities_range", "range_dimension", "range_min_base", "range_max_base", "facility_pk",
+              "discipline", sqlite_where=text("deleted_at IS NULL"), postgresql_where=text("deleted_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,5 +54,22 @@ class Capability(Versioned, db.Model):
     daily_capacity: Mapped[int | None]
     # Fingerprint of the imported row: lets a re-import skip validating unchanged rows.
     import_digest: Mapped[str | None] = mapped_column(String(32))
+    # Search columns, computed on write (registry/search_text.py); no foreign key to
+    # search_docs, so that writing a capability costs no extra lookup.
+    search_doc_id: Mapped[int | None]
+    range_min_base: Mapped[float | None]  # range in SI base units (pint), for unit-aware search
+    range_max_base: Mapped[float | None]
+    range_dimension: Mapped[str | None] = mapped_column(String(80))
 
     facility: Mapped[Facility] = relationship(back_populates="capabilities")
+
+
+class SearchDoc(db.Model):
+    """One distinct searchable text of capabilities (see registry/search_text.py)."""
+
+    __tablename__ = "search_docs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(32), unique=True)
+    text: Mapped[str] = mapped_column(Text)  # folded name | category | quantity | standards
+    standard_keys: Mapped[str] = mapped_column(Text, default="", server_default="")  # ';KEY;KEY;'

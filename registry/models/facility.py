@@ -42,6 +42,7 @@ class Facility(Versioned, db.Model):
     shared: Mapped[bool]
     fields: Mapped[str | None] = mapped_column(Text)  # ';'-separated key industrial fields
     status: Mapped[str] = mapped_column(String(10), default="active", server_default="active")
+    search_text: Mapped[str | None] = mapped_column(Text)  # folded name, district, address (search_text.py)
 
     accreditations: Mapped[list["Accreditation"]] = relationship(
         back_populates="facility", cascade="all, delete-orphan", order_by="Accreditation.scheme"

@@ -5,7 +5,7 @@ from functools import lru_cache
 
 from shapely.geometry import mapping
 
-from geo.districts import DistrictLocator, load_districts
+from geo.districts import DistrictLocator, district_centres, load_districts
 from registry.models import District
 
 
@@ -13,6 +13,12 @@ from registry.models import District
 def district_locator(geojson_path: str) -> DistrictLocator:
     """Point-in-district for the boundaries file; built once, it is read-only."""
     return DistrictLocator(load_districts(geojson_path))
+
+
+@lru_cache(maxsize=4)
+def district_points(geojson_path: str) -> dict[str, tuple[float, float]]:
+    """The WGS-84 (lon, lat) to search from when a user picks a district as "near me"."""
+    return district_centres(load_districts(geojson_path))
 
 
 def sync_districts(session, geojson_path: str, figures_csv: str) -> dict[str, int]:

@@ -19,7 +19,9 @@ from sqlalchemy import Table as SqlTable
 
 from registry.models import Accreditation, Capability, Change, ChangeSet, Facility
 from registry.models.base import utcnow
+from registry.models.capability import SearchDoc
 from registry.schemas.interchange import CapabilityRowSchema, FacilityRowSchema
+from registry.search_text import doc_fields, facility_text, range_in_base
 from registry.services.records import (
     CAPABILITY_ATTRS,
     FACILITY_ATTRS,
@@ -136,6 +138,7 @@ class _ImportRun:
         self.rejected_capabilities: set[tuple[str, str]] = set()
         self.seen_facilities: set[str] = set()
         self.chunk_keys_ready = False
+        self.search_docs: dict[str, int] | None = None  # digest -> id, loaded on first use
 
     @property
     def writing(self) -> bool:
@@ -338,6 +341,7 @@ class _ImportRun:
                                              self.capability_columns)
             values = {a: record[a] for a in CAPABILITY_ATTRS}
             values["import_digest"] = import_digest(raw, record, self.capability_columns)
+            values.update(self.search_values(record))
             if row is None:
                 creates.append({**values, "facility_pk": facilities[fid], "created_at": self.now,
                                 "updated_at": self.now, "demo": self.demo, "version": 1})
@@ -355,9 +359,40 @@ class _ImportRun:
             updates.append({**values, "row_id": row.id})
             changes.append(self.log("capability", action, fid, cid, before=before, after=after))
             counts["created" if action == "create" else "updated"] += 1
+        self.store_search_docs(creates + updates)
         self.insert(Capability, creates)
         self.update_by_id(Capability, updates)
         self.insert(Change, changes)
+
+    def search_values(self, record: dict) -> dict:
+        """The search columns of a capability (registry/search_text.py); the document's id
+        is filled in by store_search_docs, which replaces the `search_doc_id` digest."""
+        digest, _text, _keys = doc_fields(record["name"], record["category"], record["quantity"],
+                                          record["standards"])
+        low, high, dimension = range_in_base(record["range_min"], record["range_max"], record["unit"])
+        return {"search_doc_id": digest, "range_min_base": low, "range_max_base": high,
+                "range_dimension": dimension}
+
+    def store_search_docs(self, rows: list[dict]) -> None:
+        """Insert the documents not stored yet; point the rows at their document ids."""
+        if not rows:
+            return
+        if self.search_docs is None:
+            self.search_docs = dict(self.session.execute(select(SearchDoc.digest, SearchDoc.id)).all())
+        known = self.search_docs
+        new = {}
+        for row in rows:
+            digest = row["search_doc_id"]
+            if digest not in known and digest not in new:
+                _digest, text, keys = doc_fields(row["name"], row["category"], row["quantity"],
+                                                 row["standards"])
+                new[digest] = {"digest": digest, "text": text, "standard_keys": keys}
+        if new:
+            self.insert(SearchDoc, list(new.values()))
+            known.update(self.session.execute(select(SearchDoc.digest, SearchDoc.id)
+                                              .where(SearchDoc.digest.in_(list(new)))).all())
+        for row in rows:
+            row["search_doc_id"] = known[row["search_doc_id"]]
 
     # --- prune -------------------------------------------------------------
 
@@ -451,7 +486,10 @@ def _load(schema, raw: dict) -> tuple[dict, dict | None]:
 
 
 def _facility_values(record: dict) -> dict:
-    return {a: record[a] for a in FACILITY_ATTRS}
+    values = {a: record[a] for a in FACILITY_ATTRS}
+    values["search_text"] = facility_text(record["name"], record["name_en"], record["district_code"],
+                                          record["address"])
+    return values
 
 
 def _flatten(messages, column=None):

@@ -1,9 +1,12 @@
 """The public pages."""
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from werkzeug.datastructures import MultiDict
 
 from registry.extensions import db
+from registry.services.districts import district_points
 from registry.services.overview import registry_overview
+from registry.web.view_models import example_searches, form_view
 
 blp = Blueprint("pages", __name__)
 
@@ -16,7 +19,10 @@ def current_language() -> dict:
 
 @blp.get("/")
 def home():
-    return render_template("home.html", overview=registry_overview(db.session))
+    centres = district_points(current_app.config["DISTRICTS_GEOJSON"])
+    form = form_view(MultiDict(), str(get_locale() or "zh"), centres)
+    return render_template("home.html", overview=registry_overview(db.session), form=form,
+                           examples=example_searches(centres))
 
 
 @blp.get("/lang/<code>")

@@ -1,0 +1,109 @@
+"""The text that search looks in, computed when a record is written.
+
+Pure functions, no Flask, no database.
+
+Keyword search is substring search over folded text (NFKC, case-folded, one
+space between words): `导体直流电阻` finds `电线电缆 导体直流电阻`, and `电阻`,
+`压力` or a single character work as well, which no word index or trigram index
+does for Chinese. To keep that fast on hundreds of thousands of capabilities,
+the searchable text of a capability (name, category, quantity, standards) is
+stored once per distinct text in `search_docs`, and capabilities point to their
+document: capabilities of a registry repeat the same few thousand names, so a
+substring scan of the documents costs a fraction of a scan of the capabilities,
+and the matching capabilities are then found through an index on the document
+id. Facility text (name, English name, district, address) is kept on the
+facility and searched the same way.
+
+Standard numbers are matched on `identifiers.standard_search_key`: each
+document keeps the keys of its standards as ';KEY1;KEY2;' so that a query key is
+found with LIKE '%;' || key || '%' and confirmed with `standard_key_matches`.
+
+Range search compares values in SI base units: `range_in_base` gives the
+stored (min, max, dimension) of a capability's range.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import unicodedata
+
+from registry import identifiers, units
+from registry.vocabulary import DISTRICTS
+
+__all__ = ["fold", "doc_fields", "doc_digest", "facility_text", "range_in_base", "base_converter",
+           "escape_like"]
+
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str | None) -> str:
+    """NFKC (full-width to half-width), case-folded, whitespace collapsed to one space."""
+    if not text:
+        return ""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+@functools.lru_cache(maxsize=65536)
+def standard_keys(standards: str | None) -> str:
+    """';KEY1;KEY2;' for the ';'-separated normalised codes of a capability, or ''."""
+    if not standards:
+        return ""
+    keys = [identifiers.standard_search_key(code) for code in standards.split(";") if code.strip()]
+    keys = [k for k in keys if k]
+    return ";" + ";".join(keys) + ";" if keys else ""
+
+
+@functools.lru_cache(maxsize=65536)
+def doc_fields(name: str | None, category: str | None, quantity: str | None,
+               standards: str | None) -> tuple[str, str, str]:
+    """(digest, text, standard keys) of a capability's searchable document."""
+    text = " | ".join(fold(part) for part in (name, category, quantity, (standards or "").replace(";", " "))
+                      if part)
+    keys = standard_keys(standards)
+    return doc_digest(text, keys), text, keys
+
+
+def doc_digest(text: str, keys: str) -> str:
+    return hashlib.blake2b(f"{text}\x00{keys}".encode(), digest_size=16).hexdigest()
+
+
+def facility_text(name: str | None, name_en: str | None, district_code: str | None,
+                  address: str | None) -> str:
+    district = DISTRICTS.get(district_code or "", ("", ""))
+    return " | ".join(fold(p) for p in (name, name_en, district[0], district[1], address) if p)
+
+
+@functools.lru_cache(maxsize=4096)
+def base_converter(unit: str) -> tuple[float, float, str] | None:
+    """(a, b, dimension) such that value * a + b is the value in SI base units; None if unreadable.
+
+    Every unit the registry stores is linear or affine (℃), so two points give the conversion
+    exactly (up to rounding) and pint is asked once per unit, not once per row.
+    """
+    try:
+        zero, dimension = units.to_base(0.0, unit)
+        one, _ = units.to_base(1.0, unit)
+    except Exception:  # an unknown unit, or one pint cannot convert: no range search for it
+        return None
+    return one - zero, zero, dimension
+
+
+def range_in_base(range_min, range_max, unit) -> tuple[float | None, float | None, str | None]:
+    """(min, max, dimension) in SI base units; all None without a unit or a bound."""
+    if not unit or (range_min is None and range_max is None):
+        return None, None, None
+    converter = base_converter(unit)
+    if converter is None:
+        return None, None, None
+    a, b, dimension = converter
+    low = None if range_min is None else float(range_min) * a + b
+    high = None if range_max is None else float(range_max) * a + b
+    if low is not None and high is not None and low > high:  # a negative factor never happens; be safe
+        low, high = high, low
+    return low, high, dimension[:80]
+
+
+def escape_like(text: str) -> str:
+    """Escape LIKE wildcards with backslash (use ESCAPE '\\')."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,703 @@
+"""Find facilities by what they can do, where, and how close.
+
+How it stays fast (see registry/search_text.py): keyword and standard terms
+are matched against the few distinct capability texts (`search_docs`) and the
+facilities' own text, in SQL with LIKE as a pre-filter and in Python exactly;
+matching capabilities are then counted per facility and discipline through the
+index (search_doc_id, facility_pk, discipline), range search uses the index
+(range_dimension, range_min_base), and everything per facility -- facets,
+distance, sorting, pagination -- is done in Python over at most one row per
+facility and discipline.
+
+Input is never trusted: `parse_search_args` drops or adjusts bad values with a
+message each, and no query string reaches SQL other than as a bound parameter.
+"""
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, false, func, or_, select, true
+
+from registry import units
+from registry.identifiers import standard_key_matches, standard_search_key
+from registry.models import Accreditation, Capability, ChangeSet, Facility
+from registry.models.capability import SearchDoc
+from registry.schemas.interchange import CAPABILITY_COLUMNS
+from registry.search_text import escape_like, fold
+from registry.vocabulary import (
+    ACCREDITATION_SCHEMES,
+    DISCIPLINES,
+    FACILITY_KINDS,
+    LEVELS,
+    OWNERSHIPS,
+    discipline_aliases,
+    district_aliases,
+)
+
+__all__ = ["SearchQuery", "CapabilityHit", "FacilityHit", "SearchResult", "parse_search_args",
+           "search_facilities", "facility_points", "facility_detail", "facility_capabilities"]
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 8
+MAX_PER_PAGE = 100
+MAX_PAGE = 10_000
+MAX_RADIUS_KM = 500.0
+SORTS = ("relevance", "distance", "fee", "lead_time")
+INACTIVE = ("suspended", "revoked", "closed")
+HIT_CAPABILITIES = 5
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass
+class SearchQuery:
+    q: str = ""
+    quantity: str = ""
+    value: float | None = None
+    unit: str = ""
+    kinds: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()
+    ownership: str | None = None
+    levels: tuple[str, ...] = ()
+    shared: bool = False
+    accreditations: tuple[str, ...] = ()
+    disciplines: tuple[str, ...] = ()
+    bookable: bool = False
+    valid_only: bool = False
+    near: tuple[float, float] | None = None
+    radius_km: float | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    include_inactive: bool = False
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass
+class CapabilityHit:
+    """A matched capability; hits carry it as a dict (CAPABILITY_COLUMNS + 'expired')."""
+
+    values: dict
+    expired: bool
+
+
+@dataclass
+class FacilityHit:
+    facility: dict
+    capabilities: list[dict]
+    matched: int
+    distance_km: float | None
+    min_price: Decimal | None
+    min_lead_time: int | None
+
+
+@dataclass
+class SearchResult:
+    hits: list[FacilityHit]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[str, dict[str, int]]
+    messages: list = field(default_factory=list)
+    pages: int = 1  # added: number of pages for `total`
+
+
+# --- reading the query string ------------------------------------------------
+
+_TRUE = {"1", "true", "yes", "on", "y"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _values(args: Mapping, name: str) -> list[str]:
+    if hasattr(args, "getlist"):
+        raw = args.getlist(name)
+    else:
+        raw = args.get(name)
+        raw = [] if raw is None else list(raw) if isinstance(raw, (list, tuple)) else [raw]
+    out = []
+    for value in raw:
+        text = _CONTROL.sub("", unicodedata.normalize("NFKC", str(value))).strip()
+        out.extend(p.strip() for p in text.split(",") if p.strip()) if name in _LISTS else out.append(text)
+    return [v for v in out if v]
+
+
+_LISTS = {"kind", "district", "level", "accreditation", "discipline"}
+
+
+def _first(args, name) -> str:
+    values = _values(args, name)
+    return values[0] if values else ""
+
+
+def _number(text: str) -> float | None:
+    try:
+        number = float(text.replace(" ", ""))
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _choices(args, name, allowed: Mapping, messages, aliases: Mapping | None = None) -> tuple[str, ...]:
+    chosen = []
+    for value in _values(args, name):
+        key = value.lower() if value.lower() in allowed else None
+        if key is None and aliases:
+            key = next((k for k, names in aliases.items()
+                        if value in names or value.lower() in (n.lower() for n in names)), None)
+        if key is None:
+            messages.append(_l("Unknown %(name)s ignored: %(value)s", name=name, value=value[:40]))
+        elif key not in chosen:
+            chosen.append(key)
+    return tuple(chosen)
+
+
+def parse_search_args(args: Mapping) -> tuple[SearchQuery, list]:
+    """Lenient: bad values are dropped (or adjusted) with a lazy message each, never an exception."""
+    messages: list = []
+    query = SearchQuery()
+    q = _first(args, "q")
+    if len(q) > MAX_QUERY_CHARS:
+        messages.append(_l("The search text was shortened to %(n)s characters.", n=MAX_QUERY_CHARS))
+        q = q[:MAX_QUERY_CHARS]
+    query.q = q
+    query.quantity = _first(args, "quantity")[:100]
+
+    value_text, unit_text = _first(args, "value"), _first(args, "unit")
+    if value_text:
+        value = _number(value_text[:50])
+        if value is None:
+            messages.append(_l("Not a number, range search ignored: %(value)s", value=value_text[:40]))
+        else:
+            query.value = value
+    if unit_text:
+        try:
+            query.unit = units.parse_unit(unit_text[:30])
+        except Exception:
+            messages.append(_l("Unknown unit, range search ignored: %(unit)s", unit=unit_text[:40]))
+    if query.value is not None and not query.unit:
+        if not unit_text:
+            messages.append(_l("A value needs a unit for range search; range search ignored."))
+        query.value = None
+    if query.unit and query.value is None:
+        query.unit = ""
+
+    query.kinds = _choices(args, "kind", FACILITY_KINDS, messages, FACILITY_KINDS)
+    query.districts = _choices(args, "district", district_aliases(), messages, district_aliases())
+    ownership = _choices(args, "ownership", OWNERSHIPS, messages, OWNERSHIPS)
+    query.ownership = ownership[0] if ownership else None
+    query.levels = _choices(args, "level", LEVELS, messages, LEVELS)
+    query.accreditations = _choices(args, "accreditation", dict.fromkeys(ACCREDITATION_SCHEMES), messages)
+    query.disciplines = _choices(args, "discipline", DISCIPLINES, messages, discipline_aliases())
+    query.shared = _first(args, "shared").lower() in _TRUE
+    query.bookable = _first(args, "bookable").lower() in _TRUE
+    query.valid_only = _first(args, "valid").lower() in _TRUE
+    query.include_inactive = _first(args, "inactive").lower() in _TRUE
+
+    near = _first(args, "near")
+    if near:
+        parts = [_number(p) for p in near.split(",")]
+        if len(parts) != 2 or None in parts or not (-180 <= parts[0] <= 180 and -90 <= parts[1] <= 90):
+            messages.append(_l("Not a point (longitude,latitude), ignored: %(value)s", value=near[:40]))
+        else:
+            query.near = (parts[0], parts[1])
+    radius = _first(args, "radius_km")
+    if radius:
+        number = _number(radius[:50])
+        if number is None or number <= 0:
+            messages.append(_l("The radius must be a positive number of km; ignored."))
+        elif number > MAX_RADIUS_KM:
+            messages.append(_l("The radius was limited to %(km)s km.", km=int(MAX_RADIUS_KM)))
+            query.radius_km = MAX_RADIUS_KM
+        else:
+            query.radius_km = number
+    if query.radius_km is not None and query.near is None:
+        messages.append(_l("A radius needs a point (near); ignored."))
+        query.radius_km = None
+
+    bbox = _first(args, "bbox")
+    if bbox:
+        parts = [_number(p) for p in bbox.split(",")]
+        if len(parts) != 4 or None in parts:
+            messages.append(_l("Not a map area (minlon,minlat,maxlon,maxlat), ignored: %(value)s",
+                               value=bbox[:60]))
+        else:
+            minlon, minlat, maxlon, maxlat = parts
+            if minlon > maxlon or minlat > maxlat:
+                messages.append(_l("The map area's corners were swapped."))
+                minlon, maxlon = sorted((minlon, maxlon))
+                minlat, maxlat = sorted((minlat, maxlat))
+            query.bbox = (max(minlon, -180.0), max(minlat, -90.0), min(maxlon, 180.0), min(maxlat, 90.0))
+
+    sort = _first(args, "sort").lower()
+    if sort:
+        if sort in SORTS:
+            query.sort = sort
+        else:
+            messages.append(_l("Unknown sort order ignored: %(value)s", value=sort[:40]))
+    if query.sort == "distance" and query.near is None:
+        messages.append(_l("Sorting by distance needs a point (near); sorted by relevance."))
+        query.sort = "relevance"
+    query.page = _bounded_int(args, "page", 1, 1, MAX_PAGE, messages)
+    query.per_page = _bounded_int(args, "per_page", 20, 1, MAX_PER_PAGE, messages)
+    return query, messages
+
+
+def _bounded_int(args, name, default, low, high, messages) -> int:
+    text = _first(args, name)
+    if not text:
+        return default
+    number = _number(text[:20])
+    if number is None:
+        messages.append(_l("Not a number, ignored: %(name)s", name=name))
+        return default
+    clamped = min(max(int(number), low), high)
+    if clamped != number:
+        messages.append(_l("%(name)s adjusted to %(value)s", name=name, value=clamped))
+    return clamped
+
+
+# --- terms --------------------------------------------------------------------
+
+# A standard number as people type it: an issuer prefix (GB, GB/T, ISO/IEC, DB33/T, JJG) then digits.
+# Every repetition is anchored by a required "/" or "-"/":": no two ways to match the same text, so a
+# hostile 10,000-letter query costs linear time, not exponential backtracking.
+_STANDARD = re.compile(
+    r"(?<![a-z0-9])([a-z]{1,8}(?:[0-9]{1,4})?(?:/[a-z]{1,5})*/?)\s*([0-9][0-9.]*(?:\s*[-:]\s*[0-9]+)*)(?![0-9])",
+    re.IGNORECASE)
+
+
+@dataclass
+class _Terms:
+    keywords: list[str]    # folded substrings
+    standards: list[tuple[str, str]]  # (search key, folded text as typed)
+
+
+def _terms(q: str) -> _Terms:
+    text = unicodedata.normalize("NFKC", (q or "")[:MAX_QUERY_CHARS])
+    standards = []
+    for m in _STANDARD.finditer(text):
+        key = standard_search_key(m[0])
+        if key and (key, fold(m[0])) not in standards:
+            standards.append((key, fold(m[0])))
+    rest = _STANDARD.sub(" ", text)
+    keywords = []
+    for word in fold(rest).split(" "):
+        word = word.strip("\"'*()")
+        if word and word not in keywords and word not in ("and", "or", "not", "near"):
+            keywords.append(word)
+    return _Terms(keywords[:MAX_TERMS], standards[:MAX_TERMS])
+
+
+def _like(column, term: str):
+    return column.like("%" + escape_like(term) + "%", escape="\\")
+
+
+class _Match:
+    """Which documents and facilities each term matches; builds the capability condition."""
+
+    def __init__(self, session, terms: _Terms):
+        self.terms = terms
+        self.doc_sets: list[set[int]] = []
+        self.fac_sets: list[set[int]] = []
+        self.facility_only = True  # every term may also match a facility's own text
+        self.impossible = False
+        if not terms.keywords and not terms.standards:
+            return
+        prefilter = [_like(SearchDoc.text, k) for k in terms.keywords]
+        for key, typed in terms.standards:
+            prefilter += [_like(SearchDoc.standard_keys, ";" + key), _like(SearchDoc.text, typed)]
+        docs = session.execute(select(SearchDoc.id, SearchDoc.text, SearchDoc.standard_keys)
+                               .where(or_(*prefilter))).all()
+        for keyword in terms.keywords:
+            self.doc_sets.append({d.id for d in docs if keyword in d.text})
+        for key, typed in terms.standards:
+            by_key = {d.id for d in docs if any(standard_key_matches(key, k)
+                                                 for k in d.standard_keys.split(";") if k)}
+            self.doc_sets.append(by_key or {d.id for d in docs if typed in d.text})
+        # Facilities' own text (name, district, address): keyword terms only.
+        if terms.keywords:
+            rows = session.execute(select(Facility.id, Facility.search_text).where(
+                Facility.deleted_at.is_(None),
+                or_(*[_like(Facility.search_text, k) for k in terms.keywords]))).all()
+            for keyword in terms.keywords:
+                self.fac_sets.append({r.id for r in rows if keyword in (r.search_text or "")})
+        self.fac_sets += [set() for _ in terms.standards]
+        self.impossible = any(not d and not f for d, f in zip(self.doc_sets, self.fac_sets))
+
+    @property
+    def active(self) -> bool:
+        return bool(self.doc_sets)
+
+    def facilities_matching_all(self) -> set[int]:
+        if not self.fac_sets or any(not f for f in self.fac_sets):
+            return set()
+        return set.intersection(*self.fac_sets)
+
+    def condition(self):
+        """Capability c matches iff for every term: c's document matches, or c's facility does."""
+        if not self.active:
+            return true()
+        if self.impossible:
+            return false()
+        n = len(self.doc_sets)
+        groups: dict[frozenset, set[int]] = {}
+        for pk in set().union(*self.fac_sets):
+            matched = frozenset(i for i in range(n) if pk in self.fac_sets[i])
+            groups.setdefault(matched, set()).add(pk)
+        parts = []
+        all_docs = set.intersection(*self.doc_sets)
+        special = set().union(*groups.values()) if groups else set()
+        if all_docs:
+            base = Capability.search_doc_id.in_(sorted(all_docs))
+            parts.append(and_(base, Capability.facility_pk.not_in(sorted(special))) if special else base)
+        for matched, pks in groups.items():
+            rest = [self.doc_sets[i] for i in range(n) if i not in matched]
+            docs = set.intersection(*rest) if rest else None
+            if docs is None:
+                parts.append(Capability.facility_pk.in_(sorted(pks)))
+            elif docs:
+                parts.append(and_(Capability.facility_pk.in_(sorted(pks)),
+                                  Capability.search_doc_id.in_(sorted(docs))))
+        return or_(*parts) if parts else false()
+
+    def doc_relevance(self, doc_text: str | None) -> int:
+        return sum(1 for k in self.terms.keywords if doc_text and k in doc_text)
+
+
+# --- matching facilities ------------------------------------------------------
+
+def _capability_conditions(query: SearchQuery, today: date, match: _Match, messages: list) -> list:
+    conditions = [Capability.deleted_at.is_(None)]
+    if match.active:
+        conditions.append(match.condition())
+    if query.value is not None and query.unit:
+        try:
+            base, dimension = units.to_base(query.value, query.unit)
+        except Exception:
+            messages.append(_l("Unknown unit, range search ignored: %(unit)s", unit=query.unit[:40]))
+        else:
+            slack = abs(base) * 1e-9
+            conditions += [Capability.range_dimension == dimension[:80],
+                           or_(Capability.range_min_base.is_(None), Capability.range_min_base <= base + slack),
+                           or_(Capability.range_max_base.is_(None), Capability.range_max_base >= base - slack)]
+    if query.quantity:
+        quantity = fold(query.quantity)
+        conditions.append(or_(_like(func.lower(Capability.quantity), quantity),
+                              _like(func.lower(Capability.name), quantity)))
+    if query.bookable:
+        conditions.append(Capability.bookable.is_(True))
+    if query.valid_only:
+        conditions.append(or_(Capability.valid_until.is_(None), Capability.valid_until >= today))
+    return conditions
+
+
+def _capability_required(query: SearchQuery, match: _Match) -> bool:
+    return bool(match.active or query.value is not None or query.quantity or query.bookable
+                or query.valid_only or query.disciplines)
+
+
+FACILITY_FIELDS = ("facility_id", "name", "name_en", "kind", "ownership", "level", "district_code",
+                   "lon", "lat", "shared", "status", "demo", "address")
+
+
+def _facility_rows(session, query: SearchQuery, today: date):
+    """Facilities passing every facility filter except kind and district (those are faceted)."""
+    columns = [Facility.id] + [getattr(Facility, name) for name in FACILITY_FIELDS]
+    stmt = select(*columns).where(Facility.deleted_at.is_(None))
+    if not query.include_inactive:
+        stmt = stmt.where(Facility.status.not_in(INACTIVE))
+    if query.ownership:
+        stmt = stmt.where(Facility.ownership == query.ownership)
+    if query.levels:
+        stmt = stmt.where(Facility.level.in_(query.levels))
+    if query.shared:
+        stmt = stmt.where(Facility.shared.is_(True))
+    if query.accreditations:
+        stmt = stmt.where(select(Accreditation.id).where(
+            Accreditation.facility_pk == Facility.id, Accreditation.scheme.in_(query.accreditations),
+            or_(Accreditation.valid_until.is_(None), Accreditation.valid_until >= today)).exists())
+    if query.bbox:
+        minlon, minlat, maxlon, maxlat = query.bbox
+        stmt = stmt.where(Facility.lon.between(minlon, maxlon), Facility.lat.between(minlat, maxlat))
+    if query.near and query.radius_km:
+        lon, lat = query.near
+        dlat = query.radius_km / 111.0
+        dlon = query.radius_km / (111.0 * max(math.cos(math.radians(lat)), 0.01))
+        stmt = stmt.where(Facility.lat.between(lat - dlat, lat + dlat),
+                          Facility.lon.between(lon - dlon, lon + dlon))
+    return session.execute(stmt).all()
+
+
+def _distance_km(lon1, lat1, lon2, lat2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+
+@dataclass
+class _Candidate:
+    pk: int
+    row: object
+    matched: int
+    distance_km: float | None
+    name_match: bool
+
+
+def _match(session, query: SearchQuery, today: date, messages: list, *, facets: bool):
+    """(matched candidates, facets, match, capability conditions)."""
+    match = _Match(session, _terms(query.q))
+    conditions = _capability_conditions(query, today, match, messages)
+    required = _capability_required(query, match)
+    counts: dict[int, dict[str | None, int]] = {}
+    if len(conditions) == 1:  # live capabilities only: the same for every query until data changes
+        counts = _live_counts(session) if (required or facets) else {}
+    elif required or facets:
+        stmt = (select(Capability.facility_pk, Capability.discipline, func.count())
+                .where(*conditions).group_by(Capability.facility_pk, Capability.discipline))
+        for pk, discipline, n in session.execute(stmt):
+            counts.setdefault(pk, {})[discipline] = n
+    facility_only = match.facilities_matching_all() if not (
+        query.value is not None or query.quantity or query.bookable or query.valid_only or query.disciplines
+    ) else set()
+
+    selected_disciplines = set(query.disciplines)
+    kinds, districts = set(query.kinds), set(query.districts)
+    base: list[_Candidate] = []
+    for row in _facility_rows(session, query, today):
+        per_discipline = counts.get(row.id, {})
+        if selected_disciplines:
+            matched = sum(n for d, n in per_discipline.items() if d in selected_disciplines)
+        else:
+            matched = sum(per_discipline.values())
+        if required and not matched and row.id not in facility_only:
+            continue
+        distance = None
+        if query.near and row.lon is not None:
+            distance = _distance_km(query.near[0], query.near[1], row.lon, row.lat)
+        if query.near and query.radius_km and (distance is None or distance > query.radius_km):
+            continue
+        base.append(_Candidate(row.id, row, matched, distance, row.id in facility_only))
+
+    facet_counts: dict[str, dict[str, int]] = {"kind": {}, "district": {}, "discipline": {}}
+    if facets:
+        for c in base:
+            in_kind = not kinds or c.row.kind in kinds
+            in_district = not districts or c.row.district_code in districts
+            if in_district:
+                facet_counts["kind"][c.row.kind] = facet_counts["kind"].get(c.row.kind, 0) + 1
+            if in_kind:
+                code = c.row.district_code
+                facet_counts["district"][code] = facet_counts["district"].get(code, 0) + 1
+            if in_kind and in_district:
+                for d, n in counts.get(c.pk, {}).items():
+                    if d and n:
+                        facet_counts["discipline"][d] = facet_counts["discipline"].get(d, 0) + 1
+        for name in facet_counts:
+            facet_counts[name] = dict(sorted(facet_counts[name].items(), key=lambda kv: (-kv[1], kv[0])))
+    candidates = [c for c in base if (not kinds or c.row.kind in kinds)
+                  and (not districts or c.row.district_code in districts)]
+    return candidates, facet_counts, match, conditions
+
+
+_LIVE_COUNTS: dict[tuple, dict] = {}
+
+
+def _live_counts(session) -> dict[int, dict[str | None, int]]:
+    """Live capabilities per facility and discipline, cached until the next change set.
+
+    Every write to capabilities (import, edit) records a change set, so the newest change set id
+    (with the database it belongs to) identifies the data; the cache holds one entry per database.
+    """
+    bind = session.get_bind()
+    version = session.execute(select(func.max(ChangeSet.id), func.count(ChangeSet.id))).one()
+    key = (str(bind.url), tuple(version))
+    cached = _LIVE_COUNTS.get(key)
+    if cached is None:
+        cached = {}
+        stmt = (select(Capability.facility_pk, Capability.discipline, func.count())
+                .where(Capability.deleted_at.is_(None))
+                .group_by(Capability.facility_pk, Capability.discipline))
+        for pk, discipline, n in session.execute(stmt):
+            cached.setdefault(pk, {})[discipline] = n
+        for old in [k for k in _LIVE_COUNTS if k[0] == key[0]]:
+            del _LIVE_COUNTS[old]
+        _LIVE_COUNTS[key] = cached
+    return cached
+
+
+def _discipline_condition(query: SearchQuery):
+    return Capability.discipline.in_(query.disciplines) if query.disciplines else true()
+
+
+def _price_and_lead(session, pks: list[int], conditions, query) -> dict[int, tuple]:
+    if not pks:
+        return {}
+    stmt = (select(Capability.facility_pk, func.min(Capability.price_cny), func.min(Capability.lead_time_days))
+            .where(*conditions, _discipline_condition(query), Capability.facility_pk.in_(pks))
+            .group_by(Capability.facility_pk))
+    return {pk: (price, lead) for pk, price, lead in session.execute(stmt)}
+
+
+CAPABILITY_FIELDS = [c for c in CAPABILITY_COLUMNS if c != "facility_id"]
+
+
+def _capability_dict(row, facility_id: str, today: date) -> dict:
+    values = {"facility_id": facility_id}
+    for name in CAPABILITY_FIELDS:
+        values[name] = getattr(row, name)
+    values["expired"] = row.valid_until is not None and row.valid_until < today
+    return values
+
+
+def _page_details(session, pages: list[_Candidate], conditions, query, match: _Match,
+                  today: date) -> tuple[dict[int, list[dict]], dict[int, tuple]]:
+    """Up to 5 best capabilities per shown facility, and each one's lowest fee and lead time."""
+    if not pages:
+        return {}, {}
+    pks = [c.pk for c in pages]
+    best_docs = set.intersection(*match.doc_sets[:len(match.terms.keywords)]) if match.terms.keywords else set()
+    relevance = (Capability.search_doc_id.in_(sorted(best_docs)) if best_docs else false())
+    expired = Capability.valid_until.is_not(None) & (Capability.valid_until < today)
+    partition = Capability.facility_pk
+    rank = func.row_number().over(partition_by=partition, order_by=(
+        case((relevance, 0), else_=1), case((expired, 1), else_=0), Capability.name,
+        Capability.capability_id)).label("rank")
+    inner = (select(Capability.id, Capability.facility_pk, rank,
+                    func.min(Capability.price_cny).over(partition_by=partition).label("min_price"),
+                    func.min(Capability.lead_time_days).over(partition_by=partition).label("min_lead"))
+             .where(*conditions, _discipline_condition(query), Capability.facility_pk.in_(pks))
+             .subquery())
+    best = session.execute(select(inner).where(inner.c.rank <= HIT_CAPABILITIES)).all()
+    full = {r.id: r for r in session.execute(
+        select(Capability.id, Capability.facility_pk, *[getattr(Capability, n) for n in CAPABILITY_FIELDS])
+        .where(Capability.id.in_([b.id for b in best])))} if best else {}
+    rows = []
+    for b in sorted(best, key=lambda b: (b.facility_pk, b.rank)):
+        rows.append(full[b.id])
+    extra_rows = {b.facility_pk: (b.min_price, b.min_lead) for b in best}
+    ids = {c.pk: c.row.facility_id for c in pages}
+    tops: dict[int, list[dict]] = {}
+    extra: dict[int, tuple] = {}
+    for row in rows:
+        tops.setdefault(row.facility_pk, []).append(_capability_dict(row, ids[row.facility_pk], today))
+    extra.update(extra_rows)
+    return tops, extra
+
+
+def _facility_dict(row) -> dict:
+    return {name: getattr(row, name) for name in FACILITY_FIELDS}
+
+
+def search_facilities(session, query: SearchQuery, today: date) -> SearchResult:
+    messages: list = []
+    page = min(max(int(query.page or 1), 1), MAX_PAGE)
+    per_page = min(max(int(query.per_page or 20), 1), MAX_PER_PAGE)
+    sort = query.sort if query.sort in SORTS else "relevance"
+    if sort == "distance" and not query.near:
+        sort = "relevance"
+    candidates, facets, match, conditions = _match(session, query, today, messages, facets=True)
+
+    extra: dict[int, tuple] = {}
+    if sort in ("fee", "lead_time"):
+        extra = _price_and_lead(session, [c.pk for c in candidates], conditions, query)
+        index = 0 if sort == "fee" else 1
+        big = Decimal("1e20") if sort == "fee" else 10 ** 9
+
+        def key(c):
+            value = extra.get(c.pk, (None, None))[index]
+            return (value is None, value if value is not None else big, -c.matched, c.row.name)
+    elif sort == "distance":
+        def key(c):
+            return (c.distance_km is None, c.distance_km or 0.0, c.row.name)
+    else:
+        def key(c):
+            return (not c.name_match, -c.matched, c.row.name, c.row.facility_id)
+    candidates.sort(key=key)
+    total = len(candidates)
+    pages = max(1, math.ceil(total / per_page))
+    if page > pages and total:
+        messages.append(_l("There are only %(n)s pages; showing the last.", n=pages))
+        page = pages
+    shown = candidates[(page - 1) * per_page: page * per_page]
+    tops, page_extra = _page_details(session, shown, conditions, query, match, today)
+    extra = extra or page_extra
+    hits = []
+    for c in shown:
+        price, lead = extra.get(c.pk, (None, None))
+        distance = round(c.distance_km, 3) if c.distance_km is not None else None
+        hits.append(FacilityHit(_facility_dict(c.row), tops.get(c.pk, []), c.matched, distance,
+                                Decimal(price).quantize(Decimal("0.01")) if price is not None else None,
+                                lead))
+    return SearchResult(hits, total, page, per_page, facets, messages, pages)
+
+
+POINT_FIELDS = ("facility_id", "name", "name_en", "kind", "ownership", "shared", "district_code", "lon",
+                "lat", "demo")
+
+
+def facility_points(session, query: SearchQuery, today: date) -> list[dict]:
+    """Every matching facility with a location, no pagination (for the map's GeoJSON)."""
+    candidates, _facets, _match_, _conditions = _match(session, query, today, [], facets=False)
+    return [{name: getattr(c.row, name) for name in POINT_FIELDS}
+            for c in candidates if c.row.lon is not None]
+
+
+def facility_detail(session, facility_id: str, today: date) -> dict | None:
+    """Everything known about a live facility, with its accreditations and their validity."""
+    if not isinstance(facility_id, str) or len(facility_id) > 64:
+        return None
+    facility = session.execute(select(Facility).where(
+        Facility.facility_id == facility_id, Facility.deleted_at.is_(None))).scalar_one_or_none()
+    if facility is None:
+        return None
+    columns = [c.key for c in Facility.__table__.columns if c.key not in ("id", "search_text", "deleted_at")]
+    detail = {name: getattr(facility, name) for name in columns}
+    detail["fields"] = [f for f in (facility.fields or "").split(";") if f]
+    detail["active"] = facility.status not in INACTIVE
+    detail["accreditations"] = [
+        {"scheme": a.scheme, "number": a.number, "valid_until": a.valid_until,
+         "valid": a.valid_until is None or a.valid_until >= today}
+        for a in facility.accreditations]
+    counts = dict(session.execute(
+        select(Capability.kind, func.count()).where(Capability.facility_pk == facility.id,
+                                                    Capability.deleted_at.is_(None))
+        .group_by(Capability.kind)).all())
+    detail["capability_counts"] = counts
+    detail["capability_total"] = sum(counts.values())
+    detail["bookable"] = session.execute(select(Capability.id).where(
+        Capability.facility_pk == facility.id, Capability.deleted_at.is_(None),
+        Capability.bookable.is_(True)).limit(1)).first() is not None
+    return detail
+
+
+def facility_capabilities(session, facility_id, q: str, page, per_page, today) -> tuple[list[dict], int]:
+    """A facility's live capabilities matching `q` (keywords and standard numbers), paginated."""
+    if not isinstance(facility_id, str) or len(facility_id) > 64:
+        return [], 0
+    pk = session.execute(select(Facility.id).where(Facility.facility_id == facility_id,
+                                                   Facility.deleted_at.is_(None))).scalar()
+    if pk is None:
+        return [], 0
+    try:
+        page = min(max(int(page), 1), MAX_PAGE)
+        per_page = min(max(int(per_page), 1), MAX_PER_PAGE)
+    except (TypeError, ValueError):
+        page, per_page = 1, 20
+    match = _Match(session, _terms((q or "")[:MAX_QUERY_CHARS]))
+    if match.active:
+        # The facility's own text matching a term does not select its capabilities here.
+        match.fac_sets = [set() for _ in match.doc_sets]
+        match.impossible = any(not d for d in match.doc_sets)
+    where = [Capability.facility_pk == pk, Capability.deleted_at.is_(None), match.condition()]
+    total = session.execute(select(func.count()).select_from(Capability).where(*where)).scalar()
+    rows = session.execute(select(Capability).where(*where)
+                           .order_by(Capability.kind, Capability.name, Capability.capability_id)
+                           .limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    return [_capability_dict(r, facility_id, today) for r in rows], total

@@ -1,0 +1,196 @@
+"""Search results and facility pages: request arguments in, search service calls, templates out.
+
+The views only translate HTTP: the query is parsed by the search service (lenient, with a
+message for each ignored value), and the links of filters, facets and pages are the current
+query string with one change, built here so that templates only display.
+"""
+from datetime import datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+
+from geo.maps import facility_map, render_page
+from registry.extensions import db
+from registry.services.districts import district_points
+from registry.services.search import (
+    facility_capabilities,
+    facility_detail,
+    parse_search_args,
+    search_facilities,
+)
+from registry.web import labels
+from registry.web.maps import map_settings
+from registry.web.view_models import (
+    FLAGS,
+    capability_labels,
+    facility_view,
+    form_view,
+    hit_view,
+    near_place,
+    page_links,
+)
+
+blp = Blueprint("search", __name__)
+
+FACET_PARAMS = {"kind": "kind", "district": "district", "discipline": "discipline"}
+MAP_IGNORED = ("page", "per_page", "sort", "lang")  # the map shows every match, in no order
+CAPABILITIES_PER_PAGE = 20
+
+
+def today():
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def lang() -> str:
+    return str(get_locale() or "zh")
+
+
+def with_args(endpoint: str, args: MultiDict, **values) -> str:
+    """The URL of `endpoint` with the query string `args` (repeated keys kept, empty values dropped)."""
+    pairs = [(k, v) for k, v in args.items(multi=True) if v != ""]
+    url = url_for(endpoint, **values)
+    return f"{url}?{urlencode(pairs)}" if pairs else url
+
+
+def changed(args: MultiDict, set_: dict | None = None, toggle: tuple[str, str] | None = None,
+            drop: tuple[str, ...] = ()) -> str:
+    """The search URL after one change; any change but paging goes back to page 1."""
+    new = MultiDict(args)
+    for key in (*drop, *(set_ or {}), "page"):
+        if key != "page" or "page" not in (set_ or {}):
+            new.poplist(key)
+    for key, value in (set_ or {}).items():
+        if value not in (None, ""):
+            new.add(key, value)
+    if toggle:
+        key, value = toggle
+        values = new.getlist(key)
+        new.setlist(key, [v for v in values if v != value] if value in values else [*values, value])
+    return with_args("search.results", new)
+
+
+def facets_view(result, args: MultiDict, language: str) -> list[dict]:
+    names = {"kind": lambda key: labels.label(labels.FACILITY_KINDS, key),
+             "district": lambda key: labels.district_name(key, language),
+             "discipline": lambda key: labels.discipline_name(key, language)}
+    titles = {"kind": _l("Kind"), "district": _l("District"), "discipline": _l("Metrology discipline")}
+    groups = []
+    for facet, param in FACET_PARAMS.items():
+        counts = (result.facets or {}).get(facet) or {}
+        selected = args.getlist(param)
+        entries = [{"label": names[facet](key), "count": count, "selected": key in selected,
+                    "url": changed(args, toggle=(param, key))}
+                   for key, count in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))]
+        if entries:
+            groups.append({"name": facet, "title": titles[facet], "entries": entries})
+    return groups
+
+
+def active_filters(args: MultiDict, language: str, centres: dict) -> list[dict]:
+    """Chips for what narrows the search now, each with the URL that removes it."""
+    chips = []
+    for key, value in args.items(multi=True):
+        if value == "" or key in ("page", "per_page", "sort"):
+            continue
+        if key == "kind":
+            text = labels.label(labels.FACILITY_KINDS, value)
+        elif key == "district":
+            text = labels.district_name(value, language)
+        elif key == "discipline":
+            text = labels.discipline_name(value, language)
+        elif key == "ownership":
+            text = labels.label(labels.OWNERSHIPS, value)
+        elif key == "level":
+            text = labels.label(labels.LEVELS, value)
+        elif key == "accreditation":
+            text = labels.label(labels.ACCREDITATIONS, value.lower())
+        elif key == "near":
+            text = _l("Near %(place)s", place=near_place(value, centres, language))
+        elif key in FLAGS:
+            text = FLAGS[key]
+        elif key == "bbox":
+            text = _l("Within the map area")
+        elif key == "radius_km":
+            text = _l("Within %(km)s km", km=value[:20])
+        else:
+            text = value if len(value) <= 40 else value[:40] + "…"
+        remove = MultiDict([(k, v) for k, v in args.items(multi=True) if not (k == key and v == value)])
+        remove.poplist("page")
+        chips.append({"label": text, "url": with_args("search.results", remove)})
+    return chips
+
+
+@blp.get("/search")
+def results():
+    args = request.args
+    language = lang()
+    query, messages = parse_search_args(args)
+    result = search_facilities(db.session, query, today())
+    centres = district_points(current_app.config["DISTRICTS_GEOJSON"])
+    map_args = MultiDict([(k, v) for k, v in args.items(multi=True) if k not in MAP_IGNORED])
+    return render_template(
+        "search.html",
+        form=form_view(args, language, centres),
+        messages=[str(m) for m in (*messages, *result.messages)],
+        hits=[hit_view(hit, language) for hit in result.hits],
+        total=result.total,
+        facets=facets_view(result, args, language),
+        chips=active_filters(args, language, centres),
+        pages=page_links(result.page, result.per_page, result.total,
+                         lambda n: changed(args, set_={"page": str(n)})),
+        sorts=[{"label": text, "selected": query.sort == key, "url": changed(args, set_={"sort": key})}
+               for key, text in labels.SORTS.items()],
+        map_url=with_args("maps.map_page", map_args),
+        clear_url=url_for("search.results"),
+    )
+
+
+@blp.get("/facilities/<facility_id>")
+def facility(facility_id: str):
+    language = lang()
+    detail = facility_detail(db.session, facility_id, today())
+    if detail is None:
+        abort(404, description=_l("No facility with this identifier."))
+    q = request.args.get("q", "")[:200]
+    page = _positive_int(request.args.get("page"), 1)
+    rows, total = facility_capabilities(db.session, facility_id, q, page, CAPABILITIES_PER_PAGE, today())
+    args = request.args
+
+    def page_url(n):
+        new = MultiDict(args)
+        new.setlist("page", [str(n)])
+        return with_args("search.facility", new, facility_id=facility_id)
+
+    return render_template(
+        "facility.html",
+        **facility_view(detail, language),
+        capabilities=[capability_labels(c, language) for c in rows], capabilities_total=total, capability_q=q,
+        pages=page_links(page, CAPABILITIES_PER_PAGE, total, page_url),
+        map_url=url_for("search.facility_map_page", facility_id=facility_id),
+    )
+
+
+@blp.get("/facilities/<facility_id>/map")
+def facility_map_page(facility_id: str):
+    detail = facility_detail(db.session, facility_id, today())
+    if detail is None:
+        abort(404)
+    place = detail.get("facility", detail)
+    if place.get("lon") is None or place.get("lat") is None:
+        abort(404, description=_l("This facility has no recorded location."))
+    tiles, key = map_settings()
+    fmap = facility_map(place["lon"], place["lat"], url_for("maps.districts"), tiles=tiles, tiles_key=key,
+                        name=place.get("name"), kind=place.get("kind"), lang=lang())
+    return render_page(fmap)
+
+
+def _positive_int(raw, default: int, ceiling: int = 10_000) -> int:
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        return default
+    return min(max(value, 1), ceiling)
