@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app registry
 CATALOGS := $(wildcard registry/translations/*/LC_MESSAGES/messages.po)
 
-.PHONY: run test install db bench messages
+.PHONY: run test install db bench messages vendor
 
 run: install db
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -14,7 +14,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-install: $(VENV)/.installed registry/static/vendor/.vendored $(CATALOGS:.po=.mo)
+install: $(VENV)/.installed $(CATALOGS:.po=.mo)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -24,11 +24,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# Map JavaScript and CSS, pinned in package-lock.json, from the npm registry: nothing loads from a CDN.
-registry/static/vendor/.vendored: package-lock.json scripts/vendor_assets.py $(VENV)/.installed
-	npm ci --no-audit --no-fund --loglevel=error
+# The map's JavaScript and CSS ship in registry/static/vendor/ (nothing loads from a CDN).
+# To update them: change the versions in package.json, then `make vendor` (needs npm) and commit.
+vendor: install
+	npm install --no-audit --no-fund --loglevel=error
 	$(BIN)/python scripts/vendor_assets.py
-	touch $@
 
 %.mo: %.po $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@

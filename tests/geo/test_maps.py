@@ -33,15 +33,19 @@ def test_results_map_loads_everything_from_the_app_itself():
     assert "/static/maps/registry-map.js" in links and "/static/maps/registry-map.css" in links
     for url in links:
         if url.startswith("/static/"):
-            assert local_path(url).is_file(), f"{url} not vendored: run `npm ci && python scripts/vendor_assets.py`"
+            assert local_path(url).is_file(), f"{url} not vendored: run `make vendor`"
     for dropped in ("jquery", "bootstrap", "awesome", "fontawesome", "glyphicons"):
         assert dropped not in html.lower()
 
 
-def test_vendored_packages_keep_their_licences():
+def test_vendored_packages_keep_their_licences_and_the_pinned_versions():
+    """The committed assets are what package-lock.json pins (`make vendor` refreshes them)."""
+    lock = json.loads((STATIC.parent.parent / "package-lock.json").read_text())["packages"]
     for package in ("leaflet", "supercluster", "kdbush"):
         assert (STATIC / "vendor" / package / "LICENSE").is_file(), package
-    assert (STATIC / "vendor" / "leaflet" / "VERSION").read_text().strip() == "1.9.3"
+        pinned = lock[f"node_modules/{package}"]["version"]
+        assert (STATIC / "vendor" / package / "VERSION").read_text().strip() == pinned, package
+    assert lock["node_modules/leaflet"]["version"] == "1.9.3"
 
 
 def test_the_results_page_is_small_and_embeds_no_markers():
