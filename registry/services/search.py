@@ -339,8 +339,9 @@ class _Match:
             return set()
         return set.intersection(*self.fac_sets)
 
-    def condition(self):
-        """Capability c matches iff for every term: c's document matches, or c's facility does."""
+    def condition(self, skip: frozenset[int] = frozenset()):
+        """Capability c matches iff for every term: c's document matches, or c's facility does.
+        Capabilities of the facilities in `skip` are left out (the caller counts them otherwise)."""
         if not self.active:
             return true()
         if self.impossible:
@@ -350,9 +351,10 @@ class _Match:
         for pk in set().union(*self.fac_sets):
             matched = frozenset(i for i in range(n) if pk in self.fac_sets[i])
             groups.setdefault(matched, set()).add(pk)
+        groups = {m: pks - skip for m, pks in groups.items() if pks - skip}
         parts = []
         all_docs = set.intersection(*self.doc_sets)
-        special = set().union(*groups.values()) if groups else set()
+        special = set().union(skip, *groups.values())
         if all_docs:
             base = Capability.search_doc_id.in_(sorted(all_docs))
             parts.append(and_(base, Capability.facility_pk.not_in(sorted(special))) if special else base)
@@ -455,17 +457,26 @@ def _match(session, query: SearchQuery, today: date, messages: list, *, facets: 
     match = _Match(session, _terms(query.q))
     conditions = _capability_conditions(query, today, match, messages)
     required = _capability_required(query, match)
+    facility_only = match.facilities_matching_all() if not (
+        query.value is not None or query.quantity or query.bookable or query.valid_only or query.disciplines
+    ) else set()
     counts: dict[int, dict[str | None, int]] = {}
     if len(conditions) == 1:  # live capabilities only: the same for every query until data changes
         counts = _live_counts(session) if (required or facets) else {}
     elif required or facets:
+        if facility_only:
+            # A facility whose own text matches every term matches with all its capabilities, and no
+            # other capability condition applies (see above): take its counts from the cached totals
+            # instead of counting, in SQL, every capability of every such facility.
+            live = _live_counts(session)
+            counts = {pk: dict(live.get(pk, {})) for pk in facility_only}
+            counted = [conditions[0], match.condition(skip=frozenset(facility_only))]
+        else:
+            counted = conditions
         stmt = (select(Capability.facility_pk, Capability.discipline, func.count())
-                .where(*conditions).group_by(Capability.facility_pk, Capability.discipline))
+                .where(*counted).group_by(Capability.facility_pk, Capability.discipline))
         for pk, discipline, n in session.execute(stmt):
             counts.setdefault(pk, {})[discipline] = n
-    facility_only = match.facilities_matching_all() if not (
-        query.value is not None or query.quantity or query.bookable or query.valid_only or query.disciplines
-    ) else set()
 
     selected_disciplines = set(query.disciplines)
     kinds, districts = set(query.kinds), set(query.districts)
