@@ -15,6 +15,7 @@ message each, and no query string reaches SQL other than as a bound parameter.
 from __future__ import annotations
 
 import math
+import operator
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -312,7 +313,7 @@ class _Match:
         prefilter = [_like(SearchDoc.text, k) for k in terms.keywords]
         for key, typed in terms.standards:
             prefilter += [_like(SearchDoc.standard_keys, ";" + key), _like(SearchDoc.text, typed)]
-        docs = session.execute(select(SearchDoc.id, SearchDoc.text, SearchDoc.standard_keys)
+        docs = session.connection().execute(select(SearchDoc.id, SearchDoc.text, SearchDoc.standard_keys)
                                .where(or_(*prefilter))).all()
         for keyword in terms.keywords:
             self.doc_sets.append({d.id for d in docs if keyword in d.text})
@@ -322,7 +323,7 @@ class _Match:
             self.doc_sets.append(by_key or {d.id for d in docs if typed in d.text})
         # Facilities' own text (name, district, address): keyword terms only.
         if terms.keywords:
-            rows = session.execute(select(Facility.id, Facility.search_text).where(
+            rows = session.connection().execute(select(Facility.id, Facility.search_text).where(
                 Facility.deleted_at.is_(None),
                 or_(*[_like(Facility.search_text, k) for k in terms.keywords]))).all()
             for keyword in terms.keywords:
@@ -433,7 +434,7 @@ def _facility_rows(session, query: SearchQuery, today: date):
         dlon = query.radius_km / (111.0 * max(math.cos(math.radians(lat)), 0.01))
         stmt = stmt.where(Facility.lat.between(lat - dlat, lat + dlat),
                           Facility.lon.between(lon - dlon, lon + dlon))
-    return session.execute(stmt).all()
+    return session.connection().execute(stmt).all()  # Core rows: no ORM loading for plain columns
 
 
 def _distance_km(lon1, lat1, lon2, lat2) -> float:
@@ -475,7 +476,7 @@ def _match(session, query: SearchQuery, today: date, messages: list, *, facets: 
             counted = conditions
         stmt = (select(Capability.facility_pk, Capability.discipline, func.count())
                 .where(*counted).group_by(Capability.facility_pk, Capability.discipline))
-        for pk, discipline, n in session.execute(stmt):
+        for pk, discipline, n in session.connection().execute(stmt):
             counts.setdefault(pk, {})[discipline] = n
 
     selected_disciplines = set(query.disciplines)
@@ -535,7 +536,7 @@ def _live_counts(session) -> dict[int, dict[str | None, int]]:
         stmt = (select(Capability.facility_pk, Capability.discipline, func.count())
                 .where(Capability.deleted_at.is_(None))
                 .group_by(Capability.facility_pk, Capability.discipline))
-        for pk, discipline, n in session.execute(stmt):
+        for pk, discipline, n in session.connection().execute(stmt):
             cached.setdefault(pk, {})[discipline] = n
         for old in [k for k in _LIVE_COUNTS if k[0] == key[0]]:
             del _LIVE_COUNTS[old]
@@ -553,7 +554,7 @@ def _price_and_lead(session, pks: list[int], conditions, query) -> dict[int, tup
     stmt = (select(Capability.facility_pk, func.min(Capability.price_cny), func.min(Capability.lead_time_days))
             .where(*conditions, _discipline_condition(query), Capability.facility_pk.in_(pks))
             .group_by(Capability.facility_pk))
-    return {pk: (price, lead) for pk, price, lead in session.execute(stmt)}
+    return {pk: (price, lead) for pk, price, lead in session.connection().execute(stmt)}
 
 
 CAPABILITY_FIELDS = [c for c in CAPABILITY_COLUMNS if c != "facility_id"]
@@ -585,8 +586,8 @@ def _page_details(session, pages: list[_Candidate], conditions, query, match: _M
                     func.min(Capability.lead_time_days).over(partition_by=partition).label("min_lead"))
              .where(*conditions, _discipline_condition(query), Capability.facility_pk.in_(pks))
              .subquery())
-    best = session.execute(select(inner).where(inner.c.rank <= HIT_CAPABILITIES)).all()
-    full = {r.id: r for r in session.execute(
+    best = session.connection().execute(select(inner).where(inner.c.rank <= HIT_CAPABILITIES)).all()
+    full = {r.id: r for r in session.connection().execute(
         select(Capability.id, Capability.facility_pk, *[getattr(Capability, n) for n in CAPABILITY_FIELDS])
         .where(Capability.id.in_([b.id for b in best])))} if best else {}
     rows = []
@@ -651,13 +652,13 @@ def search_facilities(session, query: SearchQuery, today: date) -> SearchResult:
 
 POINT_FIELDS = ("facility_id", "name", "name_en", "kind", "ownership", "shared", "district_code", "lon",
                 "lat", "demo")
+_POINT_VALUES = operator.attrgetter(*POINT_FIELDS)
 
 
 def facility_points(session, query: SearchQuery, today: date) -> list[dict]:
     """Every matching facility with a location, no pagination (for the map's GeoJSON)."""
     candidates, _facets, _match_, _conditions = _match(session, query, today, [], facets=False)
-    return [{name: getattr(c.row, name) for name in POINT_FIELDS}
-            for c in candidates if c.row.lon is not None]
+    return [dict(zip(POINT_FIELDS, _POINT_VALUES(c.row))) for c in candidates if c.row.lon is not None]
 
 
 def facility_detail(session, facility_id: str, today: date) -> dict | None:
