@@ -476,7 +476,7 @@ def _match(session, query: SearchQuery, today: date, messages: list, *, facets: 
             counted = conditions
         stmt = (select(Capability.facility_pk, Capability.discipline, func.count())
                 .where(*counted).group_by(Capability.facility_pk, Capability.discipline))
-        for pk, discipline, n in session.connection().execute(stmt):
+        for pk, discipline, n in session.connection().execute(stmt).all():
             counts.setdefault(pk, {})[discipline] = n
 
     selected_disciplines = set(query.disciplines)
@@ -536,7 +536,7 @@ def _live_counts(session) -> dict[int, dict[str | None, int]]:
         stmt = (select(Capability.facility_pk, Capability.discipline, func.count())
                 .where(Capability.deleted_at.is_(None))
                 .group_by(Capability.facility_pk, Capability.discipline))
-        for pk, discipline, n in session.connection().execute(stmt):
+        for pk, discipline, n in session.connection().execute(stmt).all():
             cached.setdefault(pk, {})[discipline] = n
         for old in [k for k in _LIVE_COUNTS if k[0] == key[0]]:
             del _LIVE_COUNTS[old]
