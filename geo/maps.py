@@ -97,7 +97,17 @@ class _Assets(MacroElement):
         super().render(**kwargs)
 
 
-class RegistryPoints(_Assets):
+class _RegistryLayer(_Assets):
+    """Our map script, called with JSON options, and the kind colours as CSS."""
+
+    def __init__(self, options: dict, colors: Mapping[str, str]):
+        super().__init__()
+        self._name = type(self).__name__
+        self.options = options
+        self.kind_css = _kind_css(colors)
+
+
+class RegistryPoints(_RegistryLayer):
     """Facility markers fetched from a GeoJSON URL, clustered per kind; districts; legend."""
 
     _template = Template("""
@@ -113,14 +123,8 @@ class RegistryPoints(_Assets):
         {% endmacro %}
     """)
 
-    def __init__(self, options: dict, colors: Mapping[str, str]):
-        super().__init__()
-        self._name = "RegistryPoints"
-        self.options = options
-        self.kind_css = _kind_css(colors)
 
-
-class RegistryFacility(_Assets):
+class RegistryFacility(_RegistryLayer):
     """One facility's marker over its district."""
 
     _template = Template("""
@@ -131,12 +135,6 @@ class RegistryFacility(_Assets):
             RegistryMap.facility({{ this._parent.get_name() }}, {{ this.options|tojson }});
         {% endmacro %}
     """)
-
-    def __init__(self, options: dict, colors: Mapping[str, str]):
-        super().__init__()
-        self._name = "RegistryFacility"
-        self.options = options
-        self.kind_css = _kind_css(colors)
 
 
 def _kind_css(colors: Mapping[str, str]) -> str:
