@@ -6,10 +6,10 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from registry import identifiers, units
-from registry.models import Accreditation, Facility
+from registry.models import Accreditation, ChangeSet, Facility
 from registry.schemas import fields, interchange
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
 
@@ -109,3 +109,11 @@ def import_digest(raw: dict, record: dict, columns: frozenset[str]) -> str:
     digest.update(repr(sorted(columns)).encode())
     digest.update(repr([record[column] for column in CAPABILITY_COLUMNS]).encode())
     return digest.hexdigest()
+
+
+def data_version(session) -> tuple:
+    """Changes whenever a facility or capability is written: the newest change set (every import
+    and edit records one) and the newest facility update. Caches of derived figures key on it.
+    Both columns are indexed, so each max() is one index probe."""
+    return (session.scalar(select(func.max(ChangeSet.id))),
+            session.scalar(select(func.max(Facility.updated_at))))

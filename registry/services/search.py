@@ -28,10 +28,11 @@ from sqlalchemy import and_, case, false, func, or_, select, true
 
 from registry import units
 from registry.identifiers import standard_key_matches, standard_search_key
-from registry.models import Accreditation, Capability, ChangeSet, Facility
+from registry.models import Accreditation, Capability, Facility
 from registry.models.capability import SearchDoc
 from registry.schemas.interchange import CAPABILITY_COLUMNS
 from registry.search_text import escape_like, fold
+from registry.services.records import data_version
 from registry.vocabulary import (
     ACCREDITATION_SCHEMES,
     DISCIPLINES,
@@ -528,8 +529,7 @@ def _live_counts(session) -> dict[int, dict[str | None, int]]:
     (with the database it belongs to) identifies the data; the cache holds one entry per database.
     """
     bind = session.get_bind()
-    version = session.execute(select(func.max(ChangeSet.id), func.count(ChangeSet.id))).one()
-    key = (str(bind.url), tuple(version))
+    key = (str(bind.url), data_version(session))
     cached = _LIVE_COUNTS.get(key)
     if cached is None:
         cached = {}

@@ -26,14 +26,13 @@ from flask import Blueprint, Response, current_app, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
-from sqlalchemy import func, select
 
 from geo.coords import wgs84_to_gcj02
 from geo.maps import facility_map, render_page, results_map, shift_geojson
 from registry.config import PROJECT_ROOT
 from registry.extensions import db
-from registry.models import ChangeSet, Facility
 from registry.services import search
+from registry.services.records import data_version
 from registry.web import labels as vocab
 
 try:
@@ -161,19 +160,12 @@ def facility_points():
     size = int(current_app.config.get("MAP_POINTS_CACHE", 16) or 0)
     if not size:
         return geojson_response(points_geojson(_points(request.args), crs))
-    key = (db.engine.url.render_as_string(), _query_key(request.args), crs, data_version(), date.today())
+    key = (db.engine.url.render_as_string(), _query_key(request.args), crs, data_version(db.session),
+           date.today())
     cached = _cache.get(key)
     if cached is None:
         cached = _cache.put(key, CachedBody.of(points_geojson(_points(request.args), crs)), size)
     return cached.response()
-
-
-def data_version() -> tuple:
-    """Changes whenever a facility or capability is written: the newest change set and facility update.
-
-    Both columns are indexed (a max() is one index probe)."""
-    return (db.session.scalar(select(func.max(ChangeSet.id))),
-            db.session.scalar(select(func.max(Facility.updated_at))))
 
 
 def _query_key(args) -> tuple:
