@@ -23,9 +23,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, false, func, or_, select, true
 
+from geo.distance import distance_m
 from registry import units
 from registry.identifiers import standard_key_matches, standard_search_key
 from registry.models import Accreditation, Capability, Facility
@@ -54,7 +56,6 @@ MAX_RADIUS_KM = 500.0
 SORTS = ("relevance", "distance", "fee", "lead_time")
 INACTIVE = ("suspended", "revoked", "closed")
 HIT_CAPABILITIES = 5
-EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass
@@ -438,11 +439,13 @@ def _facility_rows(session, query: SearchQuery, today: date):
     return session.connection().execute(stmt).all()  # Core rows: no ORM loading for plain columns
 
 
-def _distance_km(lon1, lat1, lon2, lat2) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+def _distances_km(near, rows) -> dict[int, float]:
+    """Geodesic distance from `near` to every located row, in one vectorised call."""
+    located = [row for row in rows if row.lon is not None]
+    if not near or not located:
+        return {}
+    metres = np.atleast_1d(distance_m(near[0], near[1], [r.lon for r in located], [r.lat for r in located]))
+    return {row.id: float(m) / 1000 for row, m in zip(located, metres)}
 
 
 @dataclass
@@ -483,7 +486,9 @@ def _match(session, query: SearchQuery, today: date, messages: list, *, facets: 
     selected_disciplines = set(query.disciplines)
     kinds, districts = set(query.kinds), set(query.districts)
     base: list[_Candidate] = []
-    for row in _facility_rows(session, query, today):
+    rows = _facility_rows(session, query, today)
+    distances = _distances_km(query.near, rows)
+    for row in rows:
         per_discipline = counts.get(row.id, {})
         if selected_disciplines:
             matched = sum(n for d, n in per_discipline.items() if d in selected_disciplines)
@@ -491,9 +496,7 @@ def _match(session, query: SearchQuery, today: date, messages: list, *, facets: 
             matched = sum(per_discipline.values())
         if required and not matched and row.id not in facility_only:
             continue
-        distance = None
-        if query.near and row.lon is not None:
-            distance = _distance_km(query.near[0], query.near[1], row.lon, row.lat)
+        distance = distances.get(row.id)
         if query.near and query.radius_km and (distance is None or distance > query.radius_km):
             continue
         base.append(_Candidate(row.id, row, matched, distance, row.id in facility_only))
