@@ -17,13 +17,11 @@ import json
 import math
 import threading
 from collections import OrderedDict
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from flask import Blueprint, Response, current_app, request, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
@@ -34,6 +32,7 @@ from registry.extensions import db
 from registry.services import search
 from registry.services.records import data_version
 from registry.web import labels as vocab
+from registry.web.context import current_lang, today
 
 try:
     import orjson
@@ -62,18 +61,14 @@ def map_labels() -> dict:
 
 def map_settings() -> tuple[str, str | None]:
     """(MAP_TILES, MAP_TIANDITU_KEY) from the app's settings; unknown tiles mean none."""
-    tiles = str(current_app.config.get("MAP_TILES") or "none").strip().lower()
+    tiles = str(current_app.config["MAP_TILES"] or "none").strip().lower()
     if tiles not in ("none", "osm", "tianditu", "amap"):
         tiles = "none"
-    key = current_app.config.get("MAP_TIANDITU_KEY") or None
+    key = current_app.config["MAP_TIANDITU_KEY"] or None
     if tiles == "tianditu" and not key:
         current_app.logger.warning("MAP_TILES=tianditu without MAP_TIANDITU_KEY: drawing no tiles")
         tiles = "none"
     return tiles, key
-
-
-def _lang() -> str:
-    return str(get_locale() or "zh")
 
 
 def district_names(lang: str) -> dict[str, str]:
@@ -85,7 +80,7 @@ def district_names(lang: str) -> dict[str, str]:
 def _points(args) -> list[dict]:
     """Every located facility matching the /search query string."""
     query, _messages = search.parse_search_args(args)
-    return search.facility_points(db.session, query, date.today())
+    return search.facility_points(db.session, query, today())
 
 
 def points_geojson(points: list[dict], crs: str = "wgs84") -> bytes:
@@ -157,11 +152,11 @@ def _conditional(body: bytes, etag: str, extra: dict, max_age: int | None) -> Re
 @blp.get("/map/facilities.geojson")
 def facility_points():
     crs = _crs_arg()
-    size = int(current_app.config.get("MAP_POINTS_CACHE", 16) or 0)
+    size = current_app.config["MAP_POINTS_CACHE"]
     if not size:
         return geojson_response(points_geojson(_points(request.args), crs))
     key = (db.engine.url.render_as_string(), _query_key(request.args), crs, data_version(db.session),
-           date.today())
+           today())
     cached = _cache.get(key)
     if cached is None:
         cached = _cache.put(key, CachedBody.of(points_geojson(_points(request.args), crs)), size)
@@ -221,7 +216,7 @@ def _districts_data(path: str) -> dict:
 
 
 def _districts_path() -> str:
-    return str(current_app.config.get("MAP_DISTRICTS_GEOJSON") or SIMPLIFIED_DISTRICTS)
+    return current_app.config["MAP_DISTRICTS_GEOJSON"]
 
 
 def district_feature(code: str | None) -> dict | None:
@@ -244,18 +239,16 @@ def districts():
 
 # --- the map page -------------------------------------------------------------------------------
 
-def results_map_for_request(args=None, height: str = "100%"):
-    """The results map of a /search query string (pages embed it with geo.maps.embed_parts)."""
-    args = request.args if args is None else args
+def results_map_for_request(height: str = "100%"):
+    """The results map of this request's /search query string."""
     tiles, key = map_settings()
-    query = [(k, v) for k, values in args.lists() for v in values
+    query = [(k, v) for k, values in request.args.lists() for v in values
              if k not in ("page", "per_page", "sort", "crs", "lang")]
-    lang = _lang()
+    lang = current_lang()
     return results_map(
         url_for("maps.facility_points", **_multi(query)), url_for("maps.districts"),
         tiles=tiles, tiles_key=key, labels=map_labels(), district_names=district_names(lang),
-        facility_url=url_for("search.facility", facility_id="x")[:-1] if "search.facility" in
-        current_app.view_functions else "/facilities/", lang=lang, height=height)
+        facility_url=url_for("search.facility", facility_id="x")[:-1], lang=lang, height=height)
 
 
 def facility_map_for(facility: dict, height: str = "100%"):
@@ -266,7 +259,7 @@ def facility_map_for(facility: dict, height: str = "100%"):
     tiles, key = map_settings()
     return facility_map(facility["lon"], facility["lat"], district_feature(facility.get("district_code")),
                         tiles=tiles, tiles_key=key, name=facility.get("name"), kind=facility.get("kind"),
-                        lang=_lang(), height=height)
+                        lang=current_lang(), height=height)
 
 
 def _multi(pairs: list[tuple[str, str]]) -> dict:

@@ -1,11 +1,11 @@
 """The public pages."""
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from werkzeug.datastructures import MultiDict
 
 from registry.extensions import db
 from registry.services.districts import district_points
 from registry.services.overview import registry_overview
+from registry.web.context import current_lang
 from registry.web.view_models import example_searches, form_view
 
 blp = Blueprint("pages", __name__)
@@ -14,13 +14,13 @@ blp = Blueprint("pages", __name__)
 @blp.app_context_processor
 def current_language() -> dict:
     """`lang` ('zh' or 'en') for every template: the page language and the switch."""
-    return {"lang": str(get_locale() or "zh")}
+    return {"lang": current_lang()}
 
 
 @blp.get("/")
 def home():
     centres = district_points(current_app.config["DISTRICTS_GEOJSON"])
-    form = form_view(MultiDict(), str(get_locale() or "zh"), centres)
+    form = form_view(MultiDict(), current_lang(), centres)
     return render_template("home.html", overview=registry_overview(db.session), form=form,
                            examples=example_searches(centres))
 

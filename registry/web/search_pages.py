@@ -4,16 +4,13 @@ The views only translate HTTP: the query is parsed by the search service (lenien
 message for each ignored value), and the links of filters, facets and pages are the current
 query string with one change, built here so that templates only display.
 """
-from datetime import datetime
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from geo.maps import facility_map, render_page
+from geo.maps import render_page
 from registry.extensions import db
 from registry.services.districts import district_points
 from registry.services.search import (
@@ -23,7 +20,8 @@ from registry.services.search import (
     search_facilities,
 )
 from registry.web import labels
-from registry.web.maps import map_settings
+from registry.web.context import current_lang, today
+from registry.web.maps import facility_map_for
 from registry.web.view_models import (
     FLAGS,
     capability_labels,
@@ -39,14 +37,6 @@ blp = Blueprint("search", __name__)
 FACET_PARAMS = {"kind": "kind", "district": "district", "discipline": "discipline"}
 MAP_IGNORED = ("page", "per_page", "sort", "lang")  # the map shows every match, in no order
 CAPABILITIES_PER_PAGE = 20
-
-
-def today():
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
-
-
-def lang() -> str:
-    return str(get_locale() or "zh")
 
 
 def with_args(endpoint: str, args: MultiDict, **values) -> str:
@@ -127,7 +117,7 @@ def active_filters(args: MultiDict, language: str, centres: dict) -> list[dict]:
 @blp.get("/search")
 def results():
     args = request.args
-    language = lang()
+    language = current_lang()
     query, messages = parse_search_args(args)
     result = search_facilities(db.session, query, today())
     centres = district_points(current_app.config["DISTRICTS_GEOJSON"])
@@ -151,7 +141,7 @@ def results():
 
 @blp.get("/facilities/<facility_id>")
 def facility(facility_id: str):
-    language = lang()
+    language = current_lang()
     detail = facility_detail(db.session, facility_id, today())
     if detail is None:
         abort(404, description=_l("No facility with this identifier."))
@@ -179,12 +169,9 @@ def facility_map_page(facility_id: str):
     detail = facility_detail(db.session, facility_id, today())
     if detail is None:
         abort(404)
-    place = detail.get("facility", detail)
-    if place.get("lon") is None or place.get("lat") is None:
+    fmap = facility_map_for(detail)
+    if fmap is None:
         abort(404, description=_l("This facility has no recorded location."))
-    tiles, key = map_settings()
-    fmap = facility_map(place["lon"], place["lat"], url_for("maps.districts"), tiles=tiles, tiles_key=key,
-                        name=place.get("name"), kind=place.get("kind"), lang=lang())
     return render_page(fmap)
 
 

@@ -102,13 +102,10 @@ def test_cached_points_follow_the_data(client, registry, session, tmp_path):
     assert "F0006" in features(client.get("/map/facilities.geojson"))
 
 
-def test_uncached_gives_the_same_body(app, client, registry):
+def test_uncached_gives_the_same_body(app, client, registry, monkeypatch):
     cached = client.get("/map/facilities.geojson?kind=testing").data
-    app.config["MAP_POINTS_CACHE"] = 0
-    try:
-        assert client.get("/map/facilities.geojson?kind=testing").data == cached
-    finally:
-        app.config.pop("MAP_POINTS_CACHE")
+    monkeypatch.setitem(app.config, "MAP_POINTS_CACHE", 0)
+    assert client.get("/map/facilities.geojson?kind=testing").data == cached
 
 
 def test_points_geojson_skips_missing_and_non_finite_coordinates():
@@ -143,12 +140,9 @@ def test_the_map_page_is_offline_and_passes_the_filters_on(client, registry):
     assert "/static/vendor/leaflet/leaflet.js" in html
 
 
-def test_the_map_page_follows_the_tiles_setting(app, client, registry):
-    app.config["MAP_TILES"] = "amap"
-    try:
-        html = client.get("/map").get_data(as_text=True)
-    finally:
-        app.config.pop("MAP_TILES")
+def test_the_map_page_follows_the_tiles_setting(app, client, registry, monkeypatch):
+    monkeypatch.setitem(app.config, "MAP_TILES", "amap")
+    html = client.get("/map").get_data(as_text=True)
     assert "autonavi.com" in html and "crs=gcj02" in html
 
 
