@@ -67,6 +67,11 @@ class ImportReport:
     def errors(self) -> list[Issue]:
         return [i for i in self.issues if i.level == "error"]
 
+    def abort(self, problem: FileProblem) -> None:
+        """A file could not be read (as a whole or from some row on): nothing is written."""
+        self.issues.append(Issue(problem.file, problem.row, None, None, problem.message))
+        self.aborted = True
+
     @property
     def rejected_rows(self) -> int:
         return sum(c["rejected"] for c in self.counts.values())
@@ -98,8 +103,7 @@ def import_dataset(session, paths: list[Path], *, locator, actor: str, encoding=
     try:
         tables, warnings = open_tables(paths, encoding)
     except FileProblem as problem:
-        report.issues.append(Issue(problem.file, problem.row, None, None, problem.message))
-        report.aborted = True
+        report.abort(problem)
         return report
     report.issues += [Issue("-", None, None, None, w, "warning") for w in warnings]
     for table in tables.values():
@@ -109,8 +113,7 @@ def import_dataset(session, paths: list[Path], *, locator, actor: str, encoding=
     try:
         run.execute(tables, source="import " + " ".join(p.name for p in paths))
     except FileProblem as problem:
-        report.issues.append(Issue(problem.file, problem.row, None, None, problem.message))
-        report.aborted = True
+        report.abort(problem)
         session.rollback()
         return report
     except BaseException:
