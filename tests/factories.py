@@ -6,10 +6,12 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import force_locale
 from openpyxl import Workbook
+from sqlalchemy import func, select
 
 from geo.districts import load_districts
 from registry.config import Config
 from registry.identifiers import make_uscc
+from registry.models import Accreditation, Capability, Change, ChangeSet, Facility
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
 from registry.services.districts import district_locator
 from registry.services.importing import import_dataset
@@ -99,3 +101,15 @@ def run(session, paths, **options):
 def problems(report) -> list[tuple]:
     """Each error as (file, row, column, value, English message)."""
     return [(i.file, i.row, i.column, i.value, in_english(i.message)) for i in report.errors]
+
+
+def row_counts(session) -> dict[str, int]:
+    """Rows in every registry table (tombstones included), as committed: the session's own
+    transaction is ended first, so that other processes' commits are seen."""
+    session.rollback()
+    return {model.__name__: session.scalar(select(func.count()).select_from(model))
+            for model in (Facility, Accreditation, Capability, Change, ChangeSet)}
+
+
+def nothing_written(session) -> bool:
+    return not any(row_counts(session).values())

@@ -7,21 +7,13 @@ import sys
 import time
 
 import pytest
-from sqlalchemy import func, select
 
 from registry.config import PROJECT_ROOT
-from registry.models import Capability, Change, ChangeSet, Facility
-from tests.factories import capability, facility, write_dataset
+from tests.factories import capability, facility, row_counts, write_dataset
 
 
 def invoke(app, *args):
     return app.test_cli_runner().invoke(args=list(args))
-
-
-def counts(session) -> dict:
-    session.rollback()  # see what other processes committed
-    return {model.__name__: session.scalar(select(func.count()).select_from(model))
-            for model in (Facility, Capability, Change, ChangeSet)}
 
 
 def test_import_reports_in_chinese_by_default_and_exits_non_zero(app, session, tmp_path):
@@ -30,7 +22,7 @@ def test_import_reports_in_chinese_by_default_and_exits_non_zero(app, session, t
     assert result.exit_code == 1
     assert "facilities.csv 第 2 行 “kind”列 «lab»: 应为以下之一" in result.stderr
     assert "未写入任何数据" in result.stderr
-    assert counts(session)["Facility"] == 0
+    assert row_counts(session)["Facility"] == 0
 
 
 def test_import_reports_in_english_on_request(app, session, tmp_path):
@@ -56,7 +48,7 @@ def test_skip_invalid_exits_3_and_report_file_lists_every_problem(app, session, 
     result = invoke(app, "import", "--skip-invalid", "--report", str(report), "--lang", "en",
                     str(tmp_path / "data"))
     assert result.exit_code == 3
-    assert counts(session)["Facility"] == 1
+    assert row_counts(session)["Facility"] == 1
     with report.open(encoding="utf-8-sig") as stream:
         rows = list(csv.DictReader(stream))
     assert [(r["row"], r["column"], r["value"]) for r in rows] == [("3", "shared", "maybe")]
@@ -76,7 +68,7 @@ def test_import_killed_midway_leaves_the_database_as_it_was(app, session, tmp_pa
     """kill -9 in the middle of a long import: the transaction never commits."""
     write_dataset(tmp_path / "before", [facility(1)], [capability(1, 1)])
     assert invoke(app, "import", str(tmp_path / "before")).exit_code == 0
-    before = counts(session)
+    before = row_counts(session)
 
     write_dataset(tmp_path / "big", [facility(n) for n in range(1, 41)],
                   [capability(f, c, name=f"能力 {f}-{c}") for f in range(1, 41)
@@ -95,12 +87,12 @@ def test_import_killed_midway_leaves_the_database_as_it_was(app, session, tmp_pa
     process.wait()
     assert process.returncode == -signal.SIGKILL
 
-    assert counts(session) == before
+    assert row_counts(session) == before
     # The database is usable afterwards: the same import then runs to the end.
     result = subprocess.run(process.args, cwd=PROJECT_ROOT, env=env, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert counts(session)["Capability"] == 40 * 1500
+    assert row_counts(session)["Capability"] == 40 * 1500
 
 
 def test_dry_run_says_nothing_was_written(app, session, tmp_path):
@@ -108,7 +100,7 @@ def test_dry_run_says_nothing_was_written(app, session, tmp_path):
     result = invoke(app, "import", "--dry-run", "--lang", "en", str(tmp_path))
     assert result.exit_code == 0
     assert "facilities: created 1" in result.stdout and "Dry run" in result.stdout
-    assert counts(session)["Facility"] == 0
+    assert row_counts(session)["Facility"] == 0
 
 
 def test_rejected_import_shows_no_counts_of_rolled_back_work(app, session, tmp_path):

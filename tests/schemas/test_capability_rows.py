@@ -8,12 +8,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from registry.models import Capability, Change, ChangeSet, Facility
+from registry.models import Capability
 from tests.factories import (
     capability,
     facility,
+    nothing_written,
     problems,
     run,
     write_dataset,
@@ -27,10 +28,6 @@ from tests.factories import (
 
 
 
-
-def nothing_written(session) -> bool:
-    return all(session.scalar(select(func.count()).select_from(model)) == 0
-               for model in (Facility, Capability, Change, ChangeSet))
 
 
 def import_capabilities(session, tmp_path, *rows, **options):

@@ -9,15 +9,15 @@ from functools import lru_cache
 
 import pytest
 from pyproj import Transformer
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from geo.coords import bd09_to_wgs84, gcj02_to_wgs84, wgs84_to_bd09, wgs84_to_gcj02
 from geo.districts import load_districts
 from registry.config import Config
-from registry.models import Accreditation, Change, ChangeSet, Facility
+from registry.models import Accreditation
 from registry.services.districts import district_locator
 from registry.services.records import load_facilities
-from tests.factories import facility, point_in, problems, run, write_dataset
+from tests.factories import facility, nothing_written, point_in, problems, run, write_dataset
 from tests.factories import in_english as english
 
 # --- helpers -----------------------------------------------------------------
@@ -25,10 +25,6 @@ from tests.factories import in_english as english
 
 
 
-
-def nothing_written(session) -> bool:
-    return all(session.scalar(select(func.count()).select_from(model)) == 0
-               for model in (Facility, Accreditation, Change, ChangeSet))
 
 
 def import_facilities(session, tmp_path, *rows, **options):

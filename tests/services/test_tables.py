@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from registry.models import Accreditation, Capability, Change, ChangeSet, Facility
+from registry.models import Capability
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
 from registry.services.records import load_facilities
 from tests.factories import (
@@ -24,6 +24,7 @@ from tests.factories import (
     facility,
     point_in,
     problems,
+    row_counts,
     run,
     write_csv,
     write_dataset,
@@ -41,9 +42,7 @@ FACILITY_HEADER = "facility_id,name,kind,ownership,uscc,district_code,shared"
 
 
 def snapshot(session) -> dict:
-    counts = {model.__name__: session.scalar(select(func.count()).select_from(model))
-              for model in (Facility, Capability, Accreditation, Change, ChangeSet)}
-    return {"counts": counts, "facilities": load_facilities(session)}
+    return {"counts": row_counts(session), "facilities": load_facilities(session)}
 
 
 @pytest.fixture
