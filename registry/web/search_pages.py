@@ -35,7 +35,8 @@ from registry.web.view_models import (
 blp = Blueprint("search", __name__)
 
 FACET_PARAMS = {"kind": "kind", "district": "district", "discipline": "discipline"}
-MAP_IGNORED = ("page", "per_page", "sort", "lang")  # the map shows every match, in no order
+NOT_FILTERS = ("page", "per_page", "sort", "lang")  # how results are shown, not which
+MAP_IGNORED = NOT_FILTERS  # the map shows every match, in no order, in the page's language
 CAPABILITIES_PER_PAGE = 20
 
 
@@ -84,7 +85,7 @@ def active_filters(args: MultiDict, language: str, centres: dict) -> list[dict]:
     """Chips for what narrows the search now, each with the URL that removes it."""
     chips = []
     for key, value in args.items(multi=True):
-        if value == "" or key in ("page", "per_page", "sort"):
+        if value == "" or key in NOT_FILTERS:
             continue
         if key == "kind":
             text = labels.label(labels.FACILITY_KINDS, value)

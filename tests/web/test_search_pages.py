@@ -1,4 +1,5 @@
 """The results page, the facility page and what hostile query strings get (never a 500)."""
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -124,3 +125,10 @@ def test_language_switch_keeps_the_query(client, two_labs):
     link = next(part for part in page.split('"') if part.startswith("/lang/en"))
     target = parse_qs(urlsplit(link.replace("&amp;", "&")).query)["next"][0]
     assert target.startswith("/search?") and "kind=metrology" in target
+
+
+
+def test_only_filters_become_chips_not_language_sort_or_page(client, two_labs):
+    page = client.get("/search?q=压力&lang=en&page=1&sort=fee").get_data(as_text=True)
+    chips = re.search(r'<div class="chips">(.*?)</div>', page).group(1)
+    assert re.findall(r">([^<]*) ×</a>", chips) == ["压力"]
