@@ -47,8 +47,12 @@ def register(app: Flask) -> None:
 def import_command(paths, skip_invalid, prune, dry_run, encoding, actor, report_path, lang):
     """Import facilities.csv + capabilities.csv, or an .xlsx workbook (DATA_FORMAT.md)."""
     with force_locale(lang):
-        report = run_import(paths, actor=actor, encoding=encoding, skip_invalid=skip_invalid,
-                            prune=prune, dry_run=dry_run)
+        try:
+            report = run_import(paths, actor=actor, encoding=encoding, skip_invalid=skip_invalid,
+                                prune=prune, dry_run=dry_run)
+        except RegistryError as exc:  # e.g. another import held the registry for too long
+            click.echo(str(exc.message), err=True)
+            sys.exit(1)
         print_report(report, report_path)
     sys.exit(EXIT_STATUS[report.outcome])
 

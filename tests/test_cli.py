@@ -7,6 +7,7 @@ import sys
 import time
 
 import pytest
+from sqlalchemy import func
 
 from registry.config import PROJECT_ROOT
 from tests.factories import capability, facility, row_counts, write_dataset
@@ -122,3 +123,29 @@ def test_skip_invalid_with_nothing_new_still_exits_3_and_counts_rows(app, sessio
 def test_export_to_a_csv_file_name_is_a_usage_error(app, session, tmp_path):
     result = invoke(app, "export", "--lang", "en", str(tmp_path / "out.csv"))
     assert result.exit_code == 2 and "not out.csv" in result.output
+
+
+def test_concurrent_imports_both_finish_and_commit_in_change_id_order(app, session, tmp_path):
+    """Two imports started together: the second waits for the first instead of failing, and
+    every change of the first-committed set has a lower id (the /changes feed relies on it)."""
+    from registry.models import Change, ChangeSet
+
+    for name, first in (("a", 1), ("b", 11)):  # facilities 11-20 in both
+        write_dataset(tmp_path / name, [facility(n) for n in range(first, first + 20)],
+                      [capability(f, c, name=f"{name} {c}") for f in range(first, first + 20) for c in range(1, 301)])
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "IMPORT_CHUNK_ROWS": "500"}
+    processes = [subprocess.Popen([sys.executable, "-m", "flask", "--app", "registry", "import", "--lang", "en",
+                                   str(tmp_path / name)], cwd=PROJECT_ROOT, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for name in ("a", "b")]
+    for process in processes:
+        _, stderr = process.communicate(timeout=300)
+        assert process.returncode == 0, stderr[-2000:]
+
+    assert row_counts(session)["Facility"] == 30
+    assert row_counts(session)["Capability"] == 30 * 300
+    sets = session.query(ChangeSet).order_by(ChangeSet.id).all()
+    assert len(sets) == 2
+    first_max = session.query(func.max(Change.id)).filter(Change.change_set_id == sets[0].id).scalar()
+    second_min = session.query(func.min(Change.id)).filter(Change.change_set_id == sets[1].id).scalar()
+    assert first_max < second_min

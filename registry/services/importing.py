@@ -33,6 +33,7 @@ from registry.services.records import (
     load_facilities,
 )
 from registry.services.tables import FileProblem, Table, open_tables
+from registry.services.writing import begin_write
 
 ACTIONS = ("created", "updated", "unchanged", "deleted", "rejected")
 
@@ -111,6 +112,7 @@ def import_dataset(session, paths: list[Path], *, locator, actor: str, encoding=
     run = _ImportRun(session, locator, actor, report, skip_invalid=skip_invalid, prune=prune,
                      demo=demo, chunk_rows=chunk_rows, progress=progress)
     try:
+        begin_write(session)
         run.execute(tables, source="import " + " ".join(p.name for p in paths))
     except FileProblem as problem:
         report.abort(problem)
