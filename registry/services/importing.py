@@ -127,7 +127,25 @@ def import_dataset(session, paths: list[Path], *, locator, actor: str, encoding=
     else:
         session.commit()
         report.committed = True
+        if sum(c[a] for c in report.counts.values() for a in ("created", "updated", "deleted")) >= ANALYZE_AFTER_ROWS:
+            refresh_statistics(session)
     return report
+
+
+ANALYZE_AFTER_ROWS = 10_000
+
+
+def refresh_statistics(session) -> None:
+    """After a large import, give the query planner fresh statistics (and PostgreSQL a visibility
+    map) at once instead of whenever autovacuum next looks: searches right after a first load of
+    300,000 capabilities took up to twice as long."""
+    engine = session.get_bind()
+    if engine.dialect.name == "postgresql":  # VACUUM also lets counts use index-only scans
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE facilities, capabilities, search_docs, accreditations")
+    elif engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA optimize")
 
 
 class _ImportRun:

@@ -25,7 +25,8 @@ from decimal import Decimal
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, false, func, or_, select, true
+from sqlalchemy import Integer, all_, and_, any_, bindparam, case, false, func, or_, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from geo.distance import distance_m
 from registry import units
@@ -297,6 +298,16 @@ def _terms(q: str) -> _Terms:
     return _Terms(keywords[:MAX_TERMS], standards[:MAX_TERMS])
 
 
+def _ids_in(column, ids, dialect: str, *, negate: bool = False):
+    """`column IN ids` for id sets of any size. On PostgreSQL one array parameter (`= ANY`)
+    instead of a bind parameter per id: compiling thousands of those cost more than the query."""
+    ids = sorted(ids)
+    if dialect == "postgresql":
+        array = bindparam(None, ids, type_=ARRAY(Integer))
+        return column != all_(array) if negate else column == any_(array)
+    return column.not_in(ids) if negate else column.in_(ids)
+
+
 def _like(column, term: str):
     return column.like("%" + escape_like(term) + "%", escape="\\")
 
@@ -310,6 +321,7 @@ class _Match:
         self.fac_sets: list[set[int]] = []
         self.facility_only = True  # every term may also match a facility's own text
         self.impossible = False
+        self.dialect = session.get_bind().dialect.name
         if not terms.keywords and not terms.standards:
             return
         prefilter = [_like(SearchDoc.text, k) for k in terms.keywords]
@@ -359,16 +371,17 @@ class _Match:
         all_docs = set.intersection(*self.doc_sets)
         special = set().union(skip, *groups.values())
         if all_docs:
-            base = Capability.search_doc_id.in_(sorted(all_docs))
-            parts.append(and_(base, Capability.facility_pk.not_in(sorted(special))) if special else base)
+            base = _ids_in(Capability.search_doc_id, all_docs, self.dialect)
+            parts.append(and_(base, _ids_in(Capability.facility_pk, special, self.dialect, negate=True))
+                         if special else base)
         for matched, pks in groups.items():
             rest = [self.doc_sets[i] for i in range(n) if i not in matched]
             docs = set.intersection(*rest) if rest else None
             if docs is None:
-                parts.append(Capability.facility_pk.in_(sorted(pks)))
+                parts.append(_ids_in(Capability.facility_pk, pks, self.dialect))
             elif docs:
-                parts.append(and_(Capability.facility_pk.in_(sorted(pks)),
-                                  Capability.search_doc_id.in_(sorted(docs))))
+                parts.append(and_(_ids_in(Capability.facility_pk, pks, self.dialect),
+                                  _ids_in(Capability.search_doc_id, docs, self.dialect)))
         return or_(*parts) if parts else false()
 
     def doc_relevance(self, doc_text: str | None) -> int:
@@ -555,7 +568,8 @@ def _price_and_lead(session, pks: list[int], conditions, query) -> dict[int, tup
     if not pks:
         return {}
     stmt = (select(Capability.facility_pk, func.min(Capability.price_cny), func.min(Capability.lead_time_days))
-            .where(*conditions, _discipline_condition(query), Capability.facility_pk.in_(pks))
+            .where(*conditions, _discipline_condition(query),
+                   _ids_in(Capability.facility_pk, pks, session.get_bind().dialect.name))
             .group_by(Capability.facility_pk))
     return {pk: (price, lead) for pk, price, lead in session.connection().execute(stmt)}
 
@@ -576,9 +590,16 @@ def _page_details(session, pages: list[_Candidate], conditions, query, match: _M
     """Up to 5 best capabilities per shown facility, and each one's lowest fee and lead time."""
     if not pages:
         return {}, {}
-    pks = [c.pk for c in pages]
+    ids = {c.pk: c.row.facility_id for c in pages}
+    if len(conditions) == 1 and not query.disciplines:  # every live capability counts
+        return _unfiltered_details(session, ids, today)
     best_docs = set.intersection(*match.doc_sets[:len(match.terms.keywords)]) if match.terms.keywords else set()
-    relevance = (Capability.search_doc_id.in_(sorted(best_docs)) if best_docs else false())
+    return _details(session, ids, [*conditions, _discipline_condition(query)], best_docs, today)
+
+
+def _details(session, ids: dict[int, str], conditions, best_docs: set[int], today: date):
+    dialect = session.get_bind().dialect.name
+    relevance = _ids_in(Capability.search_doc_id, best_docs, dialect) if best_docs else false()
     expired = Capability.valid_until.is_not(None) & (Capability.valid_until < today)
     partition = Capability.facility_pk
     rank = func.row_number().over(partition_by=partition, order_by=(
@@ -587,23 +608,38 @@ def _page_details(session, pages: list[_Candidate], conditions, query, match: _M
     inner = (select(Capability.id, Capability.facility_pk, rank,
                     func.min(Capability.price_cny).over(partition_by=partition).label("min_price"),
                     func.min(Capability.lead_time_days).over(partition_by=partition).label("min_lead"))
-             .where(*conditions, _discipline_condition(query), Capability.facility_pk.in_(pks))
+             .where(*conditions, Capability.facility_pk.in_(sorted(ids)))
              .subquery())
     best = session.connection().execute(select(inner).where(inner.c.rank <= HIT_CAPABILITIES)).all()
     full = {r.id: r for r in session.connection().execute(
         select(Capability.id, Capability.facility_pk, *[getattr(Capability, n) for n in CAPABILITY_FIELDS])
         .where(Capability.id.in_([b.id for b in best])))} if best else {}
-    rows = []
-    for b in sorted(best, key=lambda b: (b.facility_pk, b.rank)):
-        rows.append(full[b.id])
-    extra_rows = {b.facility_pk: (b.min_price, b.min_lead) for b in best}
-    ids = {c.pk: c.row.facility_id for c in pages}
     tops: dict[int, list[dict]] = {}
-    extra: dict[int, tuple] = {}
-    for row in rows:
-        tops.setdefault(row.facility_pk, []).append(_capability_dict(row, ids[row.facility_pk], today))
-    extra.update(extra_rows)
-    return tops, extra
+    for b in sorted(best, key=lambda b: (b.facility_pk, b.rank)):
+        tops.setdefault(b.facility_pk, []).append(_capability_dict(full[b.id], ids[b.facility_pk], today))
+    return tops, {b.facility_pk: (b.min_price, b.min_lead) for b in best}
+
+
+_DETAILS: dict[tuple, tuple[dict, dict]] = {}
+
+
+def _unfiltered_details(session, ids: dict[int, str], today: date):
+    """`_details` with no capability condition depends only on the data and the day: the
+    largest facilities come first on most pages, and ranking their thousand capabilities each
+    time was most of a search's time. Cached per facility until the next change set."""
+    bind = session.get_bind()
+    key = (str(bind.url), data_version(session), today)
+    if key not in _DETAILS:
+        for old in [k for k in _DETAILS if k[0] == key[0]]:
+            del _DETAILS[old]
+        _DETAILS[key] = ({}, {})
+    tops, extra = _DETAILS[key]
+    missing = {pk: fid for pk, fid in ids.items() if pk not in extra}
+    if missing:
+        new_tops, new_extra = _details(session, missing, [Capability.deleted_at.is_(None)], set(), today)
+        for pk in missing:
+            tops[pk], extra[pk] = new_tops.get(pk, []), new_extra.get(pk, (None, None))
+    return {pk: [dict(c) for c in tops[pk]] for pk in ids}, {pk: extra[pk] for pk in ids}
 
 
 def _facility_dict(row) -> dict:

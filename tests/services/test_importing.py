@@ -2,7 +2,7 @@
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from registry.models import Capability, Change, ChangeSet, Facility
 from registry.services.tables import table_name_for
@@ -197,3 +197,18 @@ def test_a_file_that_cannot_be_read_rejects_the_import_even_with_skip_invalid(se
     report = run(session, paths + [tmp_path / "capabilities.csv"], skip_invalid=True)
     assert report.outcome == "rejected" and not report.committed
     assert count(session, Facility, live=False) == 0
+
+
+def test_a_large_import_leaves_fresh_planner_statistics(session, tmp_path, monkeypatch):
+    from registry.services import importing
+
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("planner statistics are read from pg_stat_user_tables")
+    monkeypatch.setattr(importing, "ANALYZE_AFTER_ROWS", 50)
+    stats = "SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'capabilities'"
+    before = session.execute(text(stats)).scalar()
+    report = run(session, write_dataset(tmp_path, [facility(1)], [capability(1, n) for n in range(1, 61)]))
+    assert report.committed
+    session.rollback()
+    after = session.execute(text(stats)).scalar()
+    assert after is not None and (before is None or after > before)

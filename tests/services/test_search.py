@@ -198,3 +198,22 @@ def test_long_hostile_queries_are_parsed_in_linear_time():
             _terms(hostile)
     finally:
         signal.alarm(0)
+
+
+def test_unfiltered_results_follow_data_changes(registry, tmp_path):
+    """With no capability condition the page's capabilities come from a per-facility cache:
+    an import that renames a capability or changes its fee shows at once."""
+    first, _ = search(registry, district="330109")
+    shown = {c["capability_id"]: c["name"] for c in first.hits[0].capabilities}
+    assert shown["C0001"] == "电线电缆 导体直流电阻" and first.hits[0].min_price is None
+    first.hits[0].capabilities[0]["name"] = "mutated by a caller"
+
+    again, _ = search(registry, district="330109")
+    assert {c["capability_id"]: c["name"] for c in again.hits[0].capabilities} == shown
+
+    report = run(registry, write_dataset(tmp_path / "update", [], [
+        capability(1, 1, name="电线电缆 导体电阻（新）", price_cny="120")]))
+    assert report.committed, report.issues
+    after, _ = search(registry, district="330109")
+    assert {c["capability_id"]: c["name"] for c in after.hits[0].capabilities}["C0001"] == "电线电缆 导体电阻（新）"
+    assert after.hits[0].min_price == 120
