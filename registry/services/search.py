@@ -594,7 +594,23 @@ def _page_details(session, pages: list[_Candidate], conditions, query, match: _M
     if len(conditions) == 1 and not query.disciplines:  # every live capability counts
         return _unfiltered_details(session, ids, today)
     best_docs = set.intersection(*match.doc_sets[:len(match.terms.keywords)]) if match.terms.keywords else set()
-    return _details(session, ids, [*conditions, _discipline_condition(query)], best_docs, today)
+    # A facility whose own text matched every term matches with all its capabilities: rank only its
+    # relevant ones here and take the rest from the cached unfiltered ranking, not all of them again.
+    whole = {c.pk: ids[c.pk] for c in pages if c.name_match}
+    rest = {pk: facility_id for pk, facility_id in ids.items() if pk not in whole}
+    tops, extra = _details(session, rest, [*conditions, _discipline_condition(query)], best_docs, today) \
+        if rest else ({}, {})
+    if whole:
+        all_tops, all_extra = _unfiltered_details(session, whole, today)
+        relevant = _details(session, whole, [Capability.deleted_at.is_(None), _ids_in(
+            Capability.search_doc_id, best_docs, session.get_bind().dialect.name)], set(), today)[0] \
+            if best_docs else {}
+        for pk in whole:
+            first = relevant.get(pk, [])
+            shown = {c["capability_id"] for c in first}
+            tops[pk] = (first + [c for c in all_tops[pk] if c["capability_id"] not in shown])[:HIT_CAPABILITIES]
+            extra[pk] = all_extra[pk]
+    return tops, extra
 
 
 def _details(session, ids: dict[int, str], conditions, best_docs: set[int], today: date):

@@ -217,3 +217,15 @@ def test_unfiltered_results_follow_data_changes(registry, tmp_path):
     after, _ = search(registry, district="330109")
     assert {c["capability_id"]: c["name"] for c in after.hits[0].capabilities}["C0001"] == "电线电缆 导体电阻（新）"
     assert after.hits[0].min_price == 120
+
+
+def test_a_facility_matched_by_its_name_lists_its_relevant_capabilities_first(session, tmp_path):
+    names = ["A 铅含量", "B 食品 添加剂", "C 水质", "D 食品 微生物", "E 土壤", "F 空气", "G 噪声"]
+    caps = [capability(1, n, name=name, standards=None, valid_until="2020-01-01" if name.startswith("D") else None)
+            for n, name in enumerate(names, start=1)]
+    assert run(session, write_dataset(tmp_path, [facility(1, name="临安食品检验中心")], caps)).committed
+    result, _ = search(session, q="食品")
+    shown = [(c["name"], c["expired"]) for c in result.hits[0].capabilities]
+    assert shown == [("B 食品 添加剂", False), ("D 食品 微生物", True), ("A 铅含量", False), ("C 水质", False),
+                     ("E 土壤", False)]
+    assert result.hits[0].matched == 7
