@@ -122,3 +122,19 @@ def test_skip_invalid_with_nothing_new_still_exits_3_and_counts_rows(app, sessio
 def test_export_to_a_csv_file_name_is_a_usage_error(app, session, tmp_path):
     result = invoke(app, "export", "--lang", "en", str(tmp_path / "out.csv"))
     assert result.exit_code == 2 and "not out.csv" in result.output
+
+
+def test_user_create_makes_the_first_admin(app, session):
+    result = invoke(app, "user", "create", "--email", "Admin@Example.cn", "--password", "a long password",
+                    "--role", "admin")
+    assert result.exit_code == 0, result.stderr
+    listed = invoke(app, "user", "list")
+    assert "admin@example.cn\tadmin" in listed.stdout
+
+
+def test_user_create_refuses_bad_values_and_writes_nothing(app, session):
+    result = invoke(app, "user", "create", "--email", "a@example.cn", "--password", "a long password",
+                    "--role", "auditor", "--district", "999999", "--lang", "en")
+    assert result.exit_code == 1
+    assert "Unknown district code 999999." in result.stderr
+    assert invoke(app, "user", "list").stdout == ""
