@@ -8,8 +8,8 @@ from flask import Flask, current_app, has_request_context, request
 from registry import cli, models  # noqa: F401  (models: register the tables)
 from registry.config import PROJECT_ROOT, Config
 from registry.database import configure_engine_events
-from registry.extensions import babel, db, migrate
-from registry.web import errors, maps, pages, search_pages
+from registry.extensions import babel, csrf, db, login_manager, migrate
+from registry.web import access, auth, errors, maps, pages, search_pages  # noqa: F401  (access: user loader)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -24,6 +24,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(pages.blp)
     app.register_blueprint(maps.blp)
     app.register_blueprint(search_pages.blp)
+    app.register_blueprint(auth.blp)
     errors.register(app)
     cli.register(app)
     return app
@@ -44,5 +45,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    csrf.init_app(app)
     with app.app_context():
         configure_engine_events(db.engine)

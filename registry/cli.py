@@ -13,6 +13,7 @@ from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from registry.cli_accounts import user_group
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.services.districts import district_locator, sync_districts
@@ -30,7 +31,7 @@ lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="z
 
 
 def register(app: Flask) -> None:
-    for command in (import_command, export_command, seed_command):
+    for command in (import_command, export_command, seed_command, user_group):
         app.cli.add_command(command)
 
 

@@ -50,6 +50,12 @@ class Config:
     MAP_TIANDITU_KEY = ""
     MAP_POINTS_CACHE = 16  # marker sets kept per process, keyed on the query and the data's version
     MAP_DISTRICTS_GEOJSON = str(PROJECT_ROOT / "seeds" / "districts_simplified.geojson")
+    LOGIN_MAX_FAILURES = 5  # failed sign-ins in a row that lock an account ...
+    LOGIN_LOCKOUT_MINUTES = 15  # ... for this long
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set to 1 behind HTTPS
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # seconds a sign-in lasts
+    WTF_CSRF_TIME_LIMIT = None  # a form's token lives as long as the session
 
     @classmethod
     def from_env(cls) -> dict:
@@ -60,6 +66,8 @@ class Config:
                 settings[key] = os.environ[key]
         settings["SQLALCHEMY_DATABASE_URI"] = database_url()
         settings["SECRET_KEY"] = _secret_key()
-        for key in ("IMPORT_CHUNK_ROWS", "MAP_POINTS_CACHE"):
+        for key in ("IMPORT_CHUNK_ROWS", "MAP_POINTS_CACHE", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES",
+                    "PERMANENT_SESSION_LIFETIME"):
             settings[key] = int(settings[key])
+        settings["SESSION_COOKIE_SECURE"] = str(settings["SESSION_COOKIE_SECURE"]).lower() in ("1", "true", "yes")
         return settings

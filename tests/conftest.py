@@ -5,6 +5,7 @@ to run the same suite against PostgreSQL.
 """
 import os
 
+import flask
 import flask_babel
 import flask_migrate
 import pytest
@@ -46,10 +47,12 @@ def session(app):
 class Client(FlaskClient):
     """Requests here run inside the test's app context (the `session` fixture holds one),
     so `g` outlives a request; forget the locale Flask-Babel cached there, as a fresh
-    request in production would."""
+    request in production would; the same for the user Flask-Login and the CSRF token Flask-WTF cached there."""
 
     def open(self, *args, **kwargs):
         flask_babel.refresh()
+        flask.g.pop("_login_user", None)
+        flask.g.pop("csrf_token", None)
         return super().open(*args, **kwargs)
 
 

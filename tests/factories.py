@@ -1,5 +1,6 @@
 """Valid interchange rows to start from, and writers for CSV and XLSX data sets."""
 import csv
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,8 +12,9 @@ from sqlalchemy import func, select
 from geo.districts import load_districts
 from registry.config import Config
 from registry.identifiers import make_uscc
-from registry.models import Accreditation, Capability, Change, ChangeSet, Facility
+from registry.models import Accreditation, Capability, Change, ChangeSet, Facility, User
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
+from registry.services.accounts import create_user, hash_password
 from registry.services.districts import district_locator
 from registry.services.importing import import_dataset
 
@@ -113,3 +115,49 @@ def row_counts(session) -> dict[str, int]:
 
 def nothing_written(session) -> bool:
     return not any(row_counts(session).values())
+
+
+# --- Accounts ---------------------------------------------------------------------------------
+
+PASSWORD = "correct horse battery"  # every factory user's password
+
+
+@lru_cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)  # scrypt is slow on purpose: hash the shared password once
+
+
+def user(session, role: str = "enterprise", n: int | None = None, **overrides) -> User:
+    """A committed user of `role` whose password is PASSWORD; enterprises get a valid USCC."""
+    n = n if n is not None else session.scalar(select(func.count()).select_from(User)) + 1
+    values = {"email": f"{role}{n}@example.cn", "name": f"{role} {n}", "role": role,
+              "password_hash": _password_hash(), "password": None}
+    if role == "enterprise":
+        values.update(org_name=f"测试企业{n}有限公司", uscc=make_uscc("91330109", f"E{n:07d}"))
+    values.update(overrides)
+    created = create_user(session, **values)
+    session.commit()
+    return created
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    """The CSRF token of the client's session, read from a page's form as a browser would."""
+    match = CSRF_FIELD.search(client.get(path).get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, account: User, password: str = PASSWORD):
+    """Sign in through the real form (CSRF token included); returns the response."""
+    response = client.post("/login", data={"email": account.email, "password": password,
+                                           "csrf_token": csrf_token(client)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+def post_form(client, path: str, data: dict | None = None, token_from: str = "/", **kwargs):
+    """POST a form as the signed-in user's browser would, with the session's CSRF token."""
+    return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client, token_from)}, **kwargs)

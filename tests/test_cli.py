@@ -149,3 +149,19 @@ def test_concurrent_imports_both_finish_and_commit_in_change_id_order(app, sessi
     first_max = session.query(func.max(Change.id)).filter(Change.change_set_id == sets[0].id).scalar()
     second_min = session.query(func.min(Change.id)).filter(Change.change_set_id == sets[1].id).scalar()
     assert first_max < second_min
+
+
+def test_user_create_makes_the_first_admin(app, session):
+    result = invoke(app, "user", "create", "--email", "Admin@Example.cn", "--password", "a long password",
+                    "--role", "admin")
+    assert result.exit_code == 0, result.stderr
+    listed = invoke(app, "user", "list")
+    assert "admin@example.cn\tadmin" in listed.stdout
+
+
+def test_user_create_refuses_bad_values_and_writes_nothing(app, session):
+    result = invoke(app, "user", "create", "--email", "a@example.cn", "--password", "a long password",
+                    "--role", "auditor", "--district", "999999", "--lang", "en")
+    assert result.exit_code == 1
+    assert "Unknown district code 999999." in result.stderr
+    assert invoke(app, "user", "list").stdout == ""

@@ -3,5 +3,7 @@ from registry.models.capability import Capability
 from registry.models.change import Change, ChangeSet
 from registry.models.district import District
 from registry.models.facility import Accreditation, Facility
+from registry.models.user import ROLES, User, operator_facilities
 
-__all__ = ["Accreditation", "Capability", "Change", "ChangeSet", "District", "Facility"]
+__all__ = ["Accreditation", "Capability", "Change", "ChangeSet", "District", "Facility", "ROLES", "User",
+           "operator_facilities"]

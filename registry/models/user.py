@@ -1,0 +1,66 @@
+"""People who sign in: enterprises that book, operators of facilities, bureau auditors, admins.
+
+An operator is bound to the facilities it runs (`operator_facilities`); an auditor to a
+district, or to the whole city when `district_code` is NULL. `session_token` is what the
+session cookie names instead of the id: changing it (on logout, password change or
+deactivation) ends every session of the user at once.
+"""
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Column, DateTime, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.extensions import db
+from registry.models.base import utcnow
+from registry.models.facility import Facility, _one_of
+
+ROLES = ("enterprise", "operator", "auditor", "admin")
+
+operator_facilities = Table(
+    "operator_facilities",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("facility_pk", ForeignKey("facilities.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (_one_of("role", ROLES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(12), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Enterprise accounts: the company they book for.
+    org_name: Mapped[str | None] = mapped_column(String(200))
+    uscc: Mapped[str | None] = mapped_column(String(18), index=True)
+    phone: Mapped[str | None] = mapped_column(String(50))
+    # Auditors: the district they audit; NULL means the whole city.
+    district_code: Mapped[str | None] = mapped_column(ForeignKey("districts.code"))
+    is_active: Mapped[bool] = mapped_column(default=True, server_default="1")
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    facilities: Mapped[list[Facility]] = relationship(secondary=operator_facilities, order_by=Facility.facility_id)
+
+    def get_id(self) -> str:
+        """Flask-Login keeps this in the session cookie: a revocable token, not the row id."""
+        return self.session_token
+
+    @property
+    def facility_pks(self) -> set[int]:
+        return {f.id for f in self.facilities}
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role} {self.email}>"

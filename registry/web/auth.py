@@ -1,0 +1,110 @@
+"""Sign in, sign out, and enterprise sign-up.
+
+Signing in starts a new session (everything in the old cookie is dropped, a new CSRF
+token is made), so a session planted before sign-in is worth nothing after it. Signing
+out changes the user's session token, so copies of the cookie stop working too.
+"""
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from registry.extensions import db
+from registry.services.accounts import (
+    PASSWORD_MIN_LENGTH,
+    AccountError,
+    LockoutPolicy,
+    SignInRefused,
+    authenticate,
+    end_sessions,
+    register_enterprise,
+)
+from registry.web.access import home_endpoint, local_path
+
+blp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+class RegisterForm(FlaskForm):
+    org_name = StringField(_l("Company name"), validators=[DataRequired(), Length(max=200)])
+    uscc = StringField(_l("Unified Social Credit Code"), validators=[DataRequired(), Length(max=40)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=200)])
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
+
+
+def lockout_policy() -> LockoutPolicy:
+    config = current_app.config
+    return LockoutPolicy(max_failures=config["LOGIN_MAX_FAILURES"],
+                         lockout=timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"]))
+
+
+def start_session(user) -> None:
+    """A fresh session for a freshly signed-in user (against session fixation)."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+
+
+@blp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = authenticate(db.session, form.email.data, form.password.data, lockout_policy())
+        except SignInRefused as exc:
+            form.password.errors.append(str(exc.message))
+            status = 401
+        else:
+            start_session(user)
+            return redirect(local_path(form.next.data) or url_for(home_endpoint(user)))
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@blp.post("/logout")
+@login_required
+def logout():
+    end_sessions(db.session, current_user)
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("pages.home"))
+
+
+@blp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = register_enterprise(db.session, email=form.email.data, password=form.password.data,
+                                       name=form.name.data, org_name=form.org_name.data, uscc=form.uscc.data,
+                                       phone=form.phone.data)
+        except AccountError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "email").errors.append(str(exc.message))
+            status = 400
+        else:
+            db.session.commit()
+            start_session(user)
+            flash(_("Welcome, %(name)s: your account is ready.", name=user.name), "info")
+            return redirect(url_for(home_endpoint(user)))
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/register.html", form=form), status
