@@ -5,7 +5,7 @@ error handlers, commands. It touches no database and no network.
 """
 from flask import Flask, current_app, has_request_context, request
 
-from registry import cli, models  # noqa: F401  (models: register the tables)
+from registry import api, cli, models  # noqa: F401  (models: register the tables)
 from registry.config import PROJECT_ROOT, Config
 from registry.database import configure_engine_events
 from registry.extensions import babel, db, migrate
@@ -24,6 +24,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(pages.blp)
     app.register_blueprint(maps.blp)
     app.register_blueprint(search_pages.blp)
+    api.register(app)
     errors.register(app)
     cli.register(app)
     return app
