@@ -4,7 +4,7 @@ The rate limit is per key for keyed calls and per client address otherwise, at a
 higher rate for keys. A presented key that is unknown or revoked is a 401, also
 on routes that need no key: a partner must learn that its key stopped working.
 """
-from flask import current_app, g, request
+from flask import current_app, request
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from registry.extensions import db
@@ -24,13 +24,13 @@ def presented_key() -> str | None:
 
 def current_key():
     """The KeyIdentity of this request, None when anonymous; raises 401 for a bad key."""
-    identity = g.get("api_key", _NO_KEY)
-    if identity is _NO_KEY:
+    cached = request.environ.get("registry.api_key", _NO_KEY)  # per request (g may outlive one)
+    if cached is _NO_KEY:
         key = presented_key()
         identity = identify(db.session, key) if key else None
-        g.api_key = identity
-        g.api_key_bad = bool(key) and identity is None
-    if g.get("api_key_bad"):
+        cached = request.environ["registry.api_key"] = (identity, bool(key) and identity is None)
+    identity, bad = cached
+    if bad:
         raise Unauthorized("The API key is unknown or revoked.")
     return identity
 

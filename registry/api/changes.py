@@ -3,7 +3,7 @@ from flask_smorest import Blueprint
 
 from registry.api import schemas
 from registry.api.access import require_scope
-from registry.api.conventions import json_response, make_cursor, read_cursor
+from registry.api.conventions import error_responses, json_response, make_cursor, read_cursor
 from registry.extensions import db
 from registry.services.changes import changes_since
 
@@ -16,6 +16,7 @@ blp = Blueprint("api_changes", __name__, url_prefix="/api/v1", description=(
 
 
 @blp.route("/changes")
+@error_responses(blp, paged=True)
 @blp.arguments(schemas.ChangeArgs, location="query")
 @blp.response(200, schemas.ChangePage)
 def list_changes(args):

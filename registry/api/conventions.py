@@ -10,6 +10,7 @@ from itsdangerous import BadData, URLSafeSerializer
 from werkzeug.datastructures import MultiDict
 from werkzeug.urls import urlencode
 
+from registry.api.schemas import ErrorSchema
 from registry.errors import RegistryError
 
 API_PREFIX = "/api/v1"
@@ -68,3 +69,17 @@ def after_api_request(response: Response) -> Response:
         response.headers["Access-Control-Allow-Headers"] = "Authorization, X-API-Key, If-None-Match"
         response.headers["Access-Control-Max-Age"] = "86400"
     return response
+
+
+def error_responses(blp, *, paged: bool = False):
+    """Document the answers every read can give besides 200, in the registry's envelope."""
+    def decorate(view):
+        view = blp.alt_response(304, description="Not modified: the If-None-Match ETag is current.")(view)
+        if paged:
+            view = blp.alt_response(400, schema=ErrorSchema, description="The cursor is not valid.")(view)
+        view = blp.alt_response(401, schema=ErrorSchema, description="Unknown or revoked API key.")(view)
+        view = blp.alt_response(403, schema=ErrorSchema, description="The API key lacks the scope.")(view)
+        view = blp.alt_response(429, schema=ErrorSchema, description="Over the rate limit.", headers={
+            "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}})(view)
+        return view
+    return decorate

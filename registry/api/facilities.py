@@ -6,7 +6,7 @@ from werkzeug.exceptions import NotFound
 
 from registry.api import schemas
 from registry.api.access import require_scope
-from registry.api.conventions import json_response, make_cursor, read_cursor
+from registry.api.conventions import error_responses, json_response, make_cursor, read_cursor
 from registry.api.search_args import search_query
 from registry.extensions import db
 from registry.services.search import (
@@ -30,6 +30,7 @@ def _found(args):
 
 
 @blp.route("/facilities")
+@error_responses(blp, paged=True)
 @blp.arguments(schemas.FacilityListArgs, location="query")
 @blp.response(200, schemas.FacilityPage)
 def list_facilities(args):
@@ -54,6 +55,7 @@ def list_facilities(args):
 
 
 @blp.route("/facilities.geojson")
+@error_responses(blp)
 @blp.arguments(schemas.FacilitySearchArgs, location="query")
 @blp.response(200, schemas.FeatureCollection, content_type="application/geo+json")
 def facilities_geojson(args):
@@ -76,6 +78,7 @@ def facilities_geojson(args):
 
 
 @blp.route("/facilities/<string:facility_id>")
+@error_responses(blp)
 @blp.response(200, schemas.FacilityDetail)
 @blp.alt_response(404, schema=schemas.ErrorSchema, description="No live facility with that id.")
 def get_facility(facility_id):
@@ -91,6 +94,7 @@ def get_facility(facility_id):
 
 
 @blp.route("/facilities/<string:facility_id>/capabilities")
+@error_responses(blp, paged=True)
 @blp.arguments(schemas.FacilityCapabilityArgs, location="query")
 @blp.response(200, schemas.FacilityCapabilityPage)
 @blp.alt_response(404, schema=schemas.ErrorSchema, description="No live facility with that id.")
