@@ -5,7 +5,7 @@ error handlers, commands. It touches no database and no network.
 """
 from flask import Flask, current_app, has_request_context, request
 
-from registry import cli, models  # noqa: F401  (models: register the tables)
+from registry import api, cli, models  # noqa: F401  (models: register the tables)
 from registry.config import PROJECT_ROOT, Config
 from registry.database import configure_engine_events
 from registry.extensions import babel, csrf, db, login_manager, migrate
@@ -25,6 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(maps.blp)
     app.register_blueprint(search_pages.blp)
     app.register_blueprint(auth.blp)
+    api.register(app)
     errors.register(app)
     cli.register(app)
     return app

@@ -56,6 +56,9 @@ class Config:
     SESSION_COOKIE_SECURE = False  # set to 1 behind HTTPS
     PERMANENT_SESSION_LIFETIME = 8 * 3600  # seconds a sign-in lasts
     WTF_CSRF_TIME_LIMIT = None  # a form's token lives as long as the session
+    RATELIMIT_STORAGE_URI = "memory://"  # redis://127.0.0.1:6379 when several workers serve the API
+    API_RATE_LIMIT_ANONYMOUS = "60 per minute"  # per client address, without a key
+    API_RATE_LIMIT_KEY = "1200 per minute"  # per API key
 
     @classmethod
     def from_env(cls) -> dict:

@@ -1,5 +1,7 @@
 """Flask extensions, created without an app (bound in create_app)."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -20,3 +22,5 @@ migrate = Migrate()
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Limits are set per API blueprint (registry/api); storage from RATELIMIT_STORAGE_URI.
+limiter = Limiter(key_func=get_remote_address)

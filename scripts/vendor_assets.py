@@ -22,6 +22,9 @@ ASSETS = {
     "leaflet": ("LICENSE", "dist/leaflet.js", "dist/leaflet.css", "dist/images"),
     "supercluster": ("LICENSE", "dist/supercluster.min.js"),
     "kdbush": ("LICENSE",),  # bundled inside supercluster.min.js: its licence is kept beside it
+    # The API's docs page (/api/v1/docs), served by flask-smorest's Swagger UI template.
+    "swagger-ui-dist": ("LICENSE", "NOTICE", "swagger-ui.css", "swagger-ui-bundle.js",
+                        "swagger-ui-standalone-preset.js"),
 }
 
 

@@ -768,3 +768,140 @@ def facility_capabilities(session, facility_id, q: str, page, per_page, today) -
                            .order_by(Capability.kind, Capability.name, Capability.capability_id)
                            .limit(per_page).offset((page - 1) * per_page)).scalars().all()
     return [_capability_dict(r, facility_id, today) for r in rows], total
+
+
+# --- the partner API: keyset pages of facilities and of capabilities ----------
+# Appended as separate functions so that the web search above can change freely; they reuse its
+# matching (_match, _Match, _capability_conditions, _facility_rows) and add stable sort keys
+# (for cursors), a status filter and updated_since.
+
+API_SORTS = ("relevance", "distance")
+
+
+@dataclass
+class ApiFacility:
+    key: list  # the sort key, JSON-serialisable (a cursor carries the last one)
+    row: object
+    matched: int
+    distance_km: float | None
+
+
+def _updated_since(session, model, since) -> set[int]:
+    return set(session.connection().execute(select(model.id).where(model.updated_at >= since)).scalars())
+
+
+def api_facility_list(session, query: SearchQuery, today: date, *, statuses=(), updated_since=None,
+                      facets: bool = True) -> tuple[list[ApiFacility], dict]:
+    """Every matching facility in a stable order (relevance, or distance with `near`), and facets.
+
+    `statuses` narrows to those statuses (inactive ones included when asked for by name);
+    `updated_since` keeps facilities written at or after that time.
+    """
+    if statuses:
+        query.include_inactive = True
+    candidates, facet_counts, _m, _c = _match(session, query, today, [], facets=facets)
+    if statuses:
+        candidates = [c for c in candidates if c.row.status in statuses]
+    if updated_since is not None:
+        recent = _updated_since(session, Facility, updated_since)
+        candidates = [c for c in candidates if c.pk in recent]
+    out = []
+    for c in candidates:
+        if query.sort == "distance" and query.near:
+            key = [c.distance_km is None, round(c.distance_km or 0.0, 6), c.row.facility_id]
+        else:
+            key = [not c.name_match, -c.matched, c.row.name, c.row.facility_id]
+        distance = round(c.distance_km, 3) if c.distance_km is not None else None
+        out.append(ApiFacility(key, c.row, c.matched, distance))
+    out.sort(key=lambda f: f.key)
+    return out, facet_counts
+
+
+@dataclass
+class CapabilityPage:
+    rows: list[dict]  # capability values (CAPABILITY_COLUMNS + id, updated_at, demo, expired)
+    total: int
+    facets: dict[str, dict[str, int]]
+    more: bool
+
+
+def api_capability_page(session, query: SearchQuery, today: date, *, kinds=(), facility_ids=(),
+                        statuses=(), updated_since=None, after_id: int | None = None, limit: int = 20,
+                        facility_text: bool = True) -> CapabilityPage:
+    """Capabilities one by one, in registry order (id), after `after_id`; with the total and facets
+    (facility kind, district, discipline) of all matches. Facility filters of `query` apply to the
+    capabilities' facilities; `facility_text=False` keeps a facility's own text from selecting its
+    capabilities (searching within one facility)."""
+    match = _Match(session, _terms(query.q))
+    if not facility_text and match.active:
+        match.fac_sets = [set() for _ in match.doc_sets]
+        match.impossible = any(not d for d in match.doc_sets)
+    conditions = _capability_conditions(query, today, match, [])
+    if query.disciplines:
+        conditions.append(Capability.discipline.in_(query.disciplines))
+    if kinds:
+        conditions.append(Capability.kind.in_(list(kinds)))
+    if updated_since is not None:
+        conditions.append(Capability.updated_at >= updated_since)
+
+    rows = _facility_rows(session, query, today)
+    distances = _distances_km(query.near, rows)
+    wanted_ids = set(facility_ids)
+    allowed = {}
+    for row in rows:
+        if query.kinds and row.kind not in query.kinds or query.districts and row.district_code not in query.districts:
+            continue
+        if wanted_ids and row.facility_id not in wanted_ids or statuses and row.status not in statuses:
+            continue
+        if query.near and query.radius_km:
+            distance = distances.get(row.id)
+            if distance is None or distance > query.radius_km:
+                continue
+        allowed[row.id] = row
+    all_pks = set(session.connection().execute(select(Facility.id)).scalars())
+    if len(allowed) <= len(all_pks) - len(allowed):
+        facility_condition = Capability.facility_pk.in_(sorted(allowed))
+    else:
+        excluded = sorted(all_pks - set(allowed))
+        facility_condition = Capability.facility_pk.not_in(excluded) if excluded else true()
+
+    if len(conditions) == 1:
+        counts = _live_counts(session)
+    else:
+        counts = {}
+        stmt = (select(Capability.facility_pk, Capability.discipline, func.count())
+                .where(*conditions).group_by(Capability.facility_pk, Capability.discipline))
+        for pk, discipline, n in session.connection().execute(stmt).all():
+            counts.setdefault(pk, {})[discipline] = n
+    total = 0
+    facets: dict[str, dict[str, int]] = {"facility_kind": {}, "district": {}, "discipline": {}}
+    for pk, per_discipline in counts.items():
+        row = allowed.get(pk)
+        if row is None:
+            continue
+        for discipline, n in per_discipline.items():
+            if query.disciplines and discipline not in query.disciplines:
+                continue
+            total += n
+            facets["facility_kind"][row.kind] = facets["facility_kind"].get(row.kind, 0) + n
+            facets["district"][row.district_code] = facets["district"].get(row.district_code, 0) + n
+            if discipline:
+                facets["discipline"][discipline] = facets["discipline"].get(discipline, 0) + n
+    for name in facets:
+        facets[name] = dict(sorted(facets[name].items(), key=lambda kv: (-kv[1], kv[0])))
+    if not total or not allowed:
+        return CapabilityPage([], total, facets, False)
+
+    page_conditions = [*conditions, facility_condition]
+    if after_id is not None:
+        page_conditions.append(Capability.id > after_id)
+    found = session.connection().execute(
+        select(Capability.id, Capability.facility_pk, Capability.updated_at, Capability.demo,
+               *[getattr(Capability, n) for n in CAPABILITY_FIELDS])
+        .where(*page_conditions).order_by(Capability.id).limit(limit + 1)).all()
+    out = []
+    for r in found[:limit]:
+        values = _capability_dict(r, allowed[r.facility_pk].facility_id, today)
+        values.update(id=r.id, updated_at=r.updated_at, demo=r.demo)
+        out.append(values)
+    return CapabilityPage(out, total, facets, len(found) > limit)

@@ -24,9 +24,29 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        return error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description)
+        response = error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description,
+                                  invalid_fields(exc))
+        headers = getattr(exc, "data", {}).get("headers") if isinstance(getattr(exc, "data", None), dict) else None
+        if headers:  # e.g. WWW-Authenticate from webargs
+            response[0].headers.extend(headers)
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unhandled error")
         return error_response(500, "internal_error", "An unexpected error occurred.")
+
+
+def invalid_fields(exc: HTTPException) -> dict:
+    """The parameters webargs refused (flask-smorest's 422), as {name: [messages]}, whatever their location."""
+    data = getattr(exc, "data", None)
+    messages = data.get("messages") if isinstance(data, dict) else None
+    fields: dict = {}
+    if isinstance(messages, dict):
+        for location, problems in messages.items():
+            if isinstance(problems, dict):
+                for name, texts in problems.items():
+                    fields[name] = texts if isinstance(texts, (list, dict)) else [str(texts)]
+            else:
+                fields[location] = problems if isinstance(problems, list) else [str(problems)]
+    return fields

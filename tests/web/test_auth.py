@@ -2,23 +2,28 @@
 import pytest
 from flask import Blueprint
 
+from registry import create_app
 from registry.models import User
 from registry.web.access import roles_required
+from tests.conftest import Client
 from tests.factories import PASSWORD, csrf_token, login, post_form, uscc, user
 
 
-@pytest.fixture(scope="module", autouse=True)
-def role_pages(app):
-    """Two protected pages to try `roles_required` on."""
-    if "role_probe" not in app.blueprints:
-        probe = Blueprint("role_probe", __name__)
+@pytest.fixture(scope="module")
+def probe_app(app):
+    """An app of its own (same database) with a protected page to try `roles_required` on:
+    the shared app has served requests already and takes no new routes."""
+    probe_app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    probe = Blueprint("role_probe", __name__)
 
-        @probe.get("/_probe/operators")
-        @roles_required("operator", "admin")
-        def operators_only():
-            return "operator page"
+    @probe.get("/_probe/operators")
+    @roles_required("operator", "admin")
+    def operators_only():
+        return "operator page"
 
-        app.register_blueprint(probe)
+    probe_app.register_blueprint(probe)
+    probe_app.test_client_class = Client
+    return probe_app
 
 
 def signed_in_name(client) -> str | None:
@@ -133,7 +138,8 @@ def test_register_refuses_an_invalid_uscc_and_cannot_choose_a_role(client, sessi
     assert session.query(User).one().role == "enterprise"
 
 
-def test_roles_required_redirects_anonymous_to_login_and_forbids_other_roles(client, session):
+def test_roles_required_redirects_anonymous_to_login_and_forbids_other_roles(probe_app, session):
+    client = probe_app.test_client()
     response = client.get("/_probe/operators")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
@@ -141,6 +147,7 @@ def test_roles_required_redirects_anonymous_to_login_and_forbids_other_roles(cli
     assert client.get("/_probe/operators").status_code == 403
 
 
-def test_roles_required_lets_the_role_in(client, session):
+def test_roles_required_lets_the_role_in(probe_app, session):
+    client = probe_app.test_client()
     login(client, user(session, "admin"))
     assert client.get("/_probe/operators").get_data(as_text=True) == "operator page"

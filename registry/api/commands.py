@@ -1,0 +1,48 @@
+"""`flask --app registry apikey create|list|revoke`: partner keys from the command line."""
+import sys
+
+import click
+
+from registry.errors import RegistryError
+from registry.extensions import db
+from registry.services.api_keys import create_key, list_keys, revoke_key
+
+
+@click.group("apikey")
+def apikey():
+    """Create, list and revoke partner API keys."""
+
+
+@apikey.command("create")
+@click.option("--partner", required=True, help="Who the key is for.")
+@click.option("--scopes", default="read", show_default=True, help="Comma-separated: read, book.")
+def create_command(partner, scopes):
+    """Create a key and print it: it is shown only this once (only its hash is stored)."""
+    try:
+        row, key = create_key(db.session, partner, scopes)
+    except RegistryError as exc:
+        click.echo(str(exc.message), err=True)
+        sys.exit(2)
+    click.echo(key)
+    click.echo(f"id {row.id} · {row.prefix} · {row.partner} · scopes {row.scopes} "
+               "(store the key now: it cannot be shown again)", err=True)
+
+
+@apikey.command("list")
+def list_command():
+    """Every key: id, public prefix, partner, scopes, created, revoked."""
+    for row in list_keys(db.session):
+        revoked = row.revoked_at.isoformat() if row.revoked_at else "-"
+        click.echo(f"{row.id}\t{row.prefix}\t{row.partner}\t{row.scopes}\t{row.created_at.isoformat()}\t{revoked}")
+
+
+@apikey.command("revoke")
+@click.argument("key")
+def revoke_command(key):
+    """Revoke a key, by id or by its public prefix (hqr_xxxxxxxx)."""
+    try:
+        row = revoke_key(db.session, key)
+    except RegistryError as exc:
+        click.echo(str(exc.message), err=True)
+        sys.exit(1)
+    click.echo(f"revoked {row.id} · {row.prefix} · {row.partner}")

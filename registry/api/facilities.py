@@ -1,0 +1,123 @@
+"""Facilities: search with every filter of the web search, one facility, its capabilities, and GeoJSON."""
+from bisect import bisect_right
+
+from flask_smorest import Blueprint
+from werkzeug.exceptions import NotFound
+
+from registry.api import schemas
+from registry.api.access import require_scope
+from registry.api.conventions import error_responses, json_response, make_cursor, read_cursor
+from registry.api.search_args import search_query
+from registry.extensions import db
+from registry.services.search import (
+    POINT_FIELDS,
+    SearchQuery,
+    api_capability_page,
+    api_facility_list,
+    facility_detail,
+)
+from registry.web.context import today
+
+blp = Blueprint("api_facilities", __name__, url_prefix="/api/v1", description=(
+    "Metrology institutes, testing labs and certification bodies. Lists are sorted by relevance "
+    "(or distance) and paged with `cursor`; only active facilities unless `status` says otherwise."))
+
+
+def _found(args):
+    query = search_query(args, facility_kinds=args.get("kind", ()))
+    return api_facility_list(db.session, query, today(), statuses=tuple(args.get("status", ())),
+                             updated_since=args.get("updated_since"))
+
+
+@blp.route("/facilities")
+@error_responses(blp, paged=True)
+@blp.arguments(schemas.FacilityListArgs, location="query")
+@blp.response(200, schemas.FacilityPage)
+def list_facilities(args):
+    """Search facilities
+
+    Keywords and standard numbers in `q` match a facility's name and address or any of its
+    capabilities; the capability filters (`discipline`, `quantity`, `value` + `unit`) keep
+    facilities with at least one matching capability. `facets` count facilities per kind,
+    district and discipline (each ignoring its own filter)."""
+    require_scope("read")
+    found, facets = _found(args)
+    sort = args["sort"]
+    position = read_cursor("facilities", args.get("cursor"),
+                           check=lambda p: isinstance(p, dict) and p.get("s") == sort and isinstance(p.get("k"), list))
+    start = bisect_right(found, position["k"], key=lambda f: f.key) if position else 0
+    shown = found[start:start + args["limit"]]
+    more = start + args["limit"] < len(found)
+    next_cursor = make_cursor("facilities", {"s": sort, "k": shown[-1].key}) if more and shown else None
+    items = [{**f.row._mapping, "matched_capabilities": f.matched, "distance_km": f.distance_km} for f in shown]
+    return json_response(schemas.FacilityPage(), {
+        "items": items, "next_cursor": next_cursor, "total": len(found), "facets": facets}, next_cursor=next_cursor)
+
+
+@blp.route("/facilities.geojson")
+@error_responses(blp)
+@blp.arguments(schemas.FacilitySearchArgs, location="query")
+@blp.response(200, schemas.FeatureCollection, content_type="application/geo+json")
+def facilities_geojson(args):
+    """Located facilities as GeoJSON
+
+    A FeatureCollection of points (WGS-84) for every matching facility that has a location,
+    with the same filters as the list; no paging."""
+    require_scope("read")
+    found, _facets = _found({**args, "sort": "relevance"})
+    features = []
+    for f in found:
+        row = f.row
+        if row.lon is None:
+            continue
+        features.append({"type": "Feature", "id": row.facility_id,
+                         "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]},
+                         "properties": {k: getattr(row, k) for k in POINT_FIELDS if k not in ("lon", "lat")}})
+    return json_response(None, {"type": "FeatureCollection", "features": features},
+                         mimetype="application/geo+json")
+
+
+@blp.route("/facilities/<string:facility_id>")
+@error_responses(blp)
+@blp.response(200, schemas.FacilityDetail)
+@blp.alt_response(404, schema=schemas.ErrorSchema, description="No live facility with that id.")
+def get_facility(facility_id):
+    """One facility
+
+    Everything the registry holds about a live facility: contacts, accreditations with their
+    validity, and its capabilities counted by kind."""
+    require_scope("read")
+    detail = facility_detail(db.session, facility_id, today())
+    if detail is None:
+        raise NotFound("No facility with this id.")
+    return json_response(schemas.FacilityDetail(), detail)
+
+
+@blp.route("/facilities/<string:facility_id>/capabilities")
+@error_responses(blp, paged=True)
+@blp.arguments(schemas.FacilityCapabilityArgs, location="query")
+@blp.response(200, schemas.FacilityCapabilityPage)
+@blp.alt_response(404, schema=schemas.ErrorSchema, description="No live facility with that id.")
+def facility_capabilities(args, facility_id):
+    """A facility's capabilities
+
+    Its live capabilities in registry order, optionally narrowed by keywords or standard
+    numbers (`q`) and kind."""
+    require_scope("read")
+    if len(facility_id) > 64 or facility_detail(db.session, facility_id, today()) is None:
+        raise NotFound("No facility with this id.")
+    query = search_query({"q": args.get("q")})
+    query.include_inactive = True
+    after = read_cursor("facility-capabilities", args.get("cursor"),
+                        check=lambda p: isinstance(p, list) and len(p) == 2 and p[0] == facility_id
+                        and isinstance(p[1], int))
+    page = api_capability_page(db.session, query, today(), kinds=tuple(args.get("kind", ())),
+                               facility_ids=(facility_id,), after_id=after[1] if after else None,
+                               limit=args["limit"], facility_text=False)
+    next_cursor = (make_cursor("facility-capabilities", [facility_id, page.rows[-1]["id"]])
+                   if page.more else None)
+    return json_response(schemas.FacilityCapabilityPage(), {
+        "items": page.rows, "next_cursor": next_cursor, "total": page.total}, next_cursor=next_cursor)
+
+
+__all__ = ["blp", "SearchQuery"]

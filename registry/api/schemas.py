@@ -1,0 +1,373 @@
+"""What the partner API reads and writes, as marshmallow schemas.
+
+They validate query strings (a bad value is a 422 naming the parameter), dump
+responses, and generate the OpenAPI description through flask-smorest: the
+committed spec (docs/openapi.json) is made from them. Field names are English,
+coordinates WGS-84, times ISO 8601 in UTC with the offset written out.
+"""
+from datetime import timezone
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from registry import units
+from registry.services.api_keys import MAX_KEY_CHARS  # noqa: F401  (documented limit)
+from registry.vocabulary import (
+    ACCREDITATION_SCHEMES,
+    CAPABILITY_KINDS,
+    DISCIPLINES,
+    DISTRICTS,
+    FACILITY_KINDS,
+    LEVELS,
+    OWNERSHIPS,
+    STATUSES,
+)
+
+MAX_LIMIT = 200
+
+
+class UtcDateTime(fields.DateTime):
+    """Always with an offset: SQLite hands back naive UTC times, PostgreSQL aware ones."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        elif value is not None:
+            value = value.astimezone(timezone.utc)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class SplitList(fields.List):
+    """A ';'-separated stored text (standards, key fields) as a JSON list."""
+
+    def __init__(self, **kwargs):
+        super().__init__(fields.String(), **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, str):
+            value = [part for part in value.split(";") if part]
+        return super()._serialize(value or [], attr, obj, **kwargs)
+
+
+def _one_of(values):
+    return validate.OneOf(list(values))
+
+
+# --- query strings ------------------------------------------------------------
+
+class PageArgs(Schema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, MAX_LIMIT),
+                           metadata={"description": f"Items per page, at most {MAX_LIMIT}."})
+    cursor = fields.String(validate=validate.Length(max=1000),
+                           metadata={"description": "`next_cursor` of the previous page (opaque)."})
+
+
+def _point(text: str) -> None:
+    parts = text.split(",")
+    try:
+        lon, lat = (float(p) for p in parts)
+    except ValueError:
+        raise ValidationError("Not a point: give longitude,latitude in decimal degrees.") from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ValidationError("Longitude must lie in [-180, 180] and latitude in [-90, 90].")
+
+
+def _bbox(text: str) -> None:
+    try:
+        minlon, minlat, maxlon, maxlat = (float(p) for p in text.split(","))
+    except ValueError:
+        raise ValidationError("Not a box: give minlon,minlat,maxlon,maxlat.") from None
+    if not all(abs(v) <= 180 for v in (minlon, maxlon)) or not all(abs(v) <= 90 for v in (minlat, maxlat)):
+        raise ValidationError("Coordinates out of range.")
+    if minlon > maxlon or minlat > maxlat:
+        raise ValidationError("The minimum corner must come first.")
+
+
+def _unit(text: str) -> None:
+    try:
+        units.parse_unit(text)
+    except Exception:
+        raise ValidationError("Not a unit that can be read (examples: MPa, kPa, ℃, mm, kN, Ω, Hz, dB).") from None
+
+
+class SearchArgs(Schema):
+    """The search filters shared by facilities, capabilities and the GeoJSON."""
+
+    q = fields.String(validate=validate.Length(max=200), metadata={
+        "description": "Keywords (Chinese substrings work) and standard numbers (`GB/T3048.4`), all must match."})
+    standard = fields.String(validate=validate.Length(max=100),
+                             metadata={"description": "A standard number, however spaced."})
+    district = fields.List(fields.String(validate=_one_of(DISTRICTS)),
+                           metadata={"description": "District code(s); repeat the parameter for several."})
+    ownership = fields.String(validate=_one_of(OWNERSHIPS))
+    level = fields.List(fields.String(validate=_one_of(LEVELS)))
+    shared = fields.Boolean(metadata={"description": "true: only facilities offering shared services."})
+    accreditation = fields.List(fields.String(validate=_one_of(ACCREDITATION_SCHEMES)),
+                                metadata={"description": "Holds a currently valid accreditation of the scheme."})
+    discipline = fields.List(fields.String(validate=_one_of(DISCIPLINES)))
+    quantity = fields.String(validate=validate.Length(max=100),
+                             metadata={"description": "Measured quantity, e.g. 压力."})
+    value = fields.Float(allow_nan=False, validate=validate.Range(-1e15, 1e15),
+                         metadata={"description": "A value that the capability's range must cover (needs unit)."})
+    unit = fields.String(validate=[validate.Length(max=30), _unit])
+    near = fields.String(validate=[validate.Length(max=60), _point],
+                         metadata={"description": "longitude,latitude (WGS-84)."})
+    radius_km = fields.Float(allow_nan=False, validate=validate.Range(0, 500, min_inclusive=False),
+                             metadata={"description": "With near: at most this far (km)."})
+    bbox = fields.String(validate=[validate.Length(max=120), _bbox],
+                         metadata={"description": "minlon,minlat,maxlon,maxlat (WGS-84)."})
+    status = fields.List(fields.String(validate=_one_of(STATUSES)), metadata={
+        "description": "Facility status; by default only active facilities (suspended, revoked and closed "
+                       "ones are left out)."})
+    updated_since = fields.AwareDateTime(default_timezone=timezone.utc, metadata={
+        "description": "Only records written at or after this time (ISO 8601; UTC if no offset)."})
+
+    @validates_schema
+    def _pairs(self, data, **kwargs):
+        if "value" in data and "unit" not in data:
+            raise ValidationError("A value needs a unit.", "unit")
+        if "unit" in data and "value" not in data:
+            raise ValidationError("A unit needs a value.", "value")
+        if "radius_km" in data and "near" not in data:
+            raise ValidationError("A radius needs a point (near).", "near")
+
+
+class FacilitySearchArgs(SearchArgs):
+    kind = fields.List(fields.String(validate=_one_of(FACILITY_KINDS)), metadata={"description": "Facility kind(s)."})
+
+
+class FacilityListArgs(FacilitySearchArgs, PageArgs):
+    sort = fields.String(load_default="relevance", validate=_one_of(("relevance", "distance")), metadata={
+        "description": "relevance (facilities whose name matches first, then most matching capabilities), "
+                       "or distance (needs near)."})
+
+    @validates_schema
+    def _sort(self, data, **kwargs):
+        if data.get("sort") == "distance" and "near" not in data:
+            raise ValidationError("Sorting by distance needs a point (near).", "sort")
+
+
+class CapabilityListArgs(SearchArgs, PageArgs):
+    kind = fields.List(fields.String(validate=_one_of(CAPABILITY_KINDS)),
+                       metadata={"description": "Capability kind(s)."})
+    facility_kind = fields.List(fields.String(validate=_one_of(FACILITY_KINDS)))
+    facility_id = fields.List(fields.String(validate=validate.Length(1, 64)))
+    bookable = fields.Boolean(metadata={"description": "true: only capabilities that can be booked."})
+    valid = fields.Boolean(metadata={"description": "true: leave out capabilities whose certificate expired."})
+
+
+class FacilityCapabilityArgs(PageArgs):
+    q = fields.String(validate=validate.Length(max=200))
+    kind = fields.List(fields.String(validate=_one_of(CAPABILITY_KINDS)))
+
+
+class DistrictArgs(Schema):
+    geometry = fields.Boolean(load_default=False, metadata={"description": "true: include the boundary."})
+
+
+class ChangeArgs(Schema):
+    since = fields.Integer(load_default=0, validate=validate.Range(0, 2**53), metadata={
+        "description": "The id of the last change already applied; 0 (the default) starts from the beginning."})
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, MAX_LIMIT))
+    cursor = fields.String(validate=validate.Length(max=1000))
+
+
+# --- responses ----------------------------------------------------------------
+
+class ErrorDetail(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    problems = fields.Dict(required=True, attribute="fields", data_key="fields",
+                           metadata={"description": "Problems per parameter, when there are any."})
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorDetail, required=True)
+
+
+class Facets(Schema):
+    facility_kind = fields.Dict(keys=fields.String(), values=fields.Integer())
+    kind = fields.Dict(keys=fields.String(), values=fields.Integer())
+    district = fields.Dict(keys=fields.String(), values=fields.Integer())
+    discipline = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class FacilitySummary(Schema):
+    facility_id = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(allow_none=True)
+    kind = fields.String(required=True)
+    ownership = fields.String(required=True)
+    level = fields.String(allow_none=True)
+    district_code = fields.String(required=True)
+    address = fields.String(allow_none=True)
+    lon = fields.Float(allow_none=True)
+    lat = fields.Float(allow_none=True)
+    shared = fields.Boolean(required=True)
+    status = fields.String(required=True)
+    demo = fields.Boolean(required=True, metadata={"description": "Invented demonstration record."})
+    matched_capabilities = fields.Integer(required=True, metadata={
+        "description": "Capabilities matching the capability filters (all live ones when there are none)."})
+    distance_km = fields.Float(allow_none=True, metadata={"description": "From `near`, when given."})
+
+
+class Page(Schema):
+    next_cursor = fields.String(allow_none=True, required=True,
+                                metadata={"description": "Pass as `cursor` for the next page; null on the last."})
+    total = fields.Integer(required=True)
+
+
+class FacilityPage(Page):
+    items = fields.List(fields.Nested(FacilitySummary), required=True)
+    facets = fields.Nested(Facets, required=True)
+
+
+class Accreditation(Schema):
+    scheme = fields.String(required=True)
+    number = fields.String(required=True)
+    valid_until = fields.Date(allow_none=True)
+
+
+class FacilityRecord(Schema):
+    """A facility as stored: what the change feed carries."""
+
+    facility_id = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(allow_none=True)
+    kind = fields.String(required=True)
+    ownership = fields.String(required=True)
+    level = fields.String(allow_none=True)
+    uscc = fields.String(required=True)
+    org_name = fields.String(allow_none=True)
+    district_code = fields.String(required=True)
+    address = fields.String(allow_none=True)
+    lon = fields.Float(allow_none=True)
+    lat = fields.Float(allow_none=True)
+    phone = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    website = fields.String(allow_none=True)
+    shared = fields.Boolean(required=True)
+    key_fields = SplitList(required=True, attribute="fields", data_key="fields",
+                           metadata={"description": "Key industrial fields."})
+    status = fields.String(required=True)
+    accreditations = fields.List(fields.Nested(Accreditation), required=True)
+    demo = fields.Boolean(required=True)
+    version = fields.Integer(required=True)
+    created_at = UtcDateTime(required=True)
+    updated_at = UtcDateTime(required=True)
+
+
+class DetailAccreditation(Accreditation):
+    valid = fields.Boolean(required=True, metadata={"description": "Not expired today (Asia/Shanghai)."})
+
+
+class FacilityDetail(FacilityRecord):
+    accreditations = fields.List(fields.Nested(DetailAccreditation), required=True)
+    active = fields.Boolean(required=True, metadata={"description": "Status is active."})
+    capability_counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                                    metadata={"description": "Live capabilities per kind."})
+    capability_total = fields.Integer(required=True)
+    bookable = fields.Boolean(required=True, metadata={"description": "Has at least one bookable capability."})
+
+
+class CapabilityRecord(Schema):
+    facility_id = fields.String(required=True)
+    capability_id = fields.String(required=True)
+    kind = fields.String(required=True)
+    name = fields.String(required=True)
+    discipline = fields.String(allow_none=True)
+    category = fields.String(allow_none=True)
+    standards = SplitList(required=True)
+    quantity = fields.String(allow_none=True)
+    range_min = fields.Float(allow_none=True)
+    range_max = fields.Float(allow_none=True)
+    unit = fields.String(allow_none=True)
+    uncertainty = fields.String(allow_none=True)
+    certificate_no = fields.String(allow_none=True)
+    valid_until = fields.Date(allow_none=True)
+    price_cny = fields.Float(allow_none=True, metadata={"description": "Reference price, yuan."})
+    lead_time_days = fields.Integer(allow_none=True)
+    bookable = fields.Boolean(required=True)
+    daily_capacity = fields.Integer(allow_none=True)
+    demo = fields.Boolean(required=True)
+    updated_at = UtcDateTime(required=True)
+
+
+class Capability(CapabilityRecord):
+    expired = fields.Boolean(required=True, metadata={"description": "valid_until is past (Asia/Shanghai)."})
+
+
+class CapabilityPage(Page):
+    items = fields.List(fields.Nested(Capability), required=True)
+    facets = fields.Nested(Facets, required=True)
+
+
+class FacilityCapabilityPage(Page):
+    items = fields.List(fields.Nested(Capability), required=True)
+
+
+class ChangeRecordCapability(CapabilityRecord):
+    version = fields.Integer(required=True)
+    created_at = UtcDateTime(required=True)
+
+
+class Change(Schema):
+    id = fields.Integer(required=True)
+    at = UtcDateTime(required=True)
+    change_set_id = fields.Integer(required=True)
+    entity = fields.String(required=True, validate=_one_of(("facility", "capability")))
+    action = fields.String(required=True, validate=_one_of(("create", "update", "delete")))
+    facility_id = fields.String(required=True)
+    capability_id = fields.String(allow_none=True)
+    facility = fields.Nested(FacilityRecord, allow_none=True, metadata={
+        "description": "The facility as it is now (entity facility); null when it is deleted now."})
+    capability = fields.Nested(ChangeRecordCapability, allow_none=True, metadata={
+        "description": "The capability as it is now (entity capability); null when it is deleted now."})
+
+
+class ChangePage(Page):
+    items = fields.List(fields.Nested(Change), required=True)
+    last_id = fields.Integer(required=True, metadata={
+        "description": "The id to pass as `since` next time (the last change listed, or `since` if none)."})
+
+
+class District(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(required=True)
+    population = fields.Integer(allow_none=True, metadata={"description": "2020 census."})
+    area_km2 = fields.Float(allow_none=True)
+    facilities = fields.Integer(required=True, metadata={"description": "Live, active facilities."})
+    capabilities = fields.Integer(required=True, metadata={"description": "Their live capabilities."})
+    geometry = fields.Dict(allow_none=True, metadata={"description": "GeoJSON boundary (with geometry=true)."})
+
+
+class DistrictPage(Page):
+    items = fields.List(fields.Nested(District), required=True)
+
+
+class PointGeometry(Schema):
+    type = fields.String(required=True, validate=validate.Equal("Point"))
+    coordinates = fields.List(fields.Float(), required=True, validate=validate.Length(2, 2))
+
+
+class FacilityPointProperties(Schema):
+    facility_id = fields.String(required=True)
+    name = fields.String(required=True)
+    name_en = fields.String(allow_none=True)
+    kind = fields.String(required=True)
+    ownership = fields.String(required=True)
+    shared = fields.Boolean(required=True)
+    district_code = fields.String(required=True)
+    demo = fields.Boolean(required=True)
+
+
+class Feature(Schema):
+    type = fields.String(required=True, validate=validate.Equal("Feature"))
+    id = fields.String(required=True)
+    geometry = fields.Nested(PointGeometry, required=True)
+    properties = fields.Nested(FacilityPointProperties, required=True)
+
+
+class FeatureCollection(Schema):
+    type = fields.String(required=True, validate=validate.Equal("FeatureCollection"))
+    features = fields.List(fields.Nested(Feature), required=True)
