@@ -9,7 +9,7 @@ from registry import cli, models  # noqa: F401  (models: register the tables)
 from registry.config import PROJECT_ROOT, Config
 from registry.database import configure_engine_events
 from registry.extensions import babel, db, migrate
-from registry.web import errors, maps, pages, search_pages
+from registry.web import audit, errors, maps, pages, search_pages
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -24,6 +24,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(pages.blp)
     app.register_blueprint(maps.blp)
     app.register_blueprint(search_pages.blp)
+    app.register_blueprint(audit.blp)
     errors.register(app)
     cli.register(app)
     return app

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, select
 
-from registry.models import Accreditation, Capability, District, Facility
+from registry.models import Accreditation, Capability, ChangeSet, District, Facility
 from registry.services import audit_bookings
 from registry.services.audit_figures import TABLE_EXPIRY_DAYS
 from registry.vocabulary import CAPABILITY_KINDS, DISCIPLINES, FACILITY_KINDS, LEVELS, OWNERSHIPS
@@ -152,3 +152,10 @@ def derive(row: dict) -> dict:
         row[f"{key}_per_100k"] = row[key] * 100_000 / population if population else None
         row[f"{key}_per_100km2"] = row[key] * 100 / area if area else None
     return row
+
+
+def data_as_of(session):
+    """When the registry's data last changed (the newest change set), for the report's "as of"."""
+    from_changes = session.scalar(select(func.max(ChangeSet.created_at)))
+    from_facilities = session.scalar(select(func.max(Facility.updated_at)))
+    return max((t for t in (from_changes, from_facilities) if t is not None), default=None)

@@ -88,3 +88,14 @@ BOOKING_FIGURES = [
 
 FIGURE_KEYS = [f.key for f in FIGURES]
 BY_KEY = {f.key: f for f in FIGURES + BOOKING_FIGURES}
+
+
+def group_spans(figures: list[Figure]) -> list[tuple[str, int]]:
+    """(group, number of figures) in order, for a table's two-row header."""
+    spans: list[tuple[str, int]] = []
+    for figure in figures:
+        if spans and spans[-1][0] == figure.group:
+            spans[-1] = (figure.group, spans[-1][1] + 1)
+        else:
+            spans.append((figure.group, 1))
+    return spans
