@@ -197,7 +197,8 @@ def grid():
 
 
 def grid_result(args):
-    return cached(db.session, "access", (args,), lambda: access_service.accessibility(db.session, args, grid()))
+    key = (args, access_service.populations(db.session))
+    return cached(db.session, "access", key, lambda: access_service.accessibility(db.session, args, grid()))
 
 
 def access_map(result, args, lang: str, subtitle: str | None = None):
