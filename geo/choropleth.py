@@ -102,7 +102,7 @@ def choropleth_map(districts_geojson: Mapping, values: Mapping[str, float | None
                    no_data_label: str = "no data", markers: Sequence[Mapping] | None = None,
                    tiles: str = "none", tiles_key: str | None = None, height: str = "100%") -> folium.Map:
     """Districts filled by the class of their value (`classification` classed `values[c] for c in codes`)."""
-    m = base_map(tiles, tiles_key, height=height)
+    m = base_map(tiles, tiles_key, height=height, zoom_snap=0.25)
     fill = {code: classification.color_of(index) for code, index in zip(codes, classification.classes)}
     legend = legend_rows(classification, fmt)
     if any(index is None for index in classification.classes):
@@ -121,7 +121,7 @@ def grid_map(districts_geojson: Mapping | None, lon, lat, classification: Classi
              markers: Sequence[Mapping] | None = None, tiles: str = "none", tiles_key: str | None = None,
              height: str = "100%") -> folium.Map:
     """Square cells centred on (lon, lat) of size `cell_deg` (dlon, dlat in degrees), filled by class."""
-    m = base_map(tiles, tiles_key, height=height, prefer_canvas=True)
+    m = base_map(tiles, tiles_key, height=height, prefer_canvas=True, zoom_snap=0.25)
     cls = [-1 if c is None else c for c in classification.classes]
     AuditLayer({
         "districts": districts_geojson, "fill": {}, "names": {str(k): str(v) for k, v in (names or {}).items()},

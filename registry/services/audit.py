@@ -33,6 +33,7 @@ class DistrictTable:
     total: dict  # the same figures for all rows shown
     bookings: bool  # whether the booking figures were computed (the bookings table exists)
     disciplines: dict = field(default_factory=dict)  # code -> set of discipline keys (measurement standards)
+    demo: int = 0  # demonstration facilities among those counted: the page says so
 
 
 def districts_in_scope(session, district: str | None) -> list[District]:
@@ -133,7 +134,8 @@ def district_table(session, today: date, district: str | None = None) -> Distric
     total["disciplines"] = len(set().union(*(disciplines.get(r["code"], set()) for r in rows)))
     if bookings is not None:
         total.update(bookings.get(TOTAL, audit_bookings.EMPTY))
-    return DistrictTable(rows, derive(total), bookings is not None, disciplines)
+    demo = session.scalar(select(func.count()).where(active_facility(district), Facility.demo)) or 0
+    return DistrictTable(rows, derive(total), bookings is not None, disciplines, demo)
 
 
 def count_keys() -> dict[str, int]:

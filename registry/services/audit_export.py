@@ -37,7 +37,8 @@ def districts_table(table, lang: str) -> tuple[list, list]:
 def disciplines_table(matrix, lang: str, names: dict) -> tuple[list, list]:
     header = [str(_l("Code")), str(_l("District"))]
     for key in DISCIPLINES:
-        header += [f"{names[key]} · {_l('standards')}", f"{names[key]} · {_l('nearest (km)')}"]
+        header += [str(_l("%(discipline)s: standards", discipline=names[key])),
+                   str(_l("%(discipline)s: nearest (km)", discipline=names[key]))]
     rows = []
     for code, cells in matrix.items():
         row = [code, district_name(code, lang)]

@@ -103,7 +103,7 @@ def page_context(**extra) -> dict:
     lang = current_lang()
     return {"figures": FIGURES, "booking_figures": BOOKING_FIGURES, "groups": GROUPS, "fmt": audit_maps.format_value,
             "by_key": BY_KEY, "group_spans": group_spans, "scope": audit_scope(), "district_names": names(lang),
-            "today": today(),
+            "today": today(), "demo_facilities": district_table().demo,
             "as_of": as_of(), "schemes": audit_maps.SCHEME_LABELS, **extra}
 
 
@@ -296,7 +296,7 @@ def export(name: str, fmt: str):
     disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if fmt == "csv":
         return Response(audit_export.to_csv(header, rows), mimetype="text/csv", headers=disposition)
-    note = f"{_l('Data as of')} {as_of()} · {_l('Printed')} {today().isoformat()}"
+    note = str(_l("Data as of %(as_of)s · printed %(today)s", as_of=as_of(), today=today().isoformat()))
     return Response(audit_export.to_xlsx(name, header, rows, note), headers=disposition,
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
