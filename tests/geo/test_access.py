@@ -43,6 +43,7 @@ def test_supply_nobody_reaches_counts_for_nothing():
     assert ratio.tolist() == [0.0] and access.tolist() == [0.0, 0.0]
 
 
+@pytest.mark.filterwarnings("ignore:The inplace keyword")  # inside PySAL access, on pandas 3
 def test_matches_pysal_access_on_random_points():
     access_lib = pytest.importorskip("access", reason="PySAL access is in the test extra")
     rng = np.random.default_rng(4)

@@ -94,3 +94,38 @@ def test_expiry_moves_with_the_date(loaded):
     later = district_table(loaded, date(2026, 6, 26))  # CMA of F0001 (today+10) has lapsed
     xihu = next(r for r in later.rows if r["code"] == "330106")
     assert (xihu["certs_expired"], xihu["certs_expiring_90"]) == (3, 1)
+
+
+def test_booking_figures_once_a_bookings_table_exists(loaded):
+    """The booking branch's table is not here yet: a table with the expected columns stands for it."""
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select
+
+    from registry.models import Facility
+
+    bookings = Table("bookings", MetaData(), Column("id", Integer, primary_key=True), Column("facility_pk", Integer),
+                     Column("status", String(20)), Column("created_at", DateTime), Column("responded_at", DateTime))
+    connection = loaded.connection()
+    bookings.create(connection)
+    try:
+        pk = dict(loaded.execute(select(Facility.facility_id, Facility.id)).all())
+        t0 = datetime(2026, 6, 1, 9, 0)
+        rows = [("F0001", "completed", 2), ("F0001", "declined", 4), ("F0001", "requested", None),
+                ("F0003", "accepted", 1)]
+        connection.execute(bookings.insert(), [
+            {"facility_pk": pk[f], "status": status, "created_at": t0,
+             "responded_at": None if hours is None else t0 + timedelta(hours=hours)} for f, status, hours in rows])
+        table = district_table(loaded, TODAY)
+        by_code = {r["code"]: r for r in table.rows}
+        assert table.bookings is True
+        assert (by_code["330106"]["bookings_requested"], by_code["330106"]["bookings_served"],
+                by_code["330106"]["booking_median_response_h"]) == (3, 1, 3.0)  # median of 2 h and 4 h
+        assert (by_code["330109"]["bookings_requested"], by_code["330109"]["bookings_served"]) == (1, 1)
+        assert by_code["330127"]["booking_median_response_h"] is None
+        assert (table.total["bookings_requested"], table.total["bookings_served"],
+                table.total["booking_median_response_h"]) == (4, 2, 2.0)
+    finally:
+        loaded.rollback()
+        with loaded.get_bind().begin() as ddl:
+            bookings.drop(ddl, checkfirst=True)
