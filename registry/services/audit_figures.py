@@ -24,7 +24,7 @@ class Figure:
 
 
 GROUPS = {
-    "base": _l("District"),
+    "base": _l("Census and area"),
     "facilities": _l("Facilities"),
     "capabilities": _l("Capabilities"),
     "density": _l("Density"),

@@ -20,8 +20,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from geo.choropleth import grid_map, standalone_page
-from geo.classify import classify
+from geo.choropleth import standalone_page
 from geo.maps import embed_parts, render_page
 from registry.config import PROJECT_ROOT
 from registry.errors import RegistryError
@@ -203,15 +202,9 @@ def grid_result(args):
 
 def access_map(result, args, lang: str, subtitle: str | None = None):
     tiles, key = map_settings()
-    classification = classify(result.score.tolist(), args.scheme, args.k)
     geojson = audit_maps.districts_geojson(current_app.config["MAP_DISTRICTS_GEOJSON"])
-    if result.cell_deg is None:  # imported points: drawn as small cells of ~300 m
-        cell_deg = (0.003, 0.0027)
-    else:
-        cell_deg = result.cell_deg
-    title = str(_l("Accessibility (capabilities per 100,000 people)"))
-    return grid_map(geojson, result.lon, result.lat, classification, cell_deg, title=title, subtitle=subtitle,
-                    names=names(lang), fmt=lambda v: f"{v:,.2f}", tiles=tiles, tiles_key=key)
+    return audit_maps.accessibility_map(result, args.scheme, args.k, geojson, names(lang), subtitle,
+                                        tiles=tiles, tiles_key=key)
 
 
 def access_subtitle(args) -> str:
