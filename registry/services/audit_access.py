@@ -11,11 +11,12 @@ import csv
 import io
 import math
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from geo.access import DECAYS, Grid, e2sfca, population_grid, to_metric, weighted_means
 from geo.districts import load_districts
@@ -77,12 +78,14 @@ def city_grid(geojson_path: str, population: tuple[tuple[str, int], ...], cell_m
     return population_grid(load_districts(geojson_path), dict(population), cell_m)
 
 
-def supply(session, args: AccessArgs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(lon, lat, weight) of the shared, active, located facilities with capacity of the chosen kind."""
+def supply(session, args: AccessArgs, today: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(lon, lat, weight) of the shared, active, located facilities with capacity of the chosen kind;
+    expired capabilities (which cannot be booked) do not count."""
     measure = func.count() if args.weight == "capabilities" else func.sum(Capability.daily_capacity)
     query = (select(Facility.lon, Facility.lat, measure.label("w"))
              .join(Capability, Capability.facility_pk == Facility.id)
-             .where(active_facility(), Facility.shared, Facility.lon.is_not(None), Capability.deleted_at.is_(None))
+             .where(active_facility(), Facility.shared, Facility.lon.is_not(None), Capability.deleted_at.is_(None),
+                    or_(Capability.valid_until.is_(None), Capability.valid_until >= today))
              .group_by(Facility.id, Facility.lon, Facility.lat))
     if args.kind:
         query = query.where(Capability.kind == args.kind)
@@ -107,9 +110,9 @@ class AccessResult:
     cell_deg: tuple[float, float] | None  # set for the grid (drawn as cells), None for imported points
 
 
-def accessibility(session, args: AccessArgs, grid: Grid) -> AccessResult:
+def accessibility(session, args: AccessArgs, grid: Grid, today: date) -> AccessResult:
     """E2SFCA over the population grid."""
-    s_lon, s_lat, s_weight = supply(session, args)
+    s_lon, s_lat, s_weight = supply(session, args, today)
     score, _ratio = e2sfca((grid.x, grid.y), grid.weight, to_metric(s_lon, s_lat), s_weight,
                            args.catchment_km * 1000.0, args.decay)
     score = score * PER
@@ -117,9 +120,9 @@ def accessibility(session, args: AccessArgs, grid: Grid) -> AccessResult:
                         weighted_means(score, grid.weight, grid.district), s_lon.size, grid.cell_degrees())
 
 
-def accessibility_for_points(session, args: AccessArgs, lon, lat, weight, district) -> AccessResult:
+def accessibility_for_points(session, args: AccessArgs, lon, lat, weight, district, today: date) -> AccessResult:
     """E2SFCA for imported demand points (district: each point's code, None outside the city)."""
-    s_lon, s_lat, s_weight = supply(session, args)
+    s_lon, s_lat, s_weight = supply(session, args, today)
     score, _ratio = e2sfca(to_metric(lon, lat), weight, to_metric(s_lon, s_lat), s_weight,
                            args.catchment_km * 1000.0, args.decay)
     score = score * PER

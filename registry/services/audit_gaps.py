@@ -62,10 +62,12 @@ def discipline_matrix(session, today: date, centres: dict[str, tuple[float, floa
     return matrix
 
 
-def art6_list(session, district: str | None = None) -> list[dict]:
-    """Art. 6: state-owned facilities that do not share, and shared facilities with nothing bookable."""
+def art6_list(session, today: date, district: str | None = None) -> list[dict]:
+    """Art. 6: state-owned facilities that do not share, and shared facilities with nothing bookable
+    (an expired capability cannot be booked, DATA_FORMAT: it does not count)."""
     bookable = exists().where(Capability.facility_pk == Facility.id, Capability.deleted_at.is_(None),
-                              Capability.bookable)
+                              Capability.bookable,
+                              or_(Capability.valid_until.is_(None), Capability.valid_until >= today))
     query = (select(Facility.facility_id, Facility.name, Facility.name_en, Facility.district_code, Facility.kind,
                     Facility.ownership, Facility.level, Facility.shared, bookable.label("has_bookable"))
              .where(active_facility(district),

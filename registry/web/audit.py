@@ -169,7 +169,7 @@ def gaps_data(window: int) -> dict:
     def compute():
         every = audit_gaps.certificate_rows(db.session, day, max(EXPIRY_WINDOWS), scope, include_expired=True)
         return {"matrix": audit_gaps.discipline_matrix(db.session, day, centres, scope),
-                "art6": audit_gaps.art6_list(db.session, scope),
+                "art6": audit_gaps.art6_list(db.session, day, scope),
                 "summary": audit_gaps.certificate_summary(every),
                 "certificates": every}
 
@@ -196,8 +196,9 @@ def grid():
 
 
 def grid_result(args):
-    key = (args, access_service.populations(db.session))
-    return cached(db.session, "access", key, lambda: access_service.accessibility(db.session, args, grid()))
+    day = today()
+    key = (args, day, access_service.populations(db.session))
+    return cached(db.session, "access", key, lambda: access_service.accessibility(db.session, args, grid(), day))
 
 
 def access_map(result, args, lang: str, subtitle: str | None = None):
@@ -230,7 +231,7 @@ def accessibility():
             raise RegistryError(_l("Choose a demand file (CSV: lon, lat, weight)."))
         lon, lat, weight = access_service.parse_demand_csv(file.read(access_service.MAX_DEMAND_BYTES + 1))
         district = district_locator(current_app.config["DISTRICTS_GEOJSON"]).locate_many(lon, lat)
-        result = access_service.accessibility_for_points(db.session, args, lon, lat, weight, district)
+        result = access_service.accessibility_for_points(db.session, args, lon, lat, weight, district, today())
         upload = {"rows": int(lon.size), "map": embed_parts(access_map(result, args, lang, access_subtitle(args)))}
     else:
         result = grid_result(args)
@@ -256,7 +257,7 @@ def accessibility_map():
         return html_map(access_map(grid_result(args), args, lang, access_subtitle(args)), True,
                         f"audit-accessibility-{args.catchment_km}km.html", str(_l("Accessibility")))
     tiles, _key = map_settings()
-    page = cached(db.session, "access_map", (args, lang, tiles),
+    page = cached(db.session, "access_map", (args, today(), lang, tiles),
                   lambda: render_page(access_map(grid_result(args), args, lang, access_subtitle(args))))
     return Response(page.replace("<head>", "<head>\n    <title>" + str(_l("Map")) + "</title>", 1),
                     mimetype="text/html")

@@ -46,10 +46,16 @@ def test_matrix_scope_is_one_district(loaded, app):
 
 
 def test_art6_lists_state_facilities_not_sharing_and_shared_ones_with_nothing_bookable(loaded):
-    rows = art6_list(loaded)
+    rows = art6_list(loaded, TODAY)
     assert [(r["facility_id"], r["reason"]) for r in rows] == [
         ("F0003", "state_not_shared"), ("F0004", "shared_not_bookable")]
-    assert art6_list(loaded, district="330106") == []
+    assert art6_list(loaded, TODAY, district="330106") == []
+
+
+def test_a_shared_facility_whose_bookable_capabilities_expired_joins_the_art6_list(loaded):
+    later = TODAY + timedelta(days=61)  # F0001's only bookable capability was valid until today+60
+    assert [(r["facility_id"], r["reason"]) for r in art6_list(loaded, later, district="330106")] == [
+        ("F0001", "shared_not_bookable")]
 
 
 def test_certificates_lapsing_in_each_window(loaded):
