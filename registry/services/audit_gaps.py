@@ -17,6 +17,7 @@ from registry.services.audit_figures import EXPIRY_WINDOWS
 from registry.vocabulary import DISCIPLINES
 
 DEFAULT_REACH_KM = 30.0
+MAX_QUANTITY_CHARS = 40
 
 
 @dataclass
@@ -27,13 +28,17 @@ class MatrixCell:
 
 
 def discipline_matrix(session, today: date, centres: dict[str, tuple[float, float]], district: str | None = None,
-                      reach_km: float = DEFAULT_REACH_KM) -> dict[str, dict[str, MatrixCell]]:
-    """code -> discipline -> cell, for public (shared) measurement standards that have not expired.
+                      reach_km: float = DEFAULT_REACH_KM, quantity: str = "") -> dict[str, dict[str, MatrixCell]]:
+    """code -> discipline -> cell, for public (shared) measurement standards that have not expired;
+    with `quantity` (e.g. 压力), only standards whose quantity or name contains it.
 
     Reach is straight-line distance from the district's centre (geo.districts.district_centres) to
     shared facilities anywhere in the city: a district may rely on its neighbour's standard.
     """
     valid = or_(Capability.valid_until.is_(None), Capability.valid_until >= today)
+    if quantity:
+        valid = and_(valid, or_(Capability.quantity.contains(quantity, autoescape=True),
+                                Capability.name.contains(quantity, autoescape=True)))
     query = (select(Facility.district_code, Facility.lon, Facility.lat, Capability.discipline,
                     func.count().label("n"))
              .join(Facility, Capability.facility_pk == Facility.id)

@@ -162,27 +162,32 @@ def window_arg() -> int:
     return int(text)
 
 
-def gaps_data(window: int) -> dict:
+def gaps_data(window: int, quantity: str = "") -> dict:
     scope, day = audit_scope(), today()
     centres = district_points(current_app.config["DISTRICTS_GEOJSON"])
 
     def compute():
         every = audit_gaps.certificate_rows(db.session, day, max(EXPIRY_WINDOWS), scope, include_expired=True)
-        return {"matrix": audit_gaps.discipline_matrix(db.session, day, centres, scope),
+        return {"matrix": audit_gaps.discipline_matrix(db.session, day, centres, scope, quantity=quantity),
                 "art6": audit_gaps.art6_list(db.session, day, scope),
                 "summary": audit_gaps.certificate_summary(every),
                 "certificates": every}
 
-    data = cached(db.session, "gaps", (scope, day), compute)
+    data = cached(db.session, "gaps", (scope, day, quantity), compute)
     in_window = [r for r in data["certificates"] if 0 <= r["days_left"] <= window]
     return {**data, "in_window": in_window, "facilities": audit_gaps.certificates_by_facility(in_window)}
 
 
+def quantity_arg() -> str:
+    return (request.args.get("quantity") or "").strip()[:audit_gaps.MAX_QUANTITY_CHARS]
+
+
 @blp.get("/gaps")
 def gaps():
-    window = window_arg()
-    data = gaps_data(window)
-    return render_template("audit/gaps.html", window=window, windows=EXPIRY_WINDOWS, disciplines=vocab.DISCIPLINES,
+    window, quantity = window_arg(), quantity_arg()
+    data = gaps_data(window, quantity)
+    return render_template("audit/gaps.html", window=window, quantity=quantity, windows=EXPIRY_WINDOWS,
+                           disciplines=vocab.DISCIPLINES,
                            discipline_names=discipline_names(current_lang()), reasons=audit_export.REASONS,
                            certificate_names=audit_export.CERTIFICATE_NAMES, reach_km=audit_gaps.DEFAULT_REACH_KM,
                            codes=[r["code"] for r in district_table().rows], **data, **page_context())
@@ -274,7 +279,8 @@ def export(name: str, fmt: str):
     if name == "districts":
         header, rows = audit_export.districts_table(table, lang)
     elif name == "disciplines":
-        header, rows = audit_export.disciplines_table(gaps_data(90)["matrix"], lang, discipline_names(lang))
+        header, rows = audit_export.disciplines_table(gaps_data(90, quantity_arg())["matrix"], lang,
+                                                      discipline_names(lang))
     elif name == "art6":
         header, rows = audit_export.art6_table(gaps_data(90)["art6"], lang)
     elif name == "certificates":

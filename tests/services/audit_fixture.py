@@ -17,7 +17,8 @@ expiry figures can be worked out by hand:
   F0005 Chun'an  metrology      state   provincial shared  status suspended (never counted)
         C0001 measurement_standard length
   F0006 Chun'an  testing        state   district  shared
-        C0001 measurement_standard length  bookable (5/day), C0002 test_item bookable (1/day)
+        C0001 measurement_standard length (量块, the only standard not named 压力…) bookable (5/day),
+        C0002 test_item bookable (1/day)
 """
 from datetime import date, timedelta
 
@@ -56,7 +57,8 @@ def audit_rows(today: date) -> tuple[list[dict], list[dict]]:
         capability(3, 2),
         capability(4, 1, kind="certification_scope", name="质量管理体系认证 ISO 9001", standards=None),
         capability(5, 1, **standard, discipline="length"),
-        capability(6, 1, **standard, discipline="length", bookable="yes", daily_capacity="5"),
+        capability(6, 1, **{**standard, "name": "量块标准装置"}, discipline="length", bookable="yes",
+                   daily_capacity="5"),
         capability(6, 2, bookable="yes", daily_capacity="1"),
     ]
     return facilities, capabilities

@@ -40,6 +40,14 @@ def test_matrix_counts_valid_public_standards_and_measures_reach(loaded, app):
     assert discipline_matrix(loaded, TODAY, centres, reach_km=expected - 0.1)["330109"]["mechanics"].gap
 
 
+def test_matrix_for_one_quantity_shows_which_district_has_no_pressure_standard_within_reach(loaded, app):
+    centres = district_points(app.config["DISTRICTS_GEOJSON"])
+    pressure = discipline_matrix(loaded, TODAY, centres, quantity="压力")
+    assert pressure["330106"]["mechanics"].standards == 1  # F0001's 活塞式压力计标准装置
+    assert pressure["330127"]["length"].standards == 0 and pressure["330127"]["length"].gap  # 量块 is no pressure
+    assert discipline_matrix(loaded, TODAY, centres, quantity="50%_")["330106"]["mechanics"].standards == 0
+
+
 def test_matrix_scope_is_one_district(loaded, app):
     centres = district_points(app.config["DISTRICTS_GEOJSON"])
     assert list(discipline_matrix(loaded, TODAY, centres, district="330127")) == ["330127"]

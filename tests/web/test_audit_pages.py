@@ -56,6 +56,16 @@ def test_bad_parameters_are_a_clear_400(client, loaded, url):
     assert "must be" in response.get_data(as_text=True) or "Unknown" in response.get_data(as_text=True)
 
 
+def test_standards_of_one_quantity(client, loaded):
+    html = client.get("/audit/gaps?quantity=压力").get_data(as_text=True)
+    assert "· 压力" in html
+    rows = list(csv.reader(io.StringIO(client.get("/audit/export/disciplines.csv?quantity=量块&lang=en")
+                                       .get_data().decode("utf-8-sig"))))
+    chunan = dict(zip(rows[0], next(r for r in rows if r[0] == "330127")))
+    xihu = dict(zip(rows[0], next(r for r in rows if r[0] == "330106")))
+    assert chunan["Length: standards"] == "1" and xihu["Mechanics: standards"] == "0"
+
+
 def test_unknown_export_is_404(client, loaded):
     assert client.get("/audit/export/everything.csv").status_code == 404
     assert client.get("/audit/export/districts.pdf").status_code == 404
