@@ -84,3 +84,18 @@ def test_auditor_path_through_the_dashboard(page, tmp_path):
     assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
     (tmp_path / "report.pdf").write_bytes(pdf)
     shoot(page, "audit-report")
+
+
+def test_downloaded_maps_work_with_no_server(page, page_log):
+    """The standalone HTML of both maps draws with every script inlined: no request at all."""
+    for url, cells in (("/audit/map?figure=facilities&markers=1&download=1", False),
+                       ("/audit/access/map?catchment_km=20&download=1", True)):
+        body = page.request.get(url).text()
+        page_log.requests.clear()
+        page.set_content(body)
+        page.wait_for_function("window.auditMap !== undefined")
+        state = page.evaluate("window.auditMap")
+        assert state["legend"]
+        assert (state["cells"] > 15_000) if cells else (state["markers"] > 0)
+        expect(page.locator(".audit-legend")).to_be_visible()
+        assert [r for r in page_log.requests if not r.startswith(("data:", "about:"))] == []
