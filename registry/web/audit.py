@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from markupsafe import escape
 
 from geo.choropleth import standalone_page
 from geo.maps import embed_parts, render_page
@@ -106,13 +107,16 @@ def page_context(**extra) -> dict:
             "as_of": as_of(), "schemes": audit_maps.SCHEME_LABELS, **extra}
 
 
-def html_map(m, download: bool, filename: str, title: str) -> Response:
-    if download:
-        body = standalone_page(m, STATIC, title)
-        return Response(body, mimetype="text/html",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    html = render_page(m).replace("<head>", "<head>\n    <title>" + str(_l("Map")) + "</title>", 1)
-    return Response(html, mimetype="text/html")
+def download_map(m, filename: str, title: str) -> Response:
+    """The map as one standalone HTML file (Leaflet inlined): opens with no server."""
+    return Response(standalone_page(m, STATIC, title), mimetype="text/html",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def map_page(html: str) -> Response:
+    """A rendered map as the page of the dashboard's iframe."""
+    title = "<title>" + str(escape(_l("Map"))) + "</title>"
+    return Response(html.replace("<head>", "<head>\n    " + title, 1), mimetype="text/html")
 
 
 # --- district table and choropleth --------------------------------------------------------------
@@ -146,10 +150,9 @@ def district_map():
         return audit_maps.district_choropleth(table, args, geojson, lang, markers, tiles=tiles, tiles_key=key)
 
     if download:
-        return html_map(build(), True, f"audit-{args.figure}.html", str(BY_KEY[args.figure].label))
-    page = cached(db.session, "district_map", (scope, today(), args, lang, tiles), lambda: render_page(build()))
-    return Response(page.replace("<head>", "<head>\n    <title>" + str(_l("Map")) + "</title>", 1),
-                    mimetype="text/html")
+        return download_map(build(), f"audit-{args.figure}.html", str(BY_KEY[args.figure].label))
+    return map_page(cached(db.session, "district_map", (scope, today(), args, lang, tiles),
+                           lambda: render_page(build())))
 
 
 # --- gaps ---------------------------------------------------------------------------------------
@@ -259,13 +262,11 @@ def accessibility_map():
     args = access_service.parse_access_args(request.args)
     lang, download = current_lang(), request.args.get("download") == "1"
     if download:
-        return html_map(access_map(grid_result(args), args, lang, access_subtitle(args)), True,
-                        f"audit-accessibility-{args.catchment_km}km.html", str(_l("Accessibility")))
+        return download_map(access_map(grid_result(args), args, lang, access_subtitle(args)),
+                            f"audit-accessibility-{args.catchment_km}km.html", str(_l("Accessibility")))
     tiles, _key = map_settings()
-    page = cached(db.session, "access_map", (args, today(), lang, tiles),
-                  lambda: render_page(access_map(grid_result(args), args, lang, access_subtitle(args))))
-    return Response(page.replace("<head>", "<head>\n    <title>" + str(_l("Map")) + "</title>", 1),
-                    mimetype="text/html")
+    return map_page(cached(db.session, "access_map", (args, today(), lang, tiles),
+                           lambda: render_page(access_map(grid_result(args), args, lang, access_subtitle(args)))))
 
 
 # --- exports ------------------------------------------------------------------------------------
