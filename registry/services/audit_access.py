@@ -80,22 +80,27 @@ def city_grid(geojson_path: str, population: tuple[tuple[str, int], ...], cell_m
 
 def supply(session, args: AccessArgs, today: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(lon, lat, weight) of the shared, active, located facilities with capacity of the chosen kind;
-    expired capabilities (which cannot be booked) do not count."""
+    expired capabilities (which cannot be booked) do not count. Capabilities are grouped by facility
+    alone and matched to the facilities afterwards: one pass over the table whatever the planner knows."""
+    located = {row.id: (row.lon, row.lat) for row in session.execute(
+        select(Facility.id, Facility.lon, Facility.lat)
+        .where(active_facility(), Facility.shared, Facility.lon.is_not(None)))}
     measure = func.count() if args.weight == "capabilities" else func.sum(Capability.daily_capacity)
-    query = (select(Facility.lon, Facility.lat, measure.label("w"))
-             .join(Capability, Capability.facility_pk == Facility.id)
-             .where(active_facility(), Facility.shared, Facility.lon.is_not(None), Capability.deleted_at.is_(None),
+    query = (select(Capability.facility_pk, measure.label("w"))
+             .where(Capability.deleted_at.is_(None),
                     or_(Capability.valid_until.is_(None), Capability.valid_until >= today))
-             .group_by(Facility.id, Facility.lon, Facility.lat))
+             .group_by(Capability.facility_pk))
     if args.kind:
         query = query.where(Capability.kind == args.kind)
     if args.discipline:
         query = query.where(Capability.discipline == args.discipline)
     if args.weight == "capacity":
         query = query.where(Capability.bookable)
-    rows = [r for r in session.execute(query) if r.w]
-    return (np.array([r.lon for r in rows], float), np.array([r.lat for r in rows], float),
-            np.array([float(r.w) for r in rows], float))
+    rows = [(located[r.facility_pk], float(r.w)) for r in session.execute(query)
+            if r.facility_pk in located and r.w]
+    rows.sort()
+    return (np.array([p[0] for p, _w in rows], float), np.array([p[1] for p, _w in rows], float),
+            np.array([w for _p, w in rows], float))
 
 
 @dataclass

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
-from sqlalchemy import and_, exists, func, literal, or_, select, union_all
+from sqlalchemy import and_, func, literal, or_, select, union_all
 
 from geo.distance import distance_m
 from registry.models import Accreditation, Capability, Facility
@@ -70,17 +70,22 @@ def discipline_matrix(session, today: date, centres: dict[str, tuple[float, floa
 def art6_list(session, today: date, district: str | None = None) -> list[dict]:
     """Art. 6: state-owned facilities that do not share, and shared facilities with nothing bookable
     (an expired capability cannot be booked, DATA_FORMAT: it does not count)."""
-    bookable = exists().where(Capability.facility_pk == Facility.id, Capability.deleted_at.is_(None),
-                              Capability.bookable,
-                              or_(Capability.valid_until.is_(None), Capability.valid_until >= today))
-    query = (select(Facility.facility_id, Facility.name, Facility.name_en, Facility.district_code, Facility.kind,
-                    Facility.ownership, Facility.level, Facility.shared, bookable.label("has_bookable"))
-             .where(active_facility(district),
-                    or_(and_(Facility.ownership == "state", ~Facility.shared), and_(Facility.shared, ~bookable)))
+    bookable = set(session.scalars(
+        select(Capability.facility_pk).distinct()
+        .where(Capability.deleted_at.is_(None), Capability.bookable,
+               or_(Capability.valid_until.is_(None), Capability.valid_until >= today))))
+    query = (select(Facility.id, Facility.facility_id, Facility.name, Facility.name_en, Facility.district_code,
+                    Facility.kind, Facility.ownership, Facility.level, Facility.shared)
+             .where(active_facility(district), or_(Facility.ownership == "state", Facility.shared))
              .order_by(Facility.district_code, Facility.facility_id))
     rows = []
     for row in session.execute(query):
-        reason = "state_not_shared" if not row.shared else "shared_not_bookable"
+        if not row.shared:
+            reason = "state_not_shared"
+        elif row.id not in bookable:
+            reason = "shared_not_bookable"
+        else:
+            continue
         rows.append({**row._mapping, "reason": reason})
     return rows
 
