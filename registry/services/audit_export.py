@@ -14,7 +14,8 @@ from registry.services.audit_figures import BOOKING_FIGURES, EXPIRY_WINDOWS, FIG
 from registry.services.exporting import neutralise, xlsx_cell
 from registry.vocabulary import DISCIPLINES, DISTRICTS
 
-TABLES = ("districts", "disciplines", "art6", "certificates", "access", "spread")
+TABLES = ("districts", "disciplines", "art6", "certificates", "certificate_summary", "certificate_facilities",
+          "access", "spread")
 CERTIFICATE_NAMES = {"cma": "CMA", "cnas": "CNAS", "cnca": "CNCA", "measurement_standard": _l("Measurement standard")}
 REASONS = {"state_not_shared": _l("State-owned, offers no shared services"),
            "shared_not_bookable": _l("Shared, but no bookable capability")}
@@ -64,6 +65,14 @@ def certificates_table(rows: list[dict], lang: str) -> tuple[list, list]:
                      r["name"] if lang == "zh" or not r["name_en"] else r["name_en"],
                      str(CERTIFICATE_NAMES.get(r["certificate"], r["certificate"])), r["number"], r["capability_id"],
                      r["valid_until"], r["days_left"]] for r in rows]
+
+
+def certificate_facilities_table(lines: list[dict], lang: str) -> tuple[list, list]:
+    header = [str(h) for h in (_l("District"), _l("Facility ID"), _l("Facility"), _l("Certificates"),
+                               _l("First lapses"), _l("Which"))]
+    return header, [[district_name(e["district_code"], lang), e["facility_id"],
+                     e["name"] if lang == "zh" or not e["name_en"] else e["name_en"], e["certificates"], e["first"],
+                     ", ".join(str(CERTIFICATE_NAMES.get(k, k)) for k in sorted(e["kinds"]))] for e in lines]
 
 
 def certificate_summary_table(summary: dict, codes: list[str], lang: str) -> tuple[list, list]:

@@ -288,6 +288,12 @@ def export(name: str, fmt: str):
         window = window_arg()
         header, rows = audit_export.certificates_table(gaps_data(window)["in_window"], lang)
         name = f"certificates-{window}d"
+    elif name == "certificate_summary":
+        header, rows = audit_export.certificate_summary_table(gaps_data(90)["summary"], codes, lang)
+    elif name == "certificate_facilities":
+        window = window_arg()
+        header, rows = audit_export.certificate_facilities_table(gaps_data(window)["facilities"], lang)
+        name = f"certificate-facilities-{window}d"
     elif name == "access":
         args = access_service.parse_access_args(request.args)
         header, rows = audit_export.access_table(scoped_means(grid_result(args)), codes, lang)

@@ -104,6 +104,18 @@ def test_district_table_exports_as_csv_and_xlsx(client, loaded):
     assert len(values) == 1 + 1 + 13 + 1
 
 
+def test_certificate_tables_export_as_shown(client, loaded):
+    def rows(url):
+        return list(csv.reader(io.StringIO(client.get(url).get_data().decode("utf-8-sig"))))
+
+    summary = rows("/audit/export/certificate_summary.csv?lang=en")
+    assert summary[0] == ["District", "Expired", "≤ 30 days", "≤ 90 days", "≤ 180 days"]
+    assert ["Xihu", "2", "1", "2", "2"] in summary and len(summary) == 14
+    facilities = rows("/audit/export/certificate_facilities.csv?window=180&lang=en")
+    assert [r[1] for r in facilities[1:]] == ["F0001", "F0003"]
+    assert facilities[1][3] == "2" and facilities[2][3] == "1"
+
+
 def test_formula_like_text_is_neutralised_in_exports(client, loaded):
     rows = list(csv.reader(io.StringIO(client.get("/audit/export/art6.csv").get_data().decode("utf-8-sig"))))
     assert any(cell == "'" + HOSTILE for row in rows for cell in row)
@@ -165,3 +177,11 @@ def test_printable_report_has_date_as_of_and_print_css(client, loaded):
     for table in ("district-table", "discipline-matrix", "art6-list", "certificate-summary", "access-means",
                   "spread-table"):
         assert f'id="{table}"' in html
+
+
+def test_every_page_works_on_an_empty_registry_and_with_no_supply(client, session):
+    cache().clear()
+    for url in PAGES + ["/audit/map?markers=1&figure=shared_pct", "/audit/access/map?kind=certification_scope&"
+                        "discipline=acoustics", "/audit/export/spread.xlsx", "/audit/export/certificates.csv",
+                        "/audit/export/access.xlsx", "/audit/export/disciplines.xlsx", "/audit/map?download=1"]:
+        assert client.get(url).status_code == 200, url
