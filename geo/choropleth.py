@@ -56,12 +56,17 @@ GRID_LAYER_JS = """
   if (o.cells) {
     var renderer = L.canvas({padding: 0.2}), g = L.layerGroup();
     for (var i = 0; i < o.cells.lon.length; i++) {
-      var x = o.cells.lon[i], y = o.cells.lat[i];
-      L.rectangle([[y - o.cells.dlat, x - o.cells.dlon], [y + o.cells.dlat, x + o.cells.dlon]],
-                  {renderer: renderer, stroke: false, fillOpacity: 0.75, interactive: false,
-                   fillColor: o.colors[o.cells.cls[i]] || o.noData}).addTo(g);
+      var x = o.cells.lon[i], y = o.cells.lat[i], fill = o.colors[o.cells.cls[i]] || o.noData;
+      if (o.cells.radius) {  // demand points: a dot of a fixed size in pixels
+        L.circleMarker([y, x], {renderer: renderer, radius: o.cells.radius, weight: 1, color: '#333',
+                                fillOpacity: 0.9, fillColor: fill, interactive: false}).addTo(g);
+      } else {
+        L.rectangle([[y - o.cells.dlat, x - o.cells.dlon], [y + o.cells.dlat, x + o.cells.dlon]],
+                    {renderer: renderer, stroke: false, fillOpacity: 0.75, interactive: false,
+                     fillColor: fill}).addTo(g);
+      }
     }
-    g.addTo(map); g.eachLayer(function (l) { l.bringToBack(); });
+    g.addTo(map); if (!o.cells.radius) { g.eachLayer(function (l) { l.bringToBack(); }); }
   }
   if (o.markers) {
     var m = L.layerGroup();
@@ -116,11 +121,13 @@ def choropleth_map(districts_geojson: Mapping, values: Mapping[str, float | None
     return m
 
 
-def grid_map(districts_geojson: Mapping | None, lon, lat, classification: Classification, cell_deg: tuple[float, float],
-             *, title: str, subtitle: str | None = None, names: Mapping[str, str] | None = None, fmt=str,
+def grid_map(districts_geojson: Mapping | None, lon, lat, classification: Classification,
+             cell_deg: tuple[float, float] | None, *, title: str, subtitle: str | None = None,
+             names: Mapping[str, str] | None = None, fmt=str,
              markers: Sequence[Mapping] | None = None, tiles: str = "none", tiles_key: str | None = None,
              height: str = "100%") -> folium.Map:
-    """Square cells centred on (lon, lat) of size `cell_deg` (dlon, dlat in degrees), filled by class."""
+    """Square cells centred on (lon, lat) of size `cell_deg` (dlon, dlat in degrees), filled by class;
+    with `cell_deg` None, dots of a fixed size (points such as imported enterprises)."""
     m = base_map(tiles, tiles_key, height=height, prefer_canvas=True, zoom_snap=0.25)
     cls = [-1 if c is None else c for c in classification.classes]
     AuditLayer({
@@ -128,7 +135,8 @@ def grid_map(districts_geojson: Mapping | None, lon, lat, classification: Classi
         "values": None, "noData": NO_DATA_COLOR, "noDataLabel": "", "title": title, "subtitle": subtitle,
         "legend": legend_rows(classification, fmt), "colors": list(classification.colors),
         "cells": {"lon": [round(float(x), 5) for x in lon], "lat": [round(float(y), 5) for y in lat], "cls": cls,
-                  "dlon": round(cell_deg[0] / 2, 6), "dlat": round(cell_deg[1] / 2, 6)},
+                  "dlon": round(cell_deg[0] / 2, 6) if cell_deg else 0,
+                  "dlat": round(cell_deg[1] / 2, 6) if cell_deg else 0, "radius": 0 if cell_deg else POINT_RADIUS_PX},
         "markers": _markers(markers), "kindColors": KIND_COLORS,
     }).add_to(m)
     return m
@@ -142,6 +150,7 @@ def _markers(markers: Sequence[Mapping] | None) -> list[dict] | None:
             for p in markers if p.get("lon") is not None and p.get("lat") is not None]
 
 
+POINT_RADIUS_PX = 5
 _LINKS = re.compile(r'<script src="([^"]+)"></script>|<link rel="stylesheet" href="([^"]+)"/?>')
 
 

@@ -96,13 +96,10 @@ def district_choropleth(table: DistrictTable, args: MapArgs, geojson: dict, lang
         markers=markers, **map_options)
 
 
-POINT_CELL_DEG = (0.003, 0.0027)  # imported demand points are drawn as cells of about 300 m
-
-
 def accessibility_map(result, scheme: str, k: int, geojson: dict, names: dict, subtitle: str | None = None,
                       **map_options):
     """The E2SFCA scores (an AccessResult) as classed 1 km cells (or small cells at imported points)."""
     classification = classify(result.score.tolist(), scheme, k)
-    return grid_map(geojson, result.lon, result.lat, classification, result.cell_deg or POINT_CELL_DEG,
+    return grid_map(geojson, result.lon, result.lat, classification, result.cell_deg,
                     title=str(_l("Accessibility (capabilities per 100,000 people)")), subtitle=subtitle,
                     names=names, fmt=lambda v: format_decimal(v, format="#,##0.00"), **map_options)

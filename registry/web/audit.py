@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
 from geo.choropleth import standalone_page
-from geo.maps import embed_parts, render_page
+from geo.maps import render_page
 from registry.config import PROJECT_ROOT
 from registry.errors import RegistryError
 from registry.extensions import db
@@ -240,7 +240,7 @@ def accessibility():
         lon, lat, weight = access_service.parse_demand_csv(file.read(access_service.MAX_DEMAND_BYTES + 1))
         district = district_locator(current_app.config["DISTRICTS_GEOJSON"]).locate_many(lon, lat)
         result = access_service.accessibility_for_points(db.session, args, lon, lat, weight, district, today())
-        upload = {"rows": int(lon.size), "map": embed_parts(access_map(result, args, lang, access_subtitle(args)))}
+        upload = {"rows": int(lon.size), "html": render_page(access_map(result, args, lang, access_subtitle(args)))}
     else:
         result = grid_result(args)
     codes = [r["code"] for r in district_table().rows]

@@ -99,3 +99,19 @@ def test_downloaded_maps_work_with_no_server(page, page_log):
         assert (state["cells"] > 15_000) if cells else (state["markers"] > 0)
         expect(page.locator(".audit-legend")).to_be_visible()
         assert [r for r in page_log.requests if not r.startswith(("data:", "about:"))] == []
+
+
+def test_accessibility_for_an_imported_demand_file(page, tmp_path):
+    from tests.factories import point_in
+
+    rows = ["lon,lat,weight"] + [f"{point_in(code)[0]},{point_in(code)[1]},{w}"
+                                 for code, w in (("330106", 120), ("330109", 40), ("330127", 3))]
+    demand = tmp_path / "enterprises.csv"
+    demand.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    page.goto("/audit/access?catchment_km=40")
+    page.locator('input[name="demand"]').set_input_files(str(demand))
+    page.locator('form[enctype="multipart/form-data"] button').click()
+    expect(page.frame_locator("#upload-map").locator(".leaflet-container")).to_be_visible()
+    assert map_state(page, "upload-map")["cells"] == 3
+    expect(page.locator('#access-means tr[data-code="330106"] td.num')).not_to_have_text("–")
+    shoot(page, "audit-demand")

@@ -65,7 +65,9 @@ def test_grid_map_carries_one_class_per_cell():
     c = classify([1.0, 2.0, 3.0], "quantiles", 3)
     m = grid_map(None, [120.0, 120.01, 120.02], [30.0, 30.0, 30.0], c, (0.0104, 0.009), title="A")
     cells = _layer(m).options["cells"]
-    assert cells["cls"] == [0, 1, 2] and cells["dlon"] == pytest.approx(0.0052)
+    assert cells["cls"] == [0, 1, 2] and cells["dlon"] == pytest.approx(0.0052) and cells["radius"] == 0
+    dots = _layer(grid_map(None, [120.0], [30.0], classify([1.0]), None, title="A")).options["cells"]
+    assert dots["radius"] > 0 and dots["dlon"] == 0
 
 
 def test_inline_assets_copies_only_files_under_static(tmp_path):
