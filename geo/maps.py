@@ -220,6 +220,12 @@ def _base_map(tiles: str, tiles_key: str | None, location, zoom: int, **map_opti
     return m
 
 
+def base_map(tiles: str = "none", tiles_key: str | None = None, location=HANGZHOU_CENTRE, zoom: int = 9,
+             **map_options) -> folium.Map:
+    """An empty map with the tile setting and zoom limits of the registry's maps (for other map modules)."""
+    return _base_map(tiles, tiles_key, location, zoom, **map_options)
+
+
 def tile_layers(tiles: str, key: str | None = None) -> list[folium.TileLayer]:
     """The folium tile layers of a MAP_TILES setting ([] for 'none')."""
     if tiles == "none":
@@ -349,7 +355,7 @@ def page_links(html: str) -> list[str]:
 
 
 __all__ = [
-    "DEFAULT_LABELS", "KIND_COLORS", "TILE_SETTINGS", "asset_urls", "embed_parts", "facility_map",
+    "DEFAULT_LABELS", "KIND_COLORS", "TILE_SETTINGS", "asset_urls", "base_map", "embed_parts", "facility_map",
     "merged_labels", "page_links", "render_page", "results_map", "shift_geojson", "tile_layers", "tiles_crs",
     "use_local_assets", "with_crs",
 ]

@@ -1,0 +1,138 @@
+"""Benchmark of the audit dashboard (issue 6): server time of its figures on a large registry.
+
+Generates 1,500 facilities / 300,000 capabilities with seeds.generate and imports them into a fresh
+database (`flask import`, as bench_import.py does; --reuse keeps a database already loaded in
+--workdir), then, in one process through the app's test client (server time, no network):
+
+  district table   the service alone, and GET /audit/ (table page)
+  choropleth       GET /audit/map?figure=...  (folium page with the 13 districts)
+  grid             building the 1 km population grid (once per process)
+  accessibility    GET /audit/access/map (E2SFCA over the grid, ~17,000 cells, classified, rendered)
+  gaps             GET /audit/gaps
+
+each cold (cache emptied: the first request after the data changed) and cached (same data version),
+median of --runs. Baseline, measured side by side: GET / (the home page's counts), so that the
+figures can be compared across machines as ratios. Targets: table and choropleth < 1 s, grid < 3 s.
+
+    python bench/bench_audit.py [--facilities 1500] [--capabilities 300000] [--runs 5]
+                                [--database-url URL] [--workdir DIR] [--reuse]
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+FLASK = [sys.executable, "-m", "flask", "--app", "registry"]
+TARGETS = {"district table": 1.0, "table page": 1.0, "choropleth": 1.0, "accessibility": 3.0}
+
+
+def run(command: list[str], env: dict) -> None:
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"failed: {' '.join(command)}\n{result.stdout}\n{result.stderr}")
+
+
+def load(args, env: dict, workdir: Path) -> None:
+    data = workdir / "data"
+    start = time.perf_counter()
+    run([sys.executable, "-m", "seeds.generate", "--facilities", str(args.facilities), "--capabilities",
+         str(args.capabilities), "--seed", "7", "--out", str(data), "--as-of", date.today().isoformat()], env)
+    run(FLASK + ["db", "downgrade", "base"], env)
+    run(FLASK + ["db", "upgrade"], env)
+    run(FLASK + ["import", str(data), "--lang", "en"], env)
+    print(f"generated and imported in {time.perf_counter() - start:.0f} s")
+
+
+def timed(fn, runs: int, clear=None) -> float:
+    times = []
+    for _ in range(runs):
+        if clear:
+            clear()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--facilities", type=int, default=1500)
+    parser.add_argument("--capabilities", type=int, default=300_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--database-url", help="default: a SQLite file in the work folder")
+    parser.add_argument("--workdir", type=Path, help="default: a temporary folder")
+    parser.add_argument("--reuse", action="store_true", help="use the database as it is (already loaded)")
+    args = parser.parse_args()
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="registry-audit-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    url = args.database_url or f"sqlite:///{workdir / 'bench.sqlite3'}"
+    env = {**os.environ, "DATABASE_URL": url}
+    if not args.reuse:
+        load(args, env, workdir)
+    os.environ["DATABASE_URL"] = url
+
+    from sqlalchemy import func, select
+
+    from registry import create_app
+    from registry.extensions import db
+    from registry.models import Capability, Facility
+    from registry.services import audit, audit_access
+    from registry.services.audit_cache import cache, cached
+
+    app = create_app()
+    client = app.test_client()
+    with app.app_context():
+        facilities = db.session.scalar(select(func.count()).select_from(Facility))
+        capabilities = db.session.scalar(select(func.count()).select_from(Capability))
+        print(f"database {url.split('@')[-1]}: {facilities:,} facilities, {capabilities:,} capabilities")
+
+        def get(path):
+            def fetch():
+                response = client.get(path)
+                assert response.status_code == 200, (path, response.status_code)
+            return fetch
+
+        clear = cache().clear
+        start = time.perf_counter()
+        grid = audit_access.city_grid(app.config["DISTRICTS_GEOJSON"], audit_access.populations(db.session))
+        grid_seconds = time.perf_counter() - start
+        print(f"population grid: {len(grid):,} cells of 1 km, built in {grid_seconds:.2f} s (once per process)")
+
+        rows = [
+            ("baseline GET /", get("/"), None),
+            ("district table", lambda: cached(db.session, "bench_table", (date.today(),),
+                                              lambda: audit.district_table(db.session, date.today())), None),
+            ("table page", get("/audit/"), None),
+            ("choropleth", get("/audit/map?figure=capabilities_per_100k&scheme=natural_breaks"), None),
+            ("choropleth+markers", get("/audit/map?figure=facilities&markers=1"), None),
+            ("accessibility", get("/audit/access/map?catchment_km=30"), None),
+            ("access page", get("/audit/access?catchment_km=30"), None),
+            ("gaps page", get("/audit/gaps"), None),
+            ("report page", get("/audit/report"), None),
+        ]
+        baseline = None
+        print(f"{'what':<20} {'cold s':>8} {'cached s':>9} {'cold/base':>10} {'target':>7}")
+        missed = []
+        for name, fn, _ in rows:
+            cold = timed(fn, args.runs, clear)
+            warm = timed(fn, args.runs)
+            baseline = baseline or cold
+            target = TARGETS.get(name)
+            if target and cold > target:
+                missed.append(name)
+            print(f"{name:<20} {cold:8.3f} {warm:9.3f} {cold / baseline:10.1f} "
+                  f"{'< ' + str(target) if target else '':>7}")
+    if missed:
+        sys.exit(f"targets missed: {', '.join(missed)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Audit tables as CSV (UTF-8 with BOM, for Excel) and XLSX, formula-like text neutralised as in
+registry/services/exporting.py. Each builder turns computed figures into (header, rows) in the
+reader's language; the writers know nothing of audit figures."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+
+from registry.services.audit_figures import BOOKING_FIGURES, EXPIRY_WINDOWS, FIGURES
+from registry.services.exporting import neutralise, xlsx_cell
+from registry.vocabulary import DISCIPLINES, DISTRICTS
+
+TABLES = ("districts", "disciplines", "art6", "certificates", "certificate_summary", "certificate_facilities",
+          "access", "spread")
+CERTIFICATE_NAMES = {"cma": "CMA", "cnas": "CNAS", "cnca": "CNCA", "measurement_standard": _l("Measurement standard")}
+REASONS = {"state_not_shared": _l("State-owned, offers no shared services"),
+           "shared_not_bookable": _l("Shared, but no bookable capability")}
+
+
+def district_name(code: str, lang: str) -> str:
+    if code not in DISTRICTS:
+        return str(_l("Total")) if code == "total" else code
+    return DISTRICTS[code][0] if lang == "zh" else DISTRICTS[code][1]
+
+
+def districts_table(table, lang: str) -> tuple[list, list]:
+    figures = FIGURES + (BOOKING_FIGURES if table.bookings else [])
+    header = [str(_l("Code")), str(_l("District"))] + [str(f.label) for f in figures]
+    rows = [[r["code"], district_name(r["code"], lang)] + [r.get(f.key) for f in figures]
+            for r in table.rows + [table.total]]
+    return header, rows
+
+
+def disciplines_table(matrix, lang: str, names: dict) -> tuple[list, list]:
+    header = [str(_l("Code")), str(_l("District"))]
+    for key in DISCIPLINES:
+        header += [str(_l("%(discipline)s: standards", discipline=names[key])),
+                   str(_l("%(discipline)s: nearest (km)", discipline=names[key]))]
+    rows = []
+    for code, cells in matrix.items():
+        row = [code, district_name(code, lang)]
+        for key in DISCIPLINES:
+            cell = cells[key]
+            row += [cell.standards, None if cell.nearest_km is None else round(cell.nearest_km, 1)]
+        rows.append(row)
+    return header, rows
+
+
+def art6_table(rows: list[dict], lang: str) -> tuple[list, list]:
+    header = [str(h) for h in (_l("District"), _l("Facility ID"), _l("Facility"), _l("Kind"), _l("Ownership"),
+                               _l("Finding"))]
+    return header, [[district_name(r["district_code"], lang), r["facility_id"],
+                     r["name"] if lang == "zh" or not r["name_en"] else r["name_en"], r["kind"], r["ownership"],
+                     str(REASONS[r["reason"]])] for r in rows]
+
+
+def certificates_table(rows: list[dict], lang: str) -> tuple[list, list]:
+    header = [str(h) for h in (_l("District"), _l("Facility ID"), _l("Facility"), _l("Certificate"), _l("Number"),
+                               _l("Capability ID"), _l("Valid until"), _l("Days left"))]
+    return header, [[district_name(r["district_code"], lang), r["facility_id"],
+                     r["name"] if lang == "zh" or not r["name_en"] else r["name_en"],
+                     str(CERTIFICATE_NAMES.get(r["certificate"], r["certificate"])), r["number"], r["capability_id"],
+                     r["valid_until"], r["days_left"]] for r in rows]
+
+
+def certificate_facilities_table(lines: list[dict], lang: str) -> tuple[list, list]:
+    header = [str(h) for h in (_l("District"), _l("Facility ID"), _l("Facility"), _l("Certificates"),
+                               _l("First lapses"), _l("Which"))]
+    return header, [[district_name(e["district_code"], lang), e["facility_id"],
+                     e["name"] if lang == "zh" or not e["name_en"] else e["name_en"], e["certificates"], e["first"],
+                     ", ".join(str(CERTIFICATE_NAMES.get(k, k)) for k in sorted(e["kinds"]))] for e in lines]
+
+
+def certificate_summary_table(summary: dict, codes: list[str], lang: str) -> tuple[list, list]:
+    header = [str(_l("District")), str(_l("Expired"))] + [str(_l("≤ %(days)s days", days=w)) for w in EXPIRY_WINDOWS]
+    rows = []
+    for code in codes:
+        counts = summary.get(code, {})
+        rows.append([district_name(code, lang), counts.get("expired", 0)] + [counts.get(w, 0) for w in EXPIRY_WINDOWS])
+    return header, rows
+
+
+def access_table(means: dict, codes: list[str], lang: str) -> tuple[list, list]:
+    header = [str(_l("Code")), str(_l("District")), str(_l("Mean accessibility (per 100,000 people)"))]
+    return header, [[c, district_name(c, lang), None if means.get(c) is None else round(means[c], 3)] for c in codes]
+
+
+def spread_table(spreads: list) -> tuple[list, list]:
+    header = [str(h) for h in (_l("Figure"), _l("Gini"), _l("Theil"), _l("Theil between core and outer"),
+                               _l("Theil within groups"))]
+    return header, [[str(label), round(s.gini, 4), round(s.theil, 4), round(s.between, 4), round(s.within, 4)]
+                    for label, s in spreads]
+
+
+def to_csv(header: list, rows: list) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([neutralise(str(h)) for h in header])
+    for row in rows:
+        writer.writerow([csv_value(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(round(value, 6))
+    if isinstance(value, (int, date)):
+        return str(value)
+    return neutralise(str(value))
+
+
+def to_xlsx(sheet_name: str, header: list, rows: list, note: str = "") -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name[:31])
+    if note:
+        sheet.append([xlsx_cell(sheet, note)])
+    sheet.append([xlsx_cell(sheet, str(h)) for h in header])
+    for row in rows:
+        sheet.append([xlsx_cell(sheet, v) for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,0 +1,105 @@
+"""The audit maps: a choropleth of any district-table figure, and the facility markers on request."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from geo.choropleth import choropleth_map, grid_map
+from geo.classify import MAX_K, MIN_K, SCHEMES, classify
+from registry.errors import RegistryError
+from registry.models import Facility
+from registry.services.audit import DistrictTable, active_facility
+from registry.services.audit_figures import BY_KEY, FIGURE_KEYS, Figure
+
+SCHEME_LABELS = {"quantiles": _l("Quantiles"), "natural_breaks": _l("Natural breaks (Fisher-Jenks)")}
+
+
+@dataclass(frozen=True)
+class MapArgs:
+    figure: str = "facilities_per_100k"
+    scheme: str = "quantiles"
+    k: int = 5
+    markers: bool = False
+
+
+def parse_map_args(args, figures: list[str] | None = None) -> MapArgs:
+    """The choropleth's query string; an unknown figure or scheme, or a bad k, is a clear 400."""
+    figures = figures or FIGURE_KEYS
+    figure = args.get("figure") or MapArgs.figure
+    if figure not in figures:
+        raise RegistryError(_l("Unknown figure %(figure)s.", figure=figure[:40]))
+    scheme = args.get("scheme") or MapArgs.scheme
+    if scheme not in SCHEMES:
+        raise RegistryError(_l("Unknown classification %(scheme)s.", scheme=scheme[:40]))
+    k = parse_int(args.get("k"), MapArgs.k, MIN_K, MAX_K, _l("Number of classes"))
+    return MapArgs(figure, scheme, k, args.get("markers") in ("1", "on", "true", "yes"))
+
+
+def parse_int(text, default: int, low: int, high: int, what) -> int:
+    if text in (None, ""):
+        return default
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        raise RegistryError(_l("%(what)s must be a whole number from %(low)s to %(high)s.",
+                               what=what, low=low, high=high)) from None
+    if not low <= value <= high:
+        raise RegistryError(_l("%(what)s must be a whole number from %(low)s to %(high)s.",
+                               what=what, low=low, high=high))
+    return value
+
+
+def format_value(figure: Figure, value) -> str:
+    if value is None:
+        return "–"
+    if figure.format == "int":
+        return format_decimal(value, format="#,##0")
+    if figure.format == "pct":
+        return format_decimal(value, format="#,##0.0") + " %"
+    return format_decimal(value, format="#,##0.00" if figure.format == "dec2" else "#,##0.0")
+
+
+@lru_cache(maxsize=4)
+def districts_geojson(path: str) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def facility_markers(session, district: str | None) -> list[dict]:
+    """Active, located facilities: lon, lat, name, kind."""
+    query = (select(Facility.lon, Facility.lat, Facility.name, Facility.name_en, Facility.kind)
+             .where(active_facility(district), Facility.lon.is_not(None)).order_by(Facility.facility_id))
+    return [dict(row._mapping) for row in session.execute(query)]
+
+
+def district_choropleth(table: DistrictTable, args: MapArgs, geojson: dict, lang: str,
+                        markers: list[dict] | None = None, **map_options):
+    """The folium map of `args.figure` over the districts of `table` (others stay grey)."""
+    figure = BY_KEY[args.figure]
+    codes = [r["code"] for r in table.rows]
+    values = {r["code"]: r.get(args.figure) for r in table.rows}
+    shown = {"type": "FeatureCollection",
+             "features": [f for f in geojson["features"] if f["properties"].get("code") in values]}
+    classification = classify([values[c] for c in codes], args.scheme, args.k)
+    names = {r["code"]: (r["name"] if lang == "zh" else r["name_en"]) for r in table.rows}
+    if markers is not None:
+        markers = [{**m, "name": m["name"] if lang == "zh" or not m.get("name_en") else m["name_en"]}
+                   for m in markers]
+    return choropleth_map(
+        shown, values, classification, codes, title=f"{figure.label} · {SCHEME_LABELS[args.scheme]}",
+        names=names, fmt=lambda v: format_value(figure, v), no_data_label=str(_l("no data")),
+        markers=markers, **map_options)
+
+
+def accessibility_map(result, scheme: str, k: int, geojson: dict, names: dict, subtitle: str | None = None,
+                      **map_options):
+    """The E2SFCA scores (an AccessResult) as classed 1 km cells (or small cells at imported points)."""
+    classification = classify(result.score.tolist(), scheme, k)
+    return grid_map(geojson, result.lon, result.lat, classification, result.cell_deg,
+                    title=str(_l("Accessibility (capabilities per 100,000 people)")), subtitle=subtitle,
+                    names=names, fmt=lambda v: format_decimal(v, format="#,##0.00"), **map_options)

@@ -1,0 +1,329 @@
+"""The bureau audit dashboard (blueprint `audit`, under /audit): thin views over registry/services/audit*.
+
+GET  /audit/                        district table, choropleth of a chosen figure, spread (Gini, Theil)
+GET  /audit/map                     the choropleth on its own (the dashboard's iframe); download=1: standalone HTML
+GET  /audit/gaps                    discipline matrix, Art. 6 list, lapsing certificates (window=30|90|180)
+GET  /audit/access                  accessibility (E2SFCA) form, grid map, per-district means; POST: demand CSV
+GET  /audit/access/map              the accessibility grid map (iframe); download=1: standalone HTML
+GET  /audit/export/<table>.<fmt>    every table as csv or xlsx
+GET  /audit/report                  the printable report (A4)
+
+Access: every view runs behind one `before_request` hook, `check_access`, which calls `audit_access()`;
+every service call is limited to `audit_scope()` (a district code, or None for the whole city).
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import escape
+
+from geo.choropleth import standalone_page
+from geo.maps import render_page
+from registry.config import PROJECT_ROOT
+from registry.errors import RegistryError
+from registry.extensions import db
+from registry.services import audit, audit_export, audit_gaps, audit_maps
+from registry.services import audit_access as access_service
+from registry.services.audit_cache import cached
+from registry.services.audit_figures import (
+    BOOKING_FIGURES,
+    BY_KEY,
+    EXPIRY_WINDOWS,
+    FIGURES,
+    GROUPS,
+    URBAN_CORE,
+    group_spans,
+)
+from registry.services.districts import district_locator, district_points
+from registry.web import labels as vocab
+from registry.web.access import roles_required
+from registry.web.context import current_lang, today
+from registry.web.maps import map_settings
+
+blp = Blueprint("audit", __name__, url_prefix="/audit")
+STATIC = PROJECT_ROOT / "registry" / "static"
+
+
+def audit_access():
+    """The one access check of the audit pages: auditors and admins (anonymous visitors are sent to
+    sign in, other roles get 403)."""
+    return roles_required("auditor", "admin")(lambda: None)()
+
+
+def audit_scope() -> str | None:
+    """The district the signed-in auditor is bound to; None (the whole city) for city-wide auditors
+    and admins."""
+    return current_user.district_code if current_user.role == "auditor" else None
+
+
+@blp.before_request
+def check_access():
+    return audit_access()
+
+
+# --- shared pieces ------------------------------------------------------------------------------
+
+def district_table():
+    scope, day = audit_scope(), today()
+    return cached(db.session, "district_table", (scope, day), lambda: audit.district_table(db.session, day, scope))
+
+
+def names(lang: str) -> dict[str, str]:
+    return {code: vocab.district_name(code, lang) for code in vocab.DISTRICTS}
+
+
+def discipline_names(lang: str) -> dict[str, str]:
+    return {key: vocab.discipline_name(key, lang) for key in vocab.DISCIPLINES}
+
+
+def spreads(table) -> list:
+    out = []
+    for key in ("capabilities_per_100k", "facilities_per_100k"):
+        result = access_service.spread(table.rows, key)
+        if result is not None:
+            out.append((BY_KEY[key].label, result))
+    return out
+
+
+def as_of() -> str:
+    moment = audit.data_as_of(db.session)
+    if moment is None:
+        return "–"
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def page_context(**extra) -> dict:
+    lang = current_lang()
+    return {"figures": FIGURES, "booking_figures": BOOKING_FIGURES, "groups": GROUPS, "fmt": audit_maps.format_value,
+            "by_key": BY_KEY, "group_spans": group_spans, "scope": audit_scope(), "district_names": names(lang),
+            "today": today(), "demo_facilities": district_table().demo,
+            "as_of": as_of(), "schemes": audit_maps.SCHEME_LABELS, **extra}
+
+
+def download_map(m, filename: str, title: str) -> Response:
+    """The map as one standalone HTML file (Leaflet inlined): opens with no server."""
+    return Response(standalone_page(m, STATIC, title), mimetype="text/html",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def map_page(html: str) -> Response:
+    """A rendered map as the page of the dashboard's iframe."""
+    title = "<title>" + str(escape(_l("Map"))) + "</title>"
+    return Response(html.replace("<head>", "<head>\n    " + title, 1), mimetype="text/html")
+
+
+# --- district table and choropleth --------------------------------------------------------------
+
+@blp.get("/")
+def dashboard():
+    args = audit_maps.parse_map_args(request.args)
+    table = district_table()
+    return render_template("audit/dashboard.html", table=table, map_args=args, spreads=spreads(table),
+                           map_url=url_for("audit.district_map", **map_query(args)), **page_context())
+
+
+def map_query(args) -> dict:
+    query = {"figure": args.figure, "scheme": args.scheme, "k": args.k}
+    if args.markers:
+        query["markers"] = "1"
+    return query
+
+
+@blp.get("/map")
+def district_map():
+    args = audit_maps.parse_map_args(request.args)
+    lang, download = current_lang(), request.args.get("download") == "1"
+    tiles, key = map_settings()
+    scope = audit_scope()
+
+    def build():
+        table = district_table()
+        markers = audit_maps.facility_markers(db.session, scope) if args.markers else None
+        geojson = audit_maps.districts_geojson(current_app.config["MAP_DISTRICTS_GEOJSON"])
+        return audit_maps.district_choropleth(table, args, geojson, lang, markers, tiles=tiles, tiles_key=key)
+
+    if download:
+        return download_map(build(), f"audit-{args.figure}.html", str(BY_KEY[args.figure].label))
+    return map_page(cached(db.session, "district_map", (scope, today(), args, lang, tiles),
+                           lambda: render_page(build())))
+
+
+# --- gaps ---------------------------------------------------------------------------------------
+
+def window_arg() -> int:
+    text = request.args.get("window") or "90"
+    if text not in {str(w) for w in EXPIRY_WINDOWS}:
+        raise RegistryError(_l("The window must be one of %(windows)s days.",
+                               windows=", ".join(map(str, EXPIRY_WINDOWS))))
+    return int(text)
+
+
+def gaps_data(window: int, quantity: str = "") -> dict:
+    scope, day = audit_scope(), today()
+    centres = district_points(current_app.config["DISTRICTS_GEOJSON"])
+
+    def compute():
+        every = audit_gaps.certificate_rows(db.session, day, max(EXPIRY_WINDOWS), scope, include_expired=True)
+        return {"matrix": audit_gaps.discipline_matrix(db.session, day, centres, scope, quantity=quantity),
+                "art6": audit_gaps.art6_list(db.session, day, scope),
+                "summary": audit_gaps.certificate_summary(every),
+                "certificates": every}
+
+    data = cached(db.session, "gaps", (scope, day, quantity), compute)
+    in_window = [r for r in data["certificates"] if 0 <= r["days_left"] <= window]
+    return {**data, "in_window": in_window, "facilities": audit_gaps.certificates_by_facility(in_window)}
+
+
+def quantity_arg() -> str:
+    return (request.args.get("quantity") or "").strip()[:audit_gaps.MAX_QUANTITY_CHARS]
+
+
+@blp.get("/gaps")
+def gaps():
+    window, quantity = window_arg(), quantity_arg()
+    data = gaps_data(window, quantity)
+    return render_template("audit/gaps.html", window=window, quantity=quantity, windows=EXPIRY_WINDOWS,
+                           disciplines=vocab.DISCIPLINES,
+                           discipline_names=discipline_names(current_lang()), reasons=audit_export.REASONS,
+                           certificate_names=audit_export.CERTIFICATE_NAMES, reach_km=audit_gaps.DEFAULT_REACH_KM,
+                           codes=[r["code"] for r in district_table().rows], **data, **page_context())
+
+
+# --- accessibility ------------------------------------------------------------------------------
+
+def grid():
+    """The whole city's grid, whatever the scope: people near a district's edge reach its neighbours."""
+    return access_service.city_grid(current_app.config["DISTRICTS_GEOJSON"], access_service.populations(db.session))
+
+
+def grid_result(args):
+    day = today()
+    key = (args, day, access_service.populations(db.session))
+    return cached(db.session, "access", key, lambda: access_service.accessibility(db.session, args, grid(), day))
+
+
+def access_map(result, args, lang: str, subtitle: str | None = None):
+    tiles, key = map_settings()
+    geojson = audit_maps.districts_geojson(current_app.config["MAP_DISTRICTS_GEOJSON"])
+    return audit_maps.accessibility_map(result, args.scheme, args.k, geojson, names(lang), subtitle,
+                                        tiles=tiles, tiles_key=key)
+
+
+def access_subtitle(args) -> str:
+    what = [str(vocab.CAPABILITY_KINDS[args.kind]) if args.kind else str(_l("all capabilities"))]
+    if args.discipline:
+        what.append(vocab.discipline_name(args.discipline, current_lang()))
+    return f"{' · '.join(what)} · {args.catchment_km} km · {access_service.DECAY_LABELS[args.decay]}"
+
+
+def scoped_means(result) -> dict:
+    scope = audit_scope()
+    return {c: v for c, v in result.district_means.items() if scope is None or c == scope}
+
+
+@blp.route("/access", methods=["GET", "POST"])
+def accessibility():
+    args = access_service.parse_access_args(request.values)
+    lang = current_lang()
+    upload = None
+    if request.method == "POST":
+        file = request.files.get("demand")
+        if file is None or not file.filename:
+            raise RegistryError(_l("Choose a demand file (CSV: lon, lat, weight)."))
+        lon, lat, weight = access_service.parse_demand_csv(file.read(access_service.MAX_DEMAND_BYTES + 1))
+        district = district_locator(current_app.config["DISTRICTS_GEOJSON"]).locate_many(lon, lat)
+        result = access_service.accessibility_for_points(db.session, args, lon, lat, weight, district, today())
+        upload = {"rows": int(lon.size), "html": render_page(access_map(result, args, lang, access_subtitle(args)))}
+    else:
+        result = grid_result(args)
+    codes = [r["code"] for r in district_table().rows]
+    means = scoped_means(result)
+    return render_template(
+        "audit/access.html", args=args, result=result, means=means, codes=codes, upload=upload,
+        kinds=vocab.CAPABILITY_KINDS, disciplines=discipline_names(lang), decays=access_service.DECAY_LABELS,
+        map_url=url_for("audit.accessibility_map", **access_query(args)),
+        map_version=hashlib.blake2b(repr(args).encode(), digest_size=6).hexdigest(), **page_context())
+
+
+def access_query(args) -> dict:
+    return {"kind": args.kind, "discipline": args.discipline, "catchment_km": args.catchment_km, "decay": args.decay,
+            "weight": args.weight, "scheme": args.scheme, "k": args.k}
+
+
+@blp.get("/access/map")
+def accessibility_map():
+    args = access_service.parse_access_args(request.args)
+    lang, download = current_lang(), request.args.get("download") == "1"
+    if download:
+        return download_map(access_map(grid_result(args), args, lang, access_subtitle(args)),
+                            f"audit-accessibility-{args.catchment_km}km.html", str(_l("Accessibility")))
+    tiles, _key = map_settings()
+    return map_page(cached(db.session, "access_map", (args, today(), lang, tiles),
+                           lambda: render_page(access_map(grid_result(args), args, lang, access_subtitle(args)))))
+
+
+# --- exports ------------------------------------------------------------------------------------
+
+@blp.get("/export/<name>.<fmt>")
+def export(name: str, fmt: str):
+    if name not in audit_export.TABLES or fmt not in ("csv", "xlsx"):
+        abort(404)
+    lang, table = current_lang(), district_table()
+    codes = [r["code"] for r in table.rows]
+    if name == "districts":
+        header, rows = audit_export.districts_table(table, lang)
+    elif name == "disciplines":
+        header, rows = audit_export.disciplines_table(gaps_data(90, quantity_arg())["matrix"], lang,
+                                                      discipline_names(lang))
+    elif name == "art6":
+        header, rows = audit_export.art6_table(gaps_data(90)["art6"], lang)
+    elif name == "certificates":
+        window = window_arg()
+        header, rows = audit_export.certificates_table(gaps_data(window)["in_window"], lang)
+        name = f"certificates-{window}d"
+    elif name == "certificate_summary":
+        header, rows = audit_export.certificate_summary_table(gaps_data(90)["summary"], codes, lang)
+    elif name == "certificate_facilities":
+        window = window_arg()
+        header, rows = audit_export.certificate_facilities_table(gaps_data(window)["facilities"], lang)
+        name = f"certificate-facilities-{window}d"
+    elif name == "access":
+        args = access_service.parse_access_args(request.args)
+        header, rows = audit_export.access_table(scoped_means(grid_result(args)), codes, lang)
+    else:
+        header, rows = audit_export.spread_table(spreads(table))
+    filename = f"audit-{name}-{today().isoformat()}.{fmt}"
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if fmt == "csv":
+        return Response(audit_export.to_csv(header, rows), mimetype="text/csv", headers=disposition)
+    note = str(_l("Data as of %(as_of)s · printed %(today)s", as_of=as_of(), today=today().isoformat()))
+    return Response(audit_export.to_xlsx(name, header, rows, note), headers=disposition,
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+# --- printable report ---------------------------------------------------------------------------
+
+@blp.get("/report")
+def report():
+    table = district_table()
+    data = gaps_data(90)
+    args = access_service.AccessArgs()
+    result = grid_result(args)
+    map_args = audit_maps.parse_map_args(request.args)
+    return render_template(
+        "audit/report.html", table=table, spreads=spreads(table), window=90, windows=EXPIRY_WINDOWS,
+        disciplines=vocab.DISCIPLINES, discipline_names=discipline_names(current_lang()),
+        reasons=audit_export.REASONS, certificate_names=audit_export.CERTIFICATE_NAMES,
+        codes=[r["code"] for r in table.rows], means=scoped_means(result), args=args, map_args=map_args,
+        map_url=url_for("audit.district_map", **map_query(map_args)),
+        access_url=url_for("audit.accessibility_map", **access_query(args)), printed=datetime.now(
+            ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).strftime("%Y-%m-%d %H:%M"),
+        urban_core=URBAN_CORE, reach_km=audit_gaps.DEFAULT_REACH_KM, **data, **page_context())

@@ -1,0 +1,207 @@
+"""The audit pages over HTTP: figures and definitions shown, bad parameters 4xx, exports, maps offline,
+the access hook in front of every view, the district scope, and the cache following the data."""
+import csv
+import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+
+from geo.maps import page_links
+from registry.services.audit_cache import cache
+from registry.services.audit_figures import FIGURES
+from tests.factories import csrf_token, facility, in_english, login, point_in, run, user, write_dataset
+from tests.services.audit_fixture import load_audit_fixture
+
+HOSTILE = "=HYPERLINK(\"http://x\")</script><script>alert(1)</script>"
+PAGES = ["/audit/", "/audit/map", "/audit/gaps", "/audit/access", "/audit/access/map", "/audit/report",
+         "/audit/export/districts.csv", "/audit/export/art6.xlsx"]
+
+
+def hangzhou_today():
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+@pytest.fixture
+def client(client, session):
+    """The audit pages are for auditors: every test here is signed in as a city-wide one."""
+    login(client, user(session, "auditor"))
+    return client
+
+
+@pytest.fixture
+def loaded(session, tmp_path):
+    load_audit_fixture(session, tmp_path / "data", hangzhou_today())
+    lon, lat = point_in("330110")
+    report = run(session, write_dataset(tmp_path / "hostile", [
+        facility(7, name=HOSTILE, name_en=HOSTILE, ownership="state", shared="no", district_code="330110",
+                 lon=str(lon), lat=str(lat))]))
+    assert not report.errors
+    session.commit()
+    cache().clear()
+    return session
+
+
+def test_dashboard_shows_every_figure_with_its_definition(client, loaded):
+    html = client.get("/audit/?lang=en").get_data(as_text=True)
+    for figure in FIGURES:
+        assert in_english(figure.label) in html
+        assert in_english(figure.definition).replace("'", "&#39;") in html
+    assert 'data-code="330106"' in html and 'data-code="total"' in html
+    assert "not available until bookings are recorded" in html
+
+
+@pytest.mark.parametrize("url", ["/audit/?figure=nope", "/audit/map?scheme=jenks", "/audit/map?k=99",
+                                 "/audit/map?k=abc", "/audit/access?catchment_km=0", "/audit/access?decay=cubic",
+                                 "/audit/access/map?kind=x", "/audit/access?discipline=magic", "/audit/gaps?window=7",
+                                 "/audit/export/certificates.csv?window=abc"])
+def test_bad_parameters_are_a_clear_400(client, loaded, url):
+    response = client.get(url + ("&" if "?" in url else "?") + "lang=en")
+    assert response.status_code == 400
+    assert "must be" in response.get_data(as_text=True) or "Unknown" in response.get_data(as_text=True)
+
+
+def test_standards_of_one_quantity(client, loaded):
+    html = client.get("/audit/gaps?quantity=压力").get_data(as_text=True)
+    assert "· 压力" in html
+    rows = list(csv.reader(io.StringIO(client.get("/audit/export/disciplines.csv?quantity=量块&lang=en")
+                                       .get_data().decode("utf-8-sig"))))
+    chunan = dict(zip(rows[0], next(r for r in rows if r[0] == "330127")))
+    xihu = dict(zip(rows[0], next(r for r in rows if r[0] == "330106")))
+    assert chunan["Length: standards"] == "1" and xihu["Mechanics: standards"] == "0"
+
+
+def test_unknown_export_is_404(client, loaded):
+    assert client.get("/audit/export/everything.csv").status_code == 404
+    assert client.get("/audit/export/districts.pdf").status_code == 404
+
+
+def test_maps_load_only_local_assets_and_escape_names(client, loaded):
+    for url in ("/audit/map?markers=1&figure=facilities", "/audit/access/map"):
+        html = client.get(url).get_data(as_text=True)
+        assert all(link.startswith("/static/") for link in page_links(html)), page_links(html)
+        assert "<script>alert(1)" not in html
+    standalone = client.get("/audit/map?markers=1&download=1")
+    assert standalone.headers["Content-Disposition"].startswith("attachment")
+    html = standalone.get_data(as_text=True)
+    assert not [link for link in page_links(html) if link.startswith("/")]  # everything inlined
+    assert "L.map(" in html and "leafletjs.com" in html
+
+
+def test_access_parameters_change_the_map(client, loaded):
+    near = client.get("/audit/access/map?catchment_km=5&decay=step").get_data(as_text=True)
+    far = client.get("/audit/access/map?catchment_km=60").get_data(as_text=True)
+    assert near != far
+
+
+def test_district_table_exports_as_csv_and_xlsx(client, loaded):
+    response = client.get("/audit/export/districts.csv?lang=en")
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf") and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(rows) == 1 + 13 + 1
+    xihu = dict(zip(rows[0], next(r for r in rows if r[0] == "330106")))
+    assert xihu["Facilities"] == "2" and xihu["Certificates expiring ≤ 90 days"] == "2"
+    sheet = load_workbook(io.BytesIO(client.get("/audit/export/districts.xlsx?lang=en").data)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][0].startswith("Data as of")
+    assert values[1][:3] == ("Code", "District", "Residents")
+    assert len(values) == 1 + 1 + 13 + 1
+
+
+def test_certificate_tables_export_as_shown(client, loaded):
+    def rows(url):
+        return list(csv.reader(io.StringIO(client.get(url).get_data().decode("utf-8-sig"))))
+
+    summary = rows("/audit/export/certificate_summary.csv?lang=en")
+    assert summary[0] == ["District", "Expired", "≤ 30 days", "≤ 90 days", "≤ 180 days"]
+    assert ["Xihu", "2", "1", "2", "2"] in summary and len(summary) == 14
+    facilities = rows("/audit/export/certificate_facilities.csv?window=180&lang=en")
+    assert [r[1] for r in facilities[1:]] == ["F0001", "F0003"]
+    assert facilities[1][3] == "2" and facilities[2][3] == "1"
+
+
+def test_formula_like_text_is_neutralised_in_exports(client, loaded):
+    rows = list(csv.reader(io.StringIO(client.get("/audit/export/art6.csv").get_data().decode("utf-8-sig"))))
+    assert any(cell == "'" + HOSTILE for row in rows for cell in row)
+    sheet = load_workbook(io.BytesIO(client.get("/audit/export/art6.xlsx").data)).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value == HOSTILE]
+    assert cells and all(c.data_type == "s" and c.quotePrefix for c in cells)
+
+
+@pytest.mark.parametrize("role", [None, "enterprise", "operator"])
+def test_only_auditors_and_admins_reach_the_audit_views(app, session, loaded, role):
+    visitor = app.test_client()
+    if role:
+        login(visitor, user(session, role))
+    for url in PAGES:
+        response = visitor.get(url)
+        if role is None:
+            assert response.status_code == 302 and response.headers["Location"].startswith("/login?next="), url
+        else:
+            assert response.status_code == 403, url
+    assert visitor.post("/audit/access").status_code in (302, 400, 403)
+    admin = app.test_client()
+    login(admin, user(session, "admin"))
+    assert all(admin.get(url).status_code == 200 for url in PAGES)
+
+
+def test_a_district_auditor_sees_only_its_district(app, session, loaded):
+    client = app.test_client()
+    login(client, user(session, "auditor", district_code="330109"))
+    html = client.get("/audit/").get_data(as_text=True)
+    assert 'data-code="330109"' in html and 'data-code="330106"' not in html
+    art6 = client.get("/audit/export/art6.csv?lang=en").get_data().decode("utf-8-sig")
+    assert "F0003" in art6 and "F0007" not in art6
+    means = list(csv.reader(io.StringIO(client.get("/audit/export/access.csv").get_data().decode("utf-8-sig"))))
+    assert [r[0] for r in means[1:]] == ["330109"]
+
+
+def test_cached_figures_change_when_the_data_changes(client, loaded, tmp_path):
+    def xihu_facilities():
+        rows = list(csv.reader(io.StringIO(client.get("/audit/export/districts.csv?lang=en")
+                                           .get_data().decode("utf-8-sig"))))
+        return dict(zip(rows[0], next(r for r in rows if r[0] == "330106")))["Facilities"]
+
+    assert xihu_facilities() == "2"
+    hits = cache().hits
+    assert xihu_facilities() == "2" and cache().hits > hits  # served from the cache
+    report = run(loaded, write_dataset(tmp_path / "more", [facility(8)]))
+    assert not report.errors
+    loaded.commit()
+    assert xihu_facilities() == "3"
+
+
+def test_demand_file_upload(client, loaded):
+    lon, lat = point_in("330106")
+    data = f"lon,lat,weight\n{lon},{lat},10\n{lon + 0.01},{lat},5\n".encode()
+    token = csrf_token(client, "/audit/access")
+    response = client.post("/audit/access?lang=en", data={"demand": (io.BytesIO(data), "demand.csv"),
+                                                          "csrf_token": token},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "Imported demand (2 points)" in response.get_data(as_text=True)
+    bad = client.post("/audit/access?lang=en", data={"demand": (io.BytesIO(b"lon,lat,weight\n1,2,x\n"), "d.csv"),
+                                                     "csrf_token": token},
+                      content_type="multipart/form-data")
+    assert bad.status_code == 400 and "Row 2" in bad.get_data(as_text=True)
+    none = client.post("/audit/access?lang=en", data={"csrf_token": token}, content_type="multipart/form-data")
+    assert none.status_code == 400
+
+
+def test_printable_report_has_date_as_of_and_print_css(client, loaded):
+    html = client.get("/audit/report?lang=en").get_data(as_text=True)
+    assert "@page { size: A4" in html and "@media print" in html
+    assert hangzhou_today().isoformat() in html and "data as of" in html
+    for table in ("district-table", "discipline-matrix", "art6-list", "certificate-summary", "access-means",
+                  "spread-table"):
+        assert f'id="{table}"' in html
+
+
+def test_every_page_works_on_an_empty_registry_and_with_no_supply(client, session):
+    cache().clear()
+    for url in PAGES + ["/audit/map?markers=1&figure=shared_pct", "/audit/access/map?kind=certification_scope&"
+                        "discipline=acoustics", "/audit/export/spread.xlsx", "/audit/export/certificates.csv",
+                        "/audit/export/access.xlsx", "/audit/export/disciplines.xlsx", "/audit/map?download=1"]:
+        assert client.get(url).status_code == 200, url
