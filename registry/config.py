@@ -56,6 +56,13 @@ class Config:
     SESSION_COOKIE_SECURE = False  # set to 1 behind HTTPS
     PERMANENT_SESSION_LIFETIME = 8 * 3600  # seconds a sign-in lasts
     WTF_CSRF_TIME_LIMIT = None  # a form's token lives as long as the session
+    BOOKING_EXPIRY_DAYS = 7  # requests unanswered this long expire (flask bookings expire)
+    SMTP_HOST = ""  # empty: e-mails are written to the log instead of sent
+    SMTP_PORT = 25
+    SMTP_USER = ""
+    SMTP_PASSWORD = ""
+    SMTP_STARTTLS = False
+    MAIL_FROM = "registry@localhost"
 
     @classmethod
     def from_env(cls) -> dict:
@@ -67,7 +74,8 @@ class Config:
         settings["SQLALCHEMY_DATABASE_URI"] = database_url()
         settings["SECRET_KEY"] = _secret_key()
         for key in ("IMPORT_CHUNK_ROWS", "MAP_POINTS_CACHE", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES",
-                    "PERMANENT_SESSION_LIFETIME"):
+                    "PERMANENT_SESSION_LIFETIME", "BOOKING_EXPIRY_DAYS", "SMTP_PORT"):
             settings[key] = int(settings[key])
-        settings["SESSION_COOKIE_SECURE"] = str(settings["SESSION_COOKIE_SECURE"]).lower() in ("1", "true", "yes")
+        for key in ("SESSION_COOKIE_SECURE", "SMTP_STARTTLS"):
+            settings[key] = str(settings[key]).lower() in ("1", "true", "yes")
         return settings
