@@ -9,7 +9,7 @@ from registry import cli, models  # noqa: F401  (models: register the tables)
 from registry.config import PROJECT_ROOT, Config
 from registry.database import configure_engine_events
 from registry.extensions import babel, csrf, db, login_manager, migrate
-from registry.web import access, auth, errors, maps, pages, search_pages  # noqa: F401  (access: user loader)
+from registry.web import access, admin, auth, bookings, errors, maps, pages, search_pages, workspace  # noqa: F401
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -25,6 +25,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(maps.blp)
     app.register_blueprint(search_pages.blp)
     app.register_blueprint(auth.blp)
+    app.register_blueprint(bookings.blp)
+    app.register_blueprint(workspace.blp)
+    app.register_blueprint(admin.blp)
     errors.register(app)
     cli.register(app)
     return app

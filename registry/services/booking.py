@@ -307,3 +307,12 @@ def get_booking(session, user: User, booking_id: int) -> Booking:
     if booking is None:
         raise NotFound(_l("No such booking."))
     return booking
+
+
+def bookable_count(session, facility_id: str, today: date) -> int:
+    """How many of a facility's capabilities can be booked now (for the facility page's entry point)."""
+    capabilities = session.scalars(
+        select(Capability).join(Facility, Facility.id == Capability.facility_pk)
+        .where(Facility.facility_id == facility_id, Capability.bookable.is_(True),
+               Capability.deleted_at.is_(None))).all()
+    return sum(1 for c in capabilities if unbookable_reason(c, today) is None)

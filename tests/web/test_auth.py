@@ -1,24 +1,6 @@
 """Sign-in, sign-out and sign-up pages: CSRF, lockout, session fixation, roles."""
-import pytest
-from flask import Blueprint
-
 from registry.models import User
-from registry.web.access import roles_required
 from tests.factories import PASSWORD, csrf_token, login, post_form, uscc, user
-
-
-@pytest.fixture(scope="module", autouse=True)
-def role_pages(app):
-    """Two protected pages to try `roles_required` on."""
-    if "role_probe" not in app.blueprints:
-        probe = Blueprint("role_probe", __name__)
-
-        @probe.get("/_probe/operators")
-        @roles_required("operator", "admin")
-        def operators_only():
-            return "operator page"
-
-        app.register_blueprint(probe)
 
 
 def signed_in_name(client) -> str | None:
@@ -134,13 +116,13 @@ def test_register_refuses_an_invalid_uscc_and_cannot_choose_a_role(client, sessi
 
 
 def test_roles_required_redirects_anonymous_to_login_and_forbids_other_roles(client, session):
-    response = client.get("/_probe/operators")
+    response = client.get("/workspace/")  # @roles_required("operator")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
     login(client, user(session, "enterprise"))
-    assert client.get("/_probe/operators").status_code == 403
+    assert client.get("/workspace/").status_code == 403
 
 
 def test_roles_required_lets_the_role_in(client, session):
-    login(client, user(session, "admin"))
-    assert client.get("/_probe/operators").get_data(as_text=True) == "operator page"
+    login(client, user(session, "operator"))
+    assert client.get("/workspace/").status_code == 200
