@@ -83,7 +83,7 @@ def run_clients(app, clients: int, per_client: int, targets) -> tuple[float, int
                 enterprise = db.session.get(User, enterprise_id)
                 req = BookingRequest(capability_pk, day, 1, "bench", "张三", "0571-1")
                 try:
-                    request_booking(db.session, enterprise, req, today=TODAY, notify=None)
+                    request_booking(db.session, enterprise, req, today=TODAY)
                     outcome = "booked"
                 except FullyBooked:
                     db.session.rollback()

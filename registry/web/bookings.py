@@ -6,7 +6,7 @@ Views translate HTTP to the booking service and back. Whose booking is whose is 
 """
 from functools import partial
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -140,8 +140,10 @@ def index():
 def detail(booking_id: int):
     booking = get_booking(db.session, current_user, booking_id)
     actions = [ACTIONS[a] for a in allowed_actions(current_user, booking)]
-    return render_template("bookings/detail.html", booking=booking, actions=actions,
-                           form=TransitionForm(version=booking.version), etag=booking.version)
+    response = make_response(render_template("bookings/detail.html", booking=booking, actions=actions,
+                                             form=TransitionForm(version=booking.version)))
+    response.set_etag(f"booking-{booking.id}-v{booking.version}", weak=True)  # the version its forms carry
+    return response
 
 
 @blp.post("/bookings/<int:booking_id>/<action>")
