@@ -217,3 +217,27 @@ def test_notifications_page_lists_and_marks_read(client, session, people, bookin
     post_form(client, "/notifications/read", {}, token_from="/notifications")
     assert 'id="unread"' not in client.get("/").get_data(as_text=True)
     assert session.get(User, people["ent"].id)
+
+
+def test_facility_feed_stops_when_the_operator_no_longer_runs_the_facility(client, app, session, people, booking):
+    login(client, people["op"])
+    page = client.get("/calendars").get_data(as_text=True)
+    path = page.split('class="feed-facility"')[0].rsplit('value="', 1)[1].split('"')[0].split("localhost", 1)[1]
+    assert app.test_client().get(path).status_code == 200
+    operator = session.get(User, people["op"].id)
+    operator.facilities.clear()
+    session.commit()
+    assert app.test_client().get(path).status_code == 404
+
+
+def test_auditor_exports_and_reads_the_load(client, cap, people, booking):
+    login(client, people["auditor"])
+    assert 'id="export"' in client.get("/bookings").get_data(as_text=True)
+    text = client.get(f"/workspace/export?start={day(0).isoformat()}&end={day(30).isoformat()}").get_data()
+    assert str(booking.id).encode() in text
+    assert client.get(f"/workspace/capabilities/{cap.id}/load").status_code == 200
+
+
+def test_operator_sees_no_booking_link_on_facility_pages(client, people, cap):
+    login(client, people["op"])
+    assert 'class="book-link"' not in client.get("/facilities/F0001").get_data(as_text=True)
