@@ -22,7 +22,6 @@ from registry.services.booking import (
     allowed_actions,
     earliest_date,
     get_booking,
-    indicative_fee,
     request_booking,
     transition,
     unbookable_reason,
@@ -114,9 +113,7 @@ def book(facility_id: str):
         status = 400
     on = today()
     offers = [{"id": c.id, "name": c.name, "price": c.price_cny, "lead": c.lead_time_days or 0,
-               "earliest": earliest_date(c, on), "capacity": c.daily_capacity,
-               "fee": indicative_fee(c, form.quantity.data or 1) if isinstance(form.quantity.data, int) else None}
-              for c in capabilities]
+               "earliest": earliest_date(c, on), "capacity": c.daily_capacity} for c in capabilities]
     return render_template("bookings/book.html", form=form, facility=facility, offers=offers), status
 
 
