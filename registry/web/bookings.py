@@ -85,9 +85,8 @@ def book(facility_id: str):
         form.contact_name.data = form.contact_name.data or current_user.name
         form.contact_phone.data = form.contact_phone.data or current_user.phone
         form.contact_email.data = form.contact_email.data or current_user.email
-        wanted = request.args.get("capability", type=int)
-        if wanted in {c.id for c in capabilities}:
-            form.capability.data = wanted
+        wanted = request.args.get("capability")  # the registry id (C0001), as the facility page links it
+        form.capability.data = next((c.id for c in capabilities if c.capability_id == wanted), None)
     status = 200
     if form.validate_on_submit():
         if form.capability.data not in {c.id for c in capabilities}:

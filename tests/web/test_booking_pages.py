@@ -46,9 +46,13 @@ def form_data(cap, **overrides):
     return data
 
 
-def test_facility_page_links_to_the_booking_form(client, cap):
+def test_facility_page_links_to_the_booking_form(client, session, cap, people):
     html = client.get("/facilities/F0001").get_data(as_text=True)
     assert 'href="/facilities/F0001/book"' in html
+    assert 'href="/facilities/F0001/book?capability=C0001"' in html
+    login(client, people["ent"])
+    form = client.get("/facilities/F0001/book?capability=C0001").get_data(as_text=True)
+    assert f'<option selected value="{cap.id}">' in form
 
 
 def test_anonymous_visitor_is_sent_to_sign_in(client, cap):
