@@ -9,7 +9,18 @@ from registry import api, cli, models  # noqa: F401  (models: register the table
 from registry.config import PROJECT_ROOT, Config
 from registry.database import configure_engine_events
 from registry.extensions import babel, csrf, db, login_manager, migrate
-from registry.web import access, audit, auth, errors, maps, pages, search_pages  # noqa: F401  (access: user loader)
+from registry.web import (  # noqa: F401  (access: the user loader)
+    access,
+    admin,
+    audit,
+    auth,
+    bookings,
+    errors,
+    maps,
+    pages,
+    search_pages,
+    workspace,
+)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -26,6 +37,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(search_pages.blp)
     app.register_blueprint(auth.blp)
     app.register_blueprint(audit.blp)
+    app.register_blueprint(bookings.blp)
+    app.register_blueprint(workspace.blp)
+    app.register_blueprint(admin.blp)
     api.register(app)
     errors.register(app)
     cli.register(app)

@@ -59,6 +59,13 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"  # redis://127.0.0.1:6379 when several workers serve the API
     API_RATE_LIMIT_ANONYMOUS = "60 per minute"  # per client address, without a key
     API_RATE_LIMIT_KEY = "1200 per minute"  # per API key
+    BOOKING_EXPIRY_DAYS = 7  # requests unanswered this long expire (flask bookings expire)
+    SMTP_HOST = ""  # empty: e-mails are written to the log instead of sent
+    SMTP_PORT = 25
+    SMTP_USER = ""
+    SMTP_PASSWORD = ""
+    SMTP_STARTTLS = False
+    MAIL_FROM = "registry@localhost"
 
     @classmethod
     def from_env(cls) -> dict:
@@ -70,7 +77,8 @@ class Config:
         settings["SQLALCHEMY_DATABASE_URI"] = database_url()
         settings["SECRET_KEY"] = _secret_key()
         for key in ("IMPORT_CHUNK_ROWS", "MAP_POINTS_CACHE", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES",
-                    "PERMANENT_SESSION_LIFETIME"):
+                    "PERMANENT_SESSION_LIFETIME", "BOOKING_EXPIRY_DAYS", "SMTP_PORT"):
             settings[key] = int(settings[key])
-        settings["SESSION_COOKIE_SECURE"] = str(settings["SESSION_COOKIE_SECURE"]).lower() in ("1", "true", "yes")
+        for key in ("SESSION_COOKIE_SECURE", "SMTP_STARTTLS"):
+            settings[key] = str(settings[key]).lower() in ("1", "true", "yes")
         return settings

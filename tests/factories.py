@@ -15,6 +15,7 @@ from registry.identifiers import make_uscc
 from registry.models import Accreditation, Capability, Change, ChangeSet, Facility, User
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
 from registry.services.accounts import create_user, hash_password
+from registry.services.booking import BookingRequest
 from registry.services.districts import district_locator
 from registry.services.importing import import_dataset
 
@@ -161,3 +162,25 @@ def login(client, account: User, password: str = PASSWORD):
 def post_form(client, path: str, data: dict | None = None, token_from: str = "/", **kwargs):
     """POST a form as the signed-in user's browser would, with the session's CSRF token."""
     return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client, token_from)}, **kwargs)
+
+
+# --- Bookings ---------------------------------------------------------------------------------
+
+def bookable_dataset(folder: Path, facilities: int = 1, **capability_overrides) -> list[Path]:
+    """Facilities F0001… each with one bookable test item C0001 (capacity 3, 120 CNY, 2 days' lead time)."""
+    values = {"bookable": "yes", "daily_capacity": "3", "price_cny": "120", "lead_time_days": "2"}
+    values.update(capability_overrides)
+    return write_dataset(folder, [facility(n) for n in range(1, facilities + 1)],
+                         [capability(n, 1, **values) for n in range(1, facilities + 1)])
+
+
+def capability_of(session, facility_id: str = "F0001", capability_id: str = "C0001") -> Capability:
+    return session.scalar(select(Capability).join(Facility).where(
+        Facility.facility_id == facility_id, Capability.capability_id == capability_id))
+
+
+def booking_request(capability: Capability, day, quantity: int = 1, **overrides) -> BookingRequest:
+    values = {"capability_pk": capability.id, "service_date": day, "quantity": quantity,
+              "description": "导体直流电阻 3 个样品", "contact_name": "李工", "contact_phone": "0571-88888888"}
+    values.update(overrides)
+    return BookingRequest(**values)

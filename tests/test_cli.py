@@ -5,12 +5,27 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func
 
 from registry.config import PROJECT_ROOT
-from tests.factories import capability, facility, row_counts, write_dataset
+from registry.models import Booking
+from registry.models.base import utcnow
+from registry.services.booking import request_booking
+from registry.web.context import today
+from tests.factories import (
+    bookable_dataset,
+    booking_request,
+    capability,
+    capability_of,
+    facility,
+    row_counts,
+    run,
+    user,
+    write_dataset,
+)
 
 
 def invoke(app, *args):
@@ -165,3 +180,15 @@ def test_user_create_refuses_bad_values_and_writes_nothing(app, session):
     assert result.exit_code == 1
     assert "Unknown district code 999999." in result.stderr
     assert invoke(app, "user", "list").stdout == ""
+
+
+def test_bookings_expire_expires_old_requests(app, session, tmp_path):
+    run(session, bookable_dataset(tmp_path))
+    booking = request_booking(session, user(session, "enterprise"),
+                              booking_request(capability_of(session), today() + timedelta(days=20)), today=today())
+    assert invoke(app, "bookings", "expire").stdout == "expired: 0\n"
+    session.execute(Booking.__table__.update().values(created_at=utcnow() - timedelta(days=8)))
+    session.commit()
+    assert invoke(app, "bookings", "expire").stdout == "expired: 1\n"
+    session.expire_all()
+    assert session.get(Booking, booking.id).state == "expired"

@@ -1,7 +1,7 @@
 """api keys: partner keys for the JSON API (only a hash of each key is stored)
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-25
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 

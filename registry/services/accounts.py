@@ -168,3 +168,11 @@ def user_for_session(session, token: str) -> User | None:
 
 def count_users(session) -> int:
     return session.scalar(select(func.count()).select_from(User))
+
+
+def set_active(session, user: User, active: bool) -> None:
+    """Deactivate (ending every session at once) or reactivate an account; commits."""
+    user.is_active = active
+    if not active:
+        user.session_token = new_session_token()
+    session.commit()

@@ -31,7 +31,6 @@ def active_facility(district: str | None = None):
 class DistrictTable:
     rows: list[dict]  # one per district: code, name, name_en and every figure
     total: dict  # the same figures for all rows shown
-    bookings: bool  # whether the booking figures were computed (the bookings table exists)
     disciplines: dict = field(default_factory=dict)  # code -> set of discipline keys (measurement standards)
     demo: int = 0  # demonstration facilities among those counted: the page says so
 
@@ -144,8 +143,7 @@ def district_table(session, today: date, district: str | None = None) -> Distric
         values["disciplines"] = len(disciplines.get(d.code, ()))
         row = {"code": d.code, "name": d.name, "name_en": d.name_en,
                "population": d.population, "area_km2": d.area_km2, **values}
-        if bookings is not None:
-            row.update(bookings.get(d.code, audit_bookings.EMPTY))
+        row.update(bookings.get(d.code, audit_bookings.EMPTY))
         rows.append(derive(row))
 
     total = {"code": TOTAL, "name": "合计", "name_en": "Total"}
@@ -154,10 +152,9 @@ def district_table(session, today: date, district: str | None = None) -> Distric
     total["population"] = sum(r["population"] or 0 for r in rows)
     total["area_km2"] = sum(r["area_km2"] or 0 for r in rows)
     total["disciplines"] = len(set().union(*(disciplines.get(r["code"], set()) for r in rows)))
-    if bookings is not None:
-        total.update(bookings.get(TOTAL, audit_bookings.EMPTY))
+    total.update(bookings.get(TOTAL, audit_bookings.EMPTY))
     demo = session.scalar(select(func.count()).where(active_facility(district), Facility.demo)) or 0
-    return DistrictTable(rows, derive(total), bookings is not None, disciplines, demo)
+    return DistrictTable(rows, derive(total), disciplines, demo)
 
 
 def count_keys() -> dict[str, int]:

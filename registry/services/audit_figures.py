@@ -76,12 +76,11 @@ FIGURES = [
            _l("Certificates of active facilities whose validity ended before today."), "certificates"),
 ]
 
-# Computed only when the bookings table exists (the booking branch): never estimated.
 BOOKING_FIGURES = [
     Figure("bookings_requested", _l("Bookings requested"),
            _l("Bookings requested of the district's facilities."), "bookings"),
     Figure("bookings_served", _l("Bookings served"),
-           _l("Bookings that were accepted and completed."), "bookings"),
+           _l("Bookings the facility accepted, whether still to come, in progress or completed."), "bookings"),
     Figure("booking_median_response_h", _l("Median response (hours)"),
            _l("Median time from a booking request to the facility's answer, in hours."), "bookings", "dec1"),
 ]

@@ -37,8 +37,10 @@ def roles_required(*roles: str):
 
 
 def home_endpoint(user) -> str:
-    """Where a user lands after signing in."""
-    return "pages.home"
+    """Where a user lands after signing in: operators at their workspace, auditors at the bookings,
+    admins at the accounts."""
+    landing = {"operator": "workspace.index", "auditor": "bookings.index", "admin": "admin.users"}
+    return landing.get(user.role, "pages.home")
 
 
 def local_path(target: str | None) -> str | None:

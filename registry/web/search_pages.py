@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from geo.maps import render_page
 from registry.extensions import db
+from registry.services.booking import bookable_count
 from registry.services.districts import district_points
 from registry.services.search import (
     facility_capabilities,
@@ -162,6 +163,7 @@ def facility(facility_id: str):
         capabilities=[capability_labels(c, language) for c in rows], capabilities_total=total, capability_q=q,
         pages=page_links(page, CAPABILITIES_PER_PAGE, total, page_url),
         map_url=url_for("search.facility_map_page", facility_id=facility_id),
+        bookable=bookable_count(db.session, facility_id, today()),
     )
 
 

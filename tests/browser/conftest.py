@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import capability, facility, point_in, write_dataset
 
@@ -57,8 +58,9 @@ def _hostile_dataset(folder: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The base URL of the app, seeded, served by `flask run` (werkzeug) in a subprocess."""
+def live_env(tmp_path_factory):
+    """The environment of the served app: its SQLite database migrated, seeded, with the hostile record.
+    Tests may run more `flask` commands in it (e.g. `user create`) with `run_flask(live_env, ...)`."""
     folder = tmp_path_factory.mktemp("browser")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'registry.sqlite3'}", "FLASK_DEBUG": "0",
            "MAP_TILES": "none", "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"}
@@ -67,6 +69,27 @@ def live_server(tmp_path_factory):
     _flask(env, "seed")
     paths = _hostile_dataset(folder / "hostile")
     _flask(env, "import", "--skip-invalid", *map(str, paths))
+    return env
+
+
+run_flask = _flask
+PASSWORD = "browser test password"  # of every account the browser tests create
+
+
+def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the Chinese sign-in form, as a person would."""
+    page.goto("/login")
+    page.get_by_label("电子邮箱").fill(email)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.locator("#signed-in")).to_be_visible()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_env):
+    """The base URL of the app, seeded, served by `flask run` (werkzeug) in a subprocess."""
+    env = live_env
+    folder = Path(env["DATABASE_URL"].removeprefix("sqlite:///")).parent
     port = _free_port()
     log = open(folder / "server.log", "w")
     server = subprocess.Popen(
@@ -114,6 +137,15 @@ def page_log():
 @pytest.fixture
 def page(browser, live_server, page_log):
     """A fresh Chinese-language page; foreign requests are aborted and recorded, dialogs recorded and dismissed."""
+    context, page = new_guarded_page(browser, live_server, page_log)
+    yield page
+    context.close()
+    assert not page_log.foreign, f"requests left 127.0.0.1: {page_log.foreign}"
+    assert not page_log.dialogs, f"a dialog fired: {page_log.dialogs}"
+
+
+def new_guarded_page(browser, live_server, page_log):
+    """A page in a context of its own (its own cookies), guarded as the `page` fixture describes."""
     context = browser.new_context(base_url=live_server, locale="zh-CN", viewport={"width": 1440, "height": 960},
                                   service_workers="block")
 
@@ -139,10 +171,7 @@ def page(browser, live_server, page_log):
     page.on("dialog", on_dialog)
     page.on("pageerror", lambda error: page_log.errors.append(str(error)))
     page.set_default_timeout(15_000)
-    yield page
-    context.close()
-    assert not page_log.foreign, f"requests left 127.0.0.1: {page_log.foreign}"
-    assert not page_log.dialogs, f"a dialog fired: {page_log.dialogs}"
+    return context, page
 
 
 def shoot(page, name: str) -> Path:

@@ -1,12 +1,20 @@
 """An auditor's path through the dashboard, in Chromium: the district table and its map, the Art. 6 list
 and lapsing certificates, accessibility parameters that change the map, the XLSX download and the
-printable report. MERGE: once accounts land, sign in as an auditor first (tests/factories.login)."""
+printable report, signed in as a city-wide auditor."""
 import re
 
+import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.browser.conftest import HOSTILE_ID, HOSTILE_NAME, shoot
+from tests.browser.conftest import HOSTILE_ID, HOSTILE_NAME, PASSWORD, run_flask, shoot, sign_in
+
+
+@pytest.fixture(scope="module")
+def auditor(live_env):
+    run_flask(live_env, "user", "create", "--email", "auditor@browser.cn", "--password", PASSWORD, "--role", "auditor",
+              "--name", "审计员")
+    return "auditor@browser.cn"
 
 
 def map_state(page, frame_id: str) -> dict:
@@ -17,7 +25,10 @@ def map_state(page, frame_id: str) -> dict:
     return frame.evaluate("window.auditMap")
 
 
-def test_auditor_path_through_the_dashboard(page, tmp_path):
+def test_auditor_path_through_the_dashboard(page, auditor, tmp_path):
+    page.goto("/audit/")
+    expect(page).to_have_url(re.compile(r"/login\?next="))  # the dashboard is for auditors
+    sign_in(page, auditor)
     page.goto("/audit/")
     expect(page.locator("#district-table tbody tr")).to_have_count(14)  # 13 districts and the city total
     expect(page.locator('#district-table tr[data-code="total"]')).to_be_visible()
@@ -86,8 +97,9 @@ def test_auditor_path_through_the_dashboard(page, tmp_path):
     shoot(page, "audit-report")
 
 
-def test_downloaded_maps_work_with_no_server(page, page_log):
+def test_downloaded_maps_work_with_no_server(page, page_log, auditor):
     """The standalone HTML of both maps draws with every script inlined: no request at all."""
+    sign_in(page, auditor)
     for url, cells in (("/audit/map?figure=facilities&markers=1&download=1", False),
                        ("/audit/access/map?catchment_km=20&download=1", True)):
         body = page.request.get(url).text()
@@ -101,13 +113,14 @@ def test_downloaded_maps_work_with_no_server(page, page_log):
         assert [r for r in page_log.requests if not r.startswith(("data:", "about:"))] == []
 
 
-def test_accessibility_for_an_imported_demand_file(page, tmp_path):
+def test_accessibility_for_an_imported_demand_file(page, auditor, tmp_path):
     from tests.factories import point_in
 
     rows = ["lon,lat,weight"] + [f"{point_in(code)[0]},{point_in(code)[1]},{w}"
                                  for code, w in (("330106", 120), ("330109", 40), ("330127", 3))]
     demand = tmp_path / "enterprises.csv"
     demand.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    sign_in(page, auditor)
     page.goto("/audit/access?catchment_km=40")
     page.locator('input[name="demand"]').set_input_files(str(demand))
     page.locator('form[enctype="multipart/form-data"] button').click()

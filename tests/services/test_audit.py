@@ -84,10 +84,9 @@ def test_district_scope_limits_rows_and_total_to_that_district(loaded):
     assert_figures(table.total, expected)
 
 
-def test_booking_figures_are_absent_until_a_bookings_table_exists(loaded):
+def test_booking_figures_are_zero_without_bookings(loaded):
     table = district_table(loaded, TODAY)
-    assert table.bookings is False
-    assert "bookings_requested" not in table.rows[0]
+    assert all(r["bookings_requested"] == 0 and r["booking_median_response_h"] is None for r in table.rows)
 
 
 def test_expiry_moves_with_the_date(loaded):
@@ -96,36 +95,40 @@ def test_expiry_moves_with_the_date(loaded):
     assert (xihu["certs_expired"], xihu["certs_expiring_90"]) == (3, 1)
 
 
-def test_booking_figures_once_a_bookings_table_exists(loaded):
-    """The booking branch's table is not here yet: a table with the expected columns stands for it."""
-    from datetime import datetime, timedelta
+def test_booking_figures_count_requests_grants_and_the_median_answer_time(loaded):
+    """Bookings of F0001 (西湖区): one completed (answered after 2 h), one declined (after 4 h), one still
+    requested; of F0003 (余杭区): one accepted after 1 h. Served = accepted, in progress or completed."""
+    from datetime import datetime, timedelta, timezone
 
-    from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select
+    from sqlalchemy import select
 
-    from registry.models import Facility
+    from registry.models import Booking, BookingEvent, Capability, Facility
+    from tests.factories import user
 
-    bookings = Table("bookings", MetaData(), Column("id", Integer, primary_key=True), Column("facility_pk", Integer),
-                     Column("status", String(20)), Column("created_at", DateTime), Column("responded_at", DateTime))
-    connection = loaded.connection()
-    bookings.create(connection)
-    try:
-        pk = dict(loaded.execute(select(Facility.facility_id, Facility.id)).all())
-        t0 = datetime(2026, 6, 1, 9, 0)
-        rows = [("F0001", "completed", 2), ("F0001", "declined", 4), ("F0001", "requested", None),
-                ("F0003", "accepted", 1)]
-        connection.execute(bookings.insert(), [
-            {"facility_pk": pk[f], "status": status, "created_at": t0,
-             "responded_at": None if hours is None else t0 + timedelta(hours=hours)} for f, status, hours in rows])
-        table = district_table(loaded, TODAY)
-        by_code = {r["code"]: r for r in table.rows}
-        assert table.bookings is True
-        assert (by_code["330106"]["bookings_requested"], by_code["330106"]["bookings_served"],
-                by_code["330106"]["booking_median_response_h"]) == (3, 1, 3.0)  # median of 2 h and 4 h
-        assert (by_code["330109"]["bookings_requested"], by_code["330109"]["bookings_served"]) == (1, 1)
-        assert by_code["330127"]["booking_median_response_h"] is None
-        assert (table.total["bookings_requested"], table.total["bookings_served"],
-                table.total["booking_median_response_h"]) == (4, 2, 2.0)
-    finally:
-        loaded.rollback()
-        with loaded.get_bind().begin() as ddl:
-            bookings.drop(ddl, checkfirst=True)
+    enterprise = user(loaded, "enterprise")
+    t0 = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+    for facility_id, path, hours in [("F0001", ["accepted", "in_progress", "completed"], 2),
+                                     ("F0001", ["declined"], 4), ("F0001", [], None), ("F0003", ["accepted"], 1)]:
+        facility_pk, capability_pk = loaded.execute(
+            select(Facility.id, Capability.id).join(Capability, Capability.facility_pk == Facility.id)
+            .where(Facility.facility_id == facility_id).limit(1)).one()
+        booking = Booking(capability_pk=capability_pk, facility_pk=facility_pk, enterprise_id=enterprise.id,
+                          org_name=enterprise.org_name, uscc=enterprise.uscc, service_date=TODAY, quantity=1,
+                          description="-", contact_name="-", contact_phone="-", state=(path or ["requested"])[-1],
+                          created_at=t0)
+        loaded.add(booking)
+        loaded.flush()
+        states = ["requested", *path]
+        for step, (before, after) in enumerate(zip(states, states[1:])):
+            at = t0 + timedelta(hours=hours + step)
+            loaded.add(BookingEvent(booking_id=booking.id, at=at, actor_role="operator", from_state=before,
+                                    to_state=after))
+    loaded.commit()
+    table = district_table(loaded, TODAY)
+    by_code = {r["code"]: r for r in table.rows}
+    assert (by_code["330106"]["bookings_requested"], by_code["330106"]["bookings_served"],
+            by_code["330106"]["booking_median_response_h"]) == (3, 1, 3.0)  # median of 2 h and 4 h
+    assert (by_code["330109"]["bookings_requested"], by_code["330109"]["bookings_served"]) == (1, 1)
+    assert by_code["330127"]["booking_median_response_h"] is None
+    assert (table.total["bookings_requested"], table.total["bookings_served"],
+            table.total["booking_median_response_h"]) == (4, 2, 2.0)

@@ -1,29 +1,6 @@
 """Sign-in, sign-out and sign-up pages: CSRF, lockout, session fixation, roles."""
-import pytest
-from flask import Blueprint
-
-from registry import create_app
 from registry.models import User
-from registry.web.access import roles_required
-from tests.conftest import Client
 from tests.factories import PASSWORD, csrf_token, login, post_form, uscc, user
-
-
-@pytest.fixture(scope="module")
-def probe_app(app):
-    """An app of its own (same database) with a protected page to try `roles_required` on:
-    the shared app has served requests already and takes no new routes."""
-    probe_app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
-    probe = Blueprint("role_probe", __name__)
-
-    @probe.get("/_probe/operators")
-    @roles_required("operator", "admin")
-    def operators_only():
-        return "operator page"
-
-    probe_app.register_blueprint(probe)
-    probe_app.test_client_class = Client
-    return probe_app
 
 
 def signed_in_name(client) -> str | None:
@@ -138,16 +115,14 @@ def test_register_refuses_an_invalid_uscc_and_cannot_choose_a_role(client, sessi
     assert session.query(User).one().role == "enterprise"
 
 
-def test_roles_required_redirects_anonymous_to_login_and_forbids_other_roles(probe_app, session):
-    client = probe_app.test_client()
-    response = client.get("/_probe/operators")
+def test_roles_required_redirects_anonymous_to_login_and_forbids_other_roles(client, session):
+    response = client.get("/workspace/")  # @roles_required("operator")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/login?next=")
     login(client, user(session, "enterprise"))
-    assert client.get("/_probe/operators").status_code == 403
+    assert client.get("/workspace/").status_code == 403
 
 
-def test_roles_required_lets_the_role_in(probe_app, session):
-    client = probe_app.test_client()
-    login(client, user(session, "admin"))
-    assert client.get("/_probe/operators").get_data(as_text=True) == "operator page"
+def test_roles_required_lets_the_role_in(client, session):
+    login(client, user(session, "operator"))
+    assert client.get("/workspace/").status_code == 200

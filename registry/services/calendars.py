@@ -1,0 +1,96 @@
+"""Bookings as iCalendar (RFC 5545): one .ics per booking, and private feeds per user and per facility.
+
+A feed is read by calendar apps that cannot sign in, so its URL carries a random token; revoking
+a feed retires the token and issues a new one, and the old URL answers 404 from then on.
+"""
+import secrets
+from datetime import timedelta
+
+from icalendar import Calendar, Event
+from sqlalchemy import select
+
+from registry.models import Booking, CalendarFeed, Facility, User
+from registry.models.base import utcnow
+from registry.services.booking import visible_bookings
+
+PRODID = "-//Hangzhou Quality Infrastructure Registry//Bookings//ZH"
+STATUS = {"requested": "TENTATIVE", "accepted": "CONFIRMED", "in_progress": "CONFIRMED",
+          "completed": "CONFIRMED", "declined": "CANCELLED", "cancelled": "CANCELLED", "expired": "CANCELLED"}
+FEED_LIMIT = 2000  # newest bookings in a feed
+
+
+def booking_event(booking: Booking, url: str | None = None) -> Event:
+    event = Event()
+    event.add("uid", f"booking-{booking.id}@hz-quality-registry")
+    event.add("dtstamp", booking.updated_at)
+    event.add("dtstart", booking.service_date)
+    event.add("dtend", booking.service_date + timedelta(days=1))
+    event.add("summary", f"#{booking.id} {booking.capability.name} · {booking.facility.name}")
+    lines = [f"{booking.org_name} · {booking.quantity} × {booking.capability.name}", booking.description,
+             f"{booking.contact_name} {booking.contact_phone}"]
+    event.add("description", "\n".join(lines))
+    if booking.facility.address:
+        event.add("location", booking.facility.address)
+    event.add("status", STATUS[booking.state])
+    event.add("sequence", booking.version)
+    if url:
+        event.add("url", url)
+    return event
+
+
+def calendar_of(bookings, name: str, url_for_booking=None) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    for booking in bookings:
+        calendar.add_component(booking_event(booking, url_for_booking(booking.id) if url_for_booking else None))
+    return calendar.to_ical()
+
+
+def _active_feed(session, *, user: User | None = None, facility: Facility | None = None):
+    query = select(CalendarFeed).where(CalendarFeed.revoked_at.is_(None))
+    query = query.where(CalendarFeed.user_id == user.id) if user else query.where(
+        CalendarFeed.facility_pk == facility.id)
+    return session.scalar(query.order_by(CalendarFeed.id.desc()))
+
+
+def feed_for(session, creator: User, *, facility: Facility | None = None) -> CalendarFeed:
+    """The active feed of `creator` (or of a facility `creator` operates), made on first use; commits."""
+    if facility is not None and (creator.role != "operator" or facility.id not in creator.facility_pks):
+        raise PermissionError("not an operator of this facility")
+    feed = _active_feed(session, user=None if facility else creator, facility=facility)
+    if feed is None:
+        feed = CalendarFeed(token=secrets.token_urlsafe(32), user_id=None if facility else creator.id,
+                            facility_pk=facility.id if facility else None, created_by=creator.id)
+        session.add(feed)
+        session.commit()
+    return feed
+
+
+def revoke_feed(session, creator: User, *, facility: Facility | None = None) -> CalendarFeed:
+    """Retire the active feed's token and issue a new one; commits."""
+    old = feed_for(session, creator, facility=facility)
+    old.revoked_at = utcnow()
+    session.flush()
+    return feed_for(session, creator, facility=facility)
+
+
+def feed_bookings(session, token: str) -> tuple[str, list[Booking]] | None:
+    """(calendar name, bookings) for a live feed token, or None."""
+    feed = session.scalar(select(CalendarFeed).where(CalendarFeed.token == token, CalendarFeed.revoked_at.is_(None)))
+    if feed is None:
+        return None
+    if feed.user_id is not None:
+        owner = session.get(User, feed.user_id)
+        if owner is None or not owner.is_active:
+            return None
+        query, name = visible_bookings(owner), owner.org_name or owner.name
+    else:
+        creator = session.get(User, feed.created_by)
+        if creator is None or not creator.is_active or feed.facility_pk not in creator.facility_pks:
+            return None  # the operator who made it no longer runs the facility
+        facility = session.get(Facility, feed.facility_pk)
+        query, name = select(Booking).where(Booking.facility_pk == facility.id), facility.name
+    bookings = session.scalars(query.order_by(Booking.service_date.desc()).limit(FEED_LIMIT)).all()
+    return name, bookings
