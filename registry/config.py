@@ -50,6 +50,7 @@ class Config:
     MAP_TIANDITU_KEY = ""
     MAP_POINTS_CACHE = 16  # marker sets kept per process, keyed on the query and the data's version
     MAP_DISTRICTS_GEOJSON = str(PROJECT_ROOT / "seeds" / "districts_simplified.geojson")
+    RATELIMIT_KEY_PREFIX = "registry"  # namespace of the counters in a shared Redis
     RATELIMIT_STORAGE_URI = "memory://"  # redis://127.0.0.1:6379 when several workers serve the API
     API_RATE_LIMIT_ANONYMOUS = "60 per minute"  # per client address, without a key
     API_RATE_LIMIT_KEY = "1200 per minute"  # per API key

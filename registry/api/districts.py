@@ -34,7 +34,8 @@ def list_districts(args):
 def get_district(args, code):
     """One district"""
     require_scope("read")
-    items = district_figures(db.session, code=code[:6], geometry=args["geometry"]) if len(code) <= 6 else []
+    known = len(code) == 6 and code.isascii() and code.isdigit()
+    items = district_figures(db.session, code=code, geometry=args["geometry"]) if known else []
     if not items:
         raise NotFound("No district with this code.")
     return json_response(schemas.District(), items[0])

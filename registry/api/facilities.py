@@ -1,4 +1,5 @@
 """Facilities: search with every filter of the web search, one facility, its capabilities, and GeoJSON."""
+import re
 from bisect import bisect_right
 
 from flask_smorest import Blueprint
@@ -21,6 +22,16 @@ from registry.web.context import today
 blp = Blueprint("api_facilities", __name__, url_prefix="/api/v1", description=(
     "Metrology institutes, testing labs and certification bodies. Lists are sorted by relevance "
     "(or distance) and paged with `cursor`; only active facilities unless `status` says otherwise."))
+
+
+FACILITY_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")  # the interchange format's rule (DATA_FORMAT.md)
+
+
+def _known_id(facility_id: str) -> str:
+    """Anything that cannot be a facility id is not found (and never reaches SQL)."""
+    if not FACILITY_ID.fullmatch(facility_id):
+        raise NotFound("No facility with this id.")
+    return facility_id
 
 
 def _found(args):
@@ -87,7 +98,7 @@ def get_facility(facility_id):
     Everything the registry holds about a live facility: contacts, accreditations with their
     validity, and its capabilities counted by kind."""
     require_scope("read")
-    detail = facility_detail(db.session, facility_id, today())
+    detail = facility_detail(db.session, _known_id(facility_id), today())
     if detail is None:
         raise NotFound("No facility with this id.")
     return json_response(schemas.FacilityDetail(), detail)
@@ -104,7 +115,7 @@ def facility_capabilities(args, facility_id):
     Its live capabilities in registry order, optionally narrowed by keywords or standard
     numbers (`q`) and kind."""
     require_scope("read")
-    if len(facility_id) > 64 or facility_detail(db.session, facility_id, today()) is None:
+    if facility_detail(db.session, _known_id(facility_id), today()) is None:
         raise NotFound("No facility with this id.")
     query = search_query({"q": args.get("q")})
     query.include_inactive = True

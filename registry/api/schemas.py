@@ -150,7 +150,7 @@ class CapabilityListArgs(SearchArgs, PageArgs):
     kind = fields.List(fields.String(validate=_one_of(CAPABILITY_KINDS)),
                        metadata={"description": "Capability kind(s)."})
     facility_kind = fields.List(fields.String(validate=_one_of(FACILITY_KINDS)))
-    facility_id = fields.List(fields.String(validate=validate.Length(1, 64)))
+    facility_id = fields.List(fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$")))
     bookable = fields.Boolean(metadata={"description": "true: only capabilities that can be booked."})
     valid = fields.Boolean(metadata={"description": "true: leave out capabilities whose certificate expired."})
 
@@ -165,7 +165,7 @@ class DistrictArgs(Schema):
 
 
 class ChangeArgs(Schema):
-    since = fields.Integer(load_default=0, validate=validate.Range(0, 2**53), metadata={
+    since = fields.Integer(load_default=0, validate=validate.Range(0, 2**31 - 1), metadata={
         "description": "The id of the last change already applied; 0 (the default) starts from the beginning."})
     limit = fields.Integer(load_default=100, validate=validate.Range(1, MAX_LIMIT))
     cursor = fields.String(validate=validate.Length(max=1000))
