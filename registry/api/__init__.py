@@ -11,6 +11,8 @@ from registry.api.schemas import ErrorSchema
 from registry.extensions import limiter
 
 BLUEPRINTS = (facilities.blp, capabilities.blp, districts.blp, changes.blp)
+for _blp in BLUEPRINTS:  # once per process, however many apps are created
+    limiter.limit(rate_limit_value, key_func=rate_limit_key)(_blp)
 API_VERSION = "1.0.0"
 
 SPEC = {
@@ -68,7 +70,6 @@ def register(app: Flask) -> None:
     limiter.init_app(app)
     api = RegistryApi(app)
     for blp in BLUEPRINTS:
-        limiter.limit(rate_limit_value, key_func=rate_limit_key)(blp)
         api.register_blueprint(blp)
     app.after_request(after_api_request)
     app.cli.add_command(apikey)
