@@ -2,7 +2,6 @@
 from sqlalchemy import select
 
 from registry import create_app
-
 from registry.models import ApiKey
 from registry.services.api_keys import hash_key
 
