@@ -134,9 +134,8 @@ def load_datasette(venv: Path, data: Path, db: Path) -> None:
     utils = str(venv / "bin" / "sqlite-utils")
     db.unlink(missing_ok=True)
     subprocess.run([utils, "insert", str(db), "facilities", str(data / "facilities.csv"), "--csv",
-                    "--detect-types", "--pk", "facility_id"], check=True)
-    subprocess.run([utils, "insert", str(db), "capabilities", str(data / "capabilities.csv"), "--csv",
-                    "--detect-types"], check=True)
+                    "--pk", "facility_id"], check=True)
+    subprocess.run([utils, "insert", str(db), "capabilities", str(data / "capabilities.csv"), "--csv"], check=True)
     subprocess.run([utils, "enable-fts", str(db), "capabilities", "name", "standards", "--fts5",
                     "--tokenize", "trigram"], check=True)
 

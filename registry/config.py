@@ -54,6 +54,7 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"  # redis://127.0.0.1:6379 when several workers serve the API
     API_RATE_LIMIT_ANONYMOUS = "60 per minute"  # per client address, without a key
     API_RATE_LIMIT_KEY = "1200 per minute"  # per API key
+    API_RESPONSE_CACHE = 256  # API answers kept per process until the data changes; 0 turns it off
 
     @classmethod
     def from_env(cls) -> dict:
@@ -64,6 +65,6 @@ class Config:
                 settings[key] = os.environ[key]
         settings["SQLALCHEMY_DATABASE_URI"] = database_url()
         settings["SECRET_KEY"] = _secret_key()
-        for key in ("IMPORT_CHUNK_ROWS", "MAP_POINTS_CACHE"):
+        for key in ("IMPORT_CHUNK_ROWS", "MAP_POINTS_CACHE", "API_RESPONSE_CACHE"):
             settings[key] = int(settings[key])
         return settings

@@ -1,6 +1,7 @@
 """Facilities: search with every filter of the web search, one facility, its capabilities, and GeoJSON."""
 import re
 from bisect import bisect_right
+from operator import attrgetter
 
 from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
@@ -75,15 +76,15 @@ def facilities_geojson(args):
     A FeatureCollection of points (WGS-84) for every matching facility that has a location,
     with the same filters as the list; no paging."""
     require_scope("read")
-    found, _facets = _found({**args, "sort": "relevance"})
-    features = []
-    for f in found:
-        row = f.row
-        if row.lon is None:
-            continue
-        features.append({"type": "Feature", "id": row.facility_id,
-                         "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]},
-                         "properties": {k: getattr(row, k) for k in POINT_FIELDS if k not in ("lon", "lat")}})
+    query = search_query(args, facility_kinds=args.get("kind", ()))
+    found, _facets = api_facility_list(db.session, query, today(), statuses=tuple(args.get("status", ())),
+                                       updated_since=args.get("updated_since"), facets=False)
+    names = [k for k in POINT_FIELDS if k not in ("lon", "lat")]
+    properties = attrgetter(*names)
+    features = [{"type": "Feature", "id": f.row.facility_id,
+                 "geometry": {"type": "Point", "coordinates": [f.row.lon, f.row.lat]},
+                 "properties": dict(zip(names, properties(f.row)))}
+                for f in found if f.row.lon is not None]
     return json_response(None, {"type": "FeatureCollection", "features": features},
                          mimetype="application/geo+json")
 
