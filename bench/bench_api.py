@@ -13,7 +13,9 @@ rotating set of requests on both sides (the same keywords, districts and ids):
   all as GeoJSON   API /facilities.geojson                    |  /facilities.json?_size=max
 
 Datasette's time limits are raised so that it, too, always answers with the full count and facets.
-Prints requests per second, p50 and p95 (ms) of both sides. Keywords have 3 or more characters:
+Prints requests per second, p50 and p95 (ms) of both sides; the registry twice: as configured
+(answers kept until the data changes, API_RESPONSE_CACHE) and with that cache off ("no cache"),
+which measures the search itself on every request. Keywords have 3 or more characters:
 a trigram index cannot look up shorter ones.
 
     python -m seeds.generate --facilities 1500 --capabilities 300000 --out /tmp/apibench/data
@@ -156,7 +158,7 @@ def main() -> None:
     datasette_db = workdir / "bench.db"
     load_datasette(args.datasette_venv, args.data, datasette_db)
 
-    api_port, datasette_port = 18811, 18812
+    api_port, datasette_port, uncached_port = 18811, 18812, 18813
     env = {**os.environ, "DATABASE_URL": args.database_url, "SECRET_KEY": "bench",
            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379", "RATELIMIT_KEY_PREFIX": f"bench-{os.getpid()}",
            "API_RATE_LIMIT_ANONYMOUS": "100000000 per minute"}
@@ -164,14 +166,20 @@ def main() -> None:
         subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind",
                           f"127.0.0.1:{api_port}", "registry:create_app()"], cwd=ROOT, env=env,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+        subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind",
+                          f"127.0.0.1:{uncached_port}", "registry:create_app()"], cwd=ROOT,
+                         env={**env, "API_RESPONSE_CACHE": "0"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
         subprocess.Popen([str(args.datasette_venv / "bin" / "datasette"), "serve", str(datasette_db),
                           "--port", str(datasette_port), "--setting", "max_returned_rows", "2000",
-                          "--setting", "sql_time_limit_ms", "20000", "--setting", "facet_time_limit_ms", "20000"],
+                          "--setting", "sql_time_limit_ms", "20000", "--setting", "facet_time_limit_ms", "20000",
+                          "--setting", "suggest_facets", "off"],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
     ]
     try:
         api, datasette = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{datasette_port}"
+        uncached = f"http://127.0.0.1:{uncached_port}"
         wait_for(api + "/api/v1/openapi.json")
+        wait_for(uncached + "/api/v1/openapi.json")
         wait_for(datasette + "/bench.json")
         ids = [f"DEMO-F{n:04d}" for n in range(1, 1501, 30)]
         print(f"registry: gunicorn {args.workers} workers on {args.database_url.split('@')[-1]}; "
@@ -183,15 +191,19 @@ def main() -> None:
         for name, api_paths, ds_paths in scenarios(ids):
             warm(api, api_paths)
             warm(datasette, ds_paths)
-            for side, base, paths in (("registry", api, api_paths), ("datasette", datasette, ds_paths)):
+            for side, base, paths in (("registry", api, api_paths), ("no cache", uncached, api_paths),
+                                      ("datasette", datasette, ds_paths)):
                 r = run_wrk(base, paths, args.seconds, workdir)
                 results[(name, side)] = r
                 print(f"{name:<34} {side:<10} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} {r['errors']:7d}",
                       flush=True)
         print("\nratio registry/Datasette (req/s; p95 lower is better):")
         for name, _a, _d in scenarios(ids):
-            a, d = results[(name, "registry")], results[(name, "datasette")]
-            print(f"  {name:<34} {a['rps'] / d['rps']:5.2f}x req/s, p95 {a['p95']:.0f} vs {d['p95']:.0f} ms")
+            d = results[(name, "datasette")]
+            for side in ("registry", "no cache"):
+                a = results[(name, side)]
+                print(f"  {name:<34} {side:<9} {a['rps'] / d['rps']:6.2f}x req/s, "
+                      f"p95 {a['p95']:.0f} vs {d['p95']:.0f} ms")
     finally:
         for server in servers:
             server.send_signal(signal.SIGTERM)

@@ -3,7 +3,7 @@
 Partners ask the same questions over and over (the GeoJSON of everything, the
 same searches, the same pages of the change feed), and every write to facilities
 or capabilities records a change set, so an answer is keyed on its URL, today's
-date (expiry flags depend on it) and `records.data_version()`: a write anywhere
+date (expiry flags depend on it) and the data's version (`records.data_version`): a write anywhere
 makes every kept answer stale at once. The rate limit and the key's scope are
 checked before a kept answer is given, as for a fresh one. `API_RESPONSE_CACHE`
 is the number of answers kept per process (0 turns it off).
@@ -16,7 +16,7 @@ from flask import Response, current_app, request
 
 from registry.api.access import require_scope
 from registry.extensions import db
-from registry.services.records import data_version
+from registry.services.changes import current_version
 from registry.web.context import today
 
 MAX_BODY_BYTES = 4 * 2**20
@@ -42,8 +42,8 @@ class ResponseCache:
         if not size or request.method != "GET" or request.blueprint not in self.blueprints:
             return None
         require_scope("read")
-        key = (str(db.engine.url), request.full_path, today().isoformat())
-        version = data_version(db.session)
+        key = (str(db.engine.url), request.host_url, request.full_path, today().isoformat())
+        version = current_version(db.session)
         with self.lock:
             kept = self.entries.get(key)
             if kept is not None and kept.version == version:

@@ -2,7 +2,7 @@
 from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
 
-from registry.api import schemas
+from registry.api import arguments, schemas
 from registry.api.access import require_scope
 from registry.api.conventions import error_responses, json_response
 from registry.extensions import db
@@ -15,7 +15,7 @@ blp = Blueprint("api_districts", __name__, url_prefix="/api/v1", description=(
 
 @blp.route("/districts")
 @error_responses(blp)
-@blp.arguments(schemas.DistrictArgs, location="query")
+@blp.arguments(arguments.DistrictArgs, location="query")
 @blp.response(200, schemas.DistrictPage)
 def list_districts(args):
     """All districts
@@ -28,7 +28,7 @@ def list_districts(args):
 
 @blp.route("/districts/<string:code>")
 @error_responses(blp)
-@blp.arguments(schemas.DistrictArgs, location="query")
+@blp.arguments(arguments.DistrictArgs, location="query")
 @blp.response(200, schemas.District)
 @blp.alt_response(404, schema=schemas.ErrorSchema, description="No district with that code.")
 def get_district(args, code):

@@ -6,14 +6,13 @@ from operator import attrgetter
 from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
 
-from registry.api import schemas
+from registry.api import arguments, schemas
 from registry.api.access import require_scope
 from registry.api.conventions import error_responses, json_response, make_cursor, read_cursor
 from registry.api.search_args import search_query
 from registry.extensions import db
 from registry.services.search import (
     POINT_FIELDS,
-    SearchQuery,
     api_capability_page,
     api_facility_list,
     facility_detail,
@@ -43,7 +42,7 @@ def _found(args):
 
 @blp.route("/facilities")
 @error_responses(blp, paged=True)
-@blp.arguments(schemas.FacilityListArgs, location="query")
+@blp.arguments(arguments.FacilityListArgs, location="query")
 @blp.response(200, schemas.FacilityPage)
 def list_facilities(args):
     """Search facilities
@@ -68,7 +67,7 @@ def list_facilities(args):
 
 @blp.route("/facilities.geojson")
 @error_responses(blp)
-@blp.arguments(schemas.FacilitySearchArgs, location="query")
+@blp.arguments(arguments.FacilitySearchArgs, location="query")
 @blp.response(200, schemas.FeatureCollection, content_type="application/geo+json")
 def facilities_geojson(args):
     """Located facilities as GeoJSON
@@ -107,7 +106,7 @@ def get_facility(facility_id):
 
 @blp.route("/facilities/<string:facility_id>/capabilities")
 @error_responses(blp, paged=True)
-@blp.arguments(schemas.FacilityCapabilityArgs, location="query")
+@blp.arguments(arguments.FacilityCapabilityArgs, location="query")
 @blp.response(200, schemas.FacilityCapabilityPage)
 @blp.alt_response(404, schema=schemas.ErrorSchema, description="No live facility with that id.")
 def facility_capabilities(args, facility_id):
@@ -131,5 +130,3 @@ def facility_capabilities(args, facility_id):
     return json_response(schemas.FacilityCapabilityPage(), {
         "items": page.rows, "next_cursor": next_cursor, "total": page.total}, next_cursor=next_cursor)
 
-
-__all__ = ["blp", "SearchQuery"]

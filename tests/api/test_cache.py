@@ -6,7 +6,7 @@ from tests.factories import capability, facility, run, write_dataset
 def test_answer_is_kept_until_an_import_changes_the_data(client, registry, tmp_path):
     first = client.get("/api/v1/facilities?q=计量").get_json()
     assert [i["facility_id"] for i in first["items"]] == ["F0002"]
-    assert any(key[1].startswith("/api/v1/facilities?") for key in response_cache.entries)
+    assert any(key[2].startswith("/api/v1/facilities?") for key in response_cache.entries)
     assert client.get("/api/v1/facilities?q=计量").get_json() == first
     report = run(registry, write_dataset(tmp_path / "more", [facility(9, name="滨江计量站")],
                                          [capability(9, 1)]))
