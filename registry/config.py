@@ -56,9 +56,11 @@ class Config:
     SESSION_COOKIE_SECURE = False  # set to 1 behind HTTPS
     PERMANENT_SESSION_LIFETIME = 8 * 3600  # seconds a sign-in lasts
     WTF_CSRF_TIME_LIMIT = None  # a form's token lives as long as the session
+    RATELIMIT_KEY_PREFIX = "registry"  # namespace of the counters in a shared Redis
     RATELIMIT_STORAGE_URI = "memory://"  # redis://127.0.0.1:6379 when several workers serve the API
     API_RATE_LIMIT_ANONYMOUS = "60 per minute"  # per client address, without a key
     API_RATE_LIMIT_KEY = "1200 per minute"  # per API key
+    API_RESPONSE_CACHE = 256  # API answers kept per process until the data changes; 0 turns it off
     BOOKING_EXPIRY_DAYS = 7  # requests unanswered this long expire (flask bookings expire)
     SMTP_HOST = ""  # empty: e-mails are written to the log instead of sent
     SMTP_PORT = 25
@@ -77,7 +79,7 @@ class Config:
         settings["SQLALCHEMY_DATABASE_URI"] = database_url()
         settings["SECRET_KEY"] = _secret_key()
         for key in ("IMPORT_CHUNK_ROWS", "MAP_POINTS_CACHE", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES",
-                    "PERMANENT_SESSION_LIFETIME", "BOOKING_EXPIRY_DAYS", "SMTP_PORT"):
+                    "PERMANENT_SESSION_LIFETIME", "BOOKING_EXPIRY_DAYS", "SMTP_PORT", "API_RESPONSE_CACHE"):
             settings[key] = int(settings[key])
         for key in ("SESSION_COOKIE_SECURE", "SMTP_STARTTLS"):
             settings[key] = str(settings[key]).lower() in ("1", "true", "yes")

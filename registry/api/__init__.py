@@ -5,12 +5,17 @@ from flask_smorest import Api
 
 from registry.api import capabilities, changes, districts, facilities
 from registry.api.access import rate_limit_key, rate_limit_value
+from registry.api.cache import ResponseCache
 from registry.api.commands import apikey
 from registry.api.conventions import API_PREFIX, after_api_request
 from registry.api.schemas import ErrorSchema
 from registry.extensions import limiter
 
 BLUEPRINTS = (facilities.blp, capabilities.blp, districts.blp, changes.blp)
+for _blp in BLUEPRINTS:  # once per process, however many apps are created
+    limiter.limit(rate_limit_value, key_func=rate_limit_key)(_blp)
+# District figures also depend on the district table, which the change log does not cover.
+response_cache = ResponseCache({facilities.blp.name, capabilities.blp.name, changes.blp.name})
 API_VERSION = "1.0.0"
 
 SPEC = {
@@ -68,7 +73,8 @@ def register(app: Flask) -> None:
     limiter.init_app(app)
     api = RegistryApi(app)
     for blp in BLUEPRINTS:
-        limiter.limit(rate_limit_value, key_func=rate_limit_key)(blp)
         api.register_blueprint(blp)
+    app.before_request(response_cache.before)  # after the limiter's check, registered by init_app
+    app.after_request(response_cache.after)
     app.after_request(after_api_request)
     app.cli.add_command(apikey)

@@ -1,7 +1,7 @@
 """Capabilities one by one: keyword and standard search with totals and facets."""
 from flask_smorest import Blueprint
 
-from registry.api import schemas
+from registry.api import arguments, schemas
 from registry.api.access import require_scope
 from registry.api.conventions import error_responses, json_response, make_cursor, read_cursor
 from registry.api.search_args import search_query
@@ -15,7 +15,7 @@ blp = Blueprint("api_capabilities", __name__, url_prefix="/api/v1", description=
 
 @blp.route("/capabilities")
 @error_responses(blp, paged=True)
-@blp.arguments(schemas.CapabilityListArgs, location="query")
+@blp.arguments(arguments.CapabilityListArgs, location="query")
 @blp.response(200, schemas.CapabilityPage)
 def list_capabilities(args):
     """Search capabilities

@@ -1,7 +1,7 @@
 """The change feed that partners follow to keep an exact mirror."""
 from flask_smorest import Blueprint
 
-from registry.api import schemas
+from registry.api import arguments, schemas
 from registry.api.access import require_scope
 from registry.api.conventions import error_responses, json_response, make_cursor, read_cursor
 from registry.extensions import db
@@ -17,7 +17,7 @@ blp = Blueprint("api_changes", __name__, url_prefix="/api/v1", description=(
 
 @blp.route("/changes")
 @error_responses(blp, paged=True)
-@blp.arguments(schemas.ChangeArgs, location="query")
+@blp.arguments(arguments.ChangeArgs, location="query")
 @blp.response(200, schemas.ChangePage)
 def list_changes(args):
     """Changes since a point

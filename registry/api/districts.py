@@ -2,7 +2,7 @@
 from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
 
-from registry.api import schemas
+from registry.api import arguments, schemas
 from registry.api.access import require_scope
 from registry.api.conventions import error_responses, json_response
 from registry.extensions import db
@@ -15,7 +15,7 @@ blp = Blueprint("api_districts", __name__, url_prefix="/api/v1", description=(
 
 @blp.route("/districts")
 @error_responses(blp)
-@blp.arguments(schemas.DistrictArgs, location="query")
+@blp.arguments(arguments.DistrictArgs, location="query")
 @blp.response(200, schemas.DistrictPage)
 def list_districts(args):
     """All districts
@@ -28,13 +28,14 @@ def list_districts(args):
 
 @blp.route("/districts/<string:code>")
 @error_responses(blp)
-@blp.arguments(schemas.DistrictArgs, location="query")
+@blp.arguments(arguments.DistrictArgs, location="query")
 @blp.response(200, schemas.District)
 @blp.alt_response(404, schema=schemas.ErrorSchema, description="No district with that code.")
 def get_district(args, code):
     """One district"""
     require_scope("read")
-    items = district_figures(db.session, code=code[:6], geometry=args["geometry"]) if len(code) <= 6 else []
+    known = len(code) == 6 and code.isascii() and code.isdigit()
+    items = district_figures(db.session, code=code, geometry=args["geometry"]) if known else []
     if not items:
         raise NotFound("No district with this code.")
     return json_response(schemas.District(), items[0])

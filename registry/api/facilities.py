@@ -1,17 +1,18 @@
 """Facilities: search with every filter of the web search, one facility, its capabilities, and GeoJSON."""
+import re
 from bisect import bisect_right
+from operator import attrgetter
 
 from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
 
-from registry.api import schemas
+from registry.api import arguments, schemas
 from registry.api.access import require_scope
 from registry.api.conventions import error_responses, json_response, make_cursor, read_cursor
 from registry.api.search_args import search_query
 from registry.extensions import db
 from registry.services.search import (
     POINT_FIELDS,
-    SearchQuery,
     api_capability_page,
     api_facility_list,
     facility_detail,
@@ -23,6 +24,16 @@ blp = Blueprint("api_facilities", __name__, url_prefix="/api/v1", description=(
     "(or distance) and paged with `cursor`; only active facilities unless `status` says otherwise."))
 
 
+FACILITY_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")  # the interchange format's rule (DATA_FORMAT.md)
+
+
+def _known_id(facility_id: str) -> str:
+    """Anything that cannot be a facility id is not found (and never reaches SQL)."""
+    if not FACILITY_ID.fullmatch(facility_id):
+        raise NotFound("No facility with this id.")
+    return facility_id
+
+
 def _found(args):
     query = search_query(args, facility_kinds=args.get("kind", ()))
     return api_facility_list(db.session, query, today(), statuses=tuple(args.get("status", ())),
@@ -31,7 +42,7 @@ def _found(args):
 
 @blp.route("/facilities")
 @error_responses(blp, paged=True)
-@blp.arguments(schemas.FacilityListArgs, location="query")
+@blp.arguments(arguments.FacilityListArgs, location="query")
 @blp.response(200, schemas.FacilityPage)
 def list_facilities(args):
     """Search facilities
@@ -56,7 +67,7 @@ def list_facilities(args):
 
 @blp.route("/facilities.geojson")
 @error_responses(blp)
-@blp.arguments(schemas.FacilitySearchArgs, location="query")
+@blp.arguments(arguments.FacilitySearchArgs, location="query")
 @blp.response(200, schemas.FeatureCollection, content_type="application/geo+json")
 def facilities_geojson(args):
     """Located facilities as GeoJSON
@@ -64,15 +75,15 @@ def facilities_geojson(args):
     A FeatureCollection of points (WGS-84) for every matching facility that has a location,
     with the same filters as the list; no paging."""
     require_scope("read")
-    found, _facets = _found({**args, "sort": "relevance"})
-    features = []
-    for f in found:
-        row = f.row
-        if row.lon is None:
-            continue
-        features.append({"type": "Feature", "id": row.facility_id,
-                         "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]},
-                         "properties": {k: getattr(row, k) for k in POINT_FIELDS if k not in ("lon", "lat")}})
+    query = search_query(args, facility_kinds=args.get("kind", ()))
+    found, _facets = api_facility_list(db.session, query, today(), statuses=tuple(args.get("status", ())),
+                                       updated_since=args.get("updated_since"), facets=False)
+    names = [k for k in POINT_FIELDS if k not in ("lon", "lat")]
+    properties = attrgetter(*names)
+    features = [{"type": "Feature", "id": f.row.facility_id,
+                 "geometry": {"type": "Point", "coordinates": [f.row.lon, f.row.lat]},
+                 "properties": dict(zip(names, properties(f.row)))}
+                for f in found if f.row.lon is not None]
     return json_response(None, {"type": "FeatureCollection", "features": features},
                          mimetype="application/geo+json")
 
@@ -87,7 +98,7 @@ def get_facility(facility_id):
     Everything the registry holds about a live facility: contacts, accreditations with their
     validity, and its capabilities counted by kind."""
     require_scope("read")
-    detail = facility_detail(db.session, facility_id, today())
+    detail = facility_detail(db.session, _known_id(facility_id), today())
     if detail is None:
         raise NotFound("No facility with this id.")
     return json_response(schemas.FacilityDetail(), detail)
@@ -95,7 +106,7 @@ def get_facility(facility_id):
 
 @blp.route("/facilities/<string:facility_id>/capabilities")
 @error_responses(blp, paged=True)
-@blp.arguments(schemas.FacilityCapabilityArgs, location="query")
+@blp.arguments(arguments.FacilityCapabilityArgs, location="query")
 @blp.response(200, schemas.FacilityCapabilityPage)
 @blp.alt_response(404, schema=schemas.ErrorSchema, description="No live facility with that id.")
 def facility_capabilities(args, facility_id):
@@ -104,7 +115,7 @@ def facility_capabilities(args, facility_id):
     Its live capabilities in registry order, optionally narrowed by keywords or standard
     numbers (`q`) and kind."""
     require_scope("read")
-    if len(facility_id) > 64 or facility_detail(db.session, facility_id, today()) is None:
+    if facility_detail(db.session, _known_id(facility_id), today()) is None:
         raise NotFound("No facility with this id.")
     query = search_query({"q": args.get("q")})
     query.include_inactive = True
@@ -119,5 +130,3 @@ def facility_capabilities(args, facility_id):
     return json_response(schemas.FacilityCapabilityPage(), {
         "items": page.rows, "next_cursor": next_cursor, "total": page.total}, next_cursor=next_cursor)
 
-
-__all__ = ["blp", "SearchQuery"]

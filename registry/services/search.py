@@ -718,7 +718,7 @@ def facility_points(session, query: SearchQuery, today: date) -> list[dict]:
 
 def facility_detail(session, facility_id: str, today: date) -> dict | None:
     """Everything known about a live facility, with its accreditations and their validity."""
-    if not isinstance(facility_id, str) or len(facility_id) > 64:
+    if not isinstance(facility_id, str) or len(facility_id) > 64 or "\x00" in facility_id:  # PG refuses NUL
         return None
     facility = session.execute(select(Facility).where(
         Facility.facility_id == facility_id, Facility.deleted_at.is_(None))).scalar_one_or_none()
@@ -746,7 +746,7 @@ def facility_detail(session, facility_id: str, today: date) -> dict | None:
 
 def facility_capabilities(session, facility_id, q: str, page, per_page, today) -> tuple[list[dict], int]:
     """A facility's live capabilities matching `q` (keywords and standard numbers), paginated."""
-    if not isinstance(facility_id, str) or len(facility_id) > 64:
+    if not isinstance(facility_id, str) or len(facility_id) > 64 or "\x00" in facility_id:  # PG refuses NUL
         return [], 0
     pk = session.execute(select(Facility.id).where(Facility.facility_id == facility_id,
                                                    Facility.deleted_at.is_(None))).scalar()

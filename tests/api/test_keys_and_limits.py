@@ -1,6 +1,7 @@
 """API keys (CLI and service) and rate limits: anonymous low, a key higher, 401, 403, 429 with Retry-After."""
 from sqlalchemy import select
 
+from registry import create_app
 from registry.models import ApiKey
 from registry.services.api_keys import hash_key
 
@@ -64,3 +65,9 @@ def test_anonymous_reads_hit_the_low_limit_a_key_the_higher_one(app, client, reg
     assert keyed == [200] * 6 + [429]
     other = make_key(partner="另一个伙伴")  # limits are per key
     assert client.get("/api/v1/districts", headers={"X-API-Key": other}).status_code == 200
+
+
+def test_a_second_app_in_the_process_does_not_count_requests_twice(app, client, registry, monkeypatch):
+    create_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT_ANONYMOUS", "2 per minute")
+    assert [client.get("/api/v1/districts").status_code for _ in range(3)] == [200, 200, 429]

@@ -207,3 +207,16 @@ def test_hostile_text_is_a_clean_answer(client, registry):
         assert response.status_code in (200, 422), q
         response = client.get("/api/v1/facilities", query_string={"q": q})
         assert response.status_code in (200, 422), q
+
+
+@pytest.mark.parametrize("url", ["/api/v1/facilities/F%000001", "/api/v1/facilities/%E4%B8%AD",
+                                 "/api/v1/facilities/F%00/capabilities", "/api/v1/districts/33010%00",
+                                 "/api/v1/districts/%EF%BC%93%EF%BC%93%EF%BC%90%EF%BC%91%EF%BC%90%EF%BC%99"])
+def test_ids_that_cannot_exist_are_404_without_reaching_sql(client, registry, url):
+    response = client.get(url)
+    assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
+
+
+def test_capability_facility_id_filter_refuses_impossible_ids(client, registry):
+    response = client.get("/api/v1/capabilities?facility_id=F%0001")
+    assert response.status_code == 422 and "facility_id" in response.get_json()["error"]["fields"]

@@ -148,6 +148,8 @@ def test_points_detail_capabilities(registry):
     detail = facility_detail(registry, "F0001", TODAY)
     assert detail["accreditations"][0]["scheme"] == "cma" and detail["accreditations"][0]["valid"]
     assert facility_detail(registry, "nope", TODAY) is None
+    assert facility_detail(registry, "F\x00", TODAY) is None  # PostgreSQL cannot even compare a NUL
+    assert facility_capabilities(registry, "F\x00", "", 1, 20, TODAY) == ([], 0)
     rows, total = facility_capabilities(registry, "F0001", "绝缘", 1, 20, TODAY)
     assert total == 1 and rows[0]["capability_id"] == "C0002"
     rows, total = facility_capabilities(registry, "F0001", "", 1, 1, TODAY)

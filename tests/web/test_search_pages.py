@@ -76,6 +76,8 @@ def test_unknown_facility_is_a_404_page(client, session):
     response = client.get("/facilities/NO-SUCH-ID")
     assert response.status_code == 404 and "<h1>404</h1>" in response.get_data(as_text=True)
     assert client.get("/facilities/NO-SUCH-ID/map").status_code == 404
+    assert client.get("/facilities/F%00").status_code == 404  # a NUL byte: PostgreSQL refuses to compare it
+    assert client.get("/facilities/F%00/map").status_code == 404
 
 
 def test_demo_records_carry_a_badge(client, session, tmp_path):
