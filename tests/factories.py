@@ -166,11 +166,12 @@ def post_form(client, path: str, data: dict | None = None, token_from: str = "/"
 
 # --- Bookings ---------------------------------------------------------------------------------
 
-def bookable_dataset(folder: Path, facilities: int = 1, **capability_overrides) -> list[Path]:
+def bookable_dataset(folder: Path, facilities: int = 1, facility_overrides: dict | None = None,
+                     **capability_overrides) -> list[Path]:
     """Facilities F0001… each with one bookable test item C0001 (capacity 3, 120 CNY, 2 days' lead time)."""
     values = {"bookable": "yes", "daily_capacity": "3", "price_cny": "120", "lead_time_days": "2"}
     values.update(capability_overrides)
-    return write_dataset(folder, [facility(n) for n in range(1, facilities + 1)],
+    return write_dataset(folder, [facility(n, **(facility_overrides or {})) for n in range(1, facilities + 1)],
                          [capability(n, 1, **values) for n in range(1, facilities + 1)])
 
 

@@ -56,9 +56,14 @@ def notify_booking_event(session, booking: Booking, event: BookingEvent, url_for
     """Add the notifications and e-mails of `event` (not committed: the transition commits them)."""
     session.flush()
     url = url_for_booking(booking.id) if url_for_booking else None
-    for person in recipients(session, booking, event):
+    people = recipients(session, booking, event)
+    for person in people:
         session.add(Notification(user_id=person.id, booking_id=booking.id, event_id=event.id))
         session.add(OutboxMessage(to_address=person.email, **mail_content(booking, event, url)))
+    if event.actor_role in ("enterprise", "system") and not any(p.role == "operator" for p in people):
+        # No operator account for this facility yet: its registered e-mail hears of the request.
+        if booking.facility.email:
+            session.add(OutboxMessage(to_address=booking.facility.email, **mail_content(booking, event, url)))
 
 
 def mail_content(booking: Booking, event: BookingEvent, booking_url: str | None) -> dict:

@@ -69,3 +69,10 @@ def test_send_mail_exits_non_zero_when_the_server_is_down(app, session, accepted
     result = app.test_cli_runner().invoke(args=["send-mail"])
     assert result.exit_code == 4
     assert all(m.sent_at is None for m in session.scalars(select(OutboxMessage)))
+
+
+def test_facility_without_operators_hears_by_its_registered_email(session, tmp_path):
+    run(session, bookable_dataset(tmp_path, facility_overrides={"email": "lab@f0001.cn"}))
+    request_booking(session, user(session, "enterprise"),
+                    booking_request(capability_of(session), TODAY + timedelta(days=5)), today=TODAY)
+    assert [m.to_address for m in session.scalars(select(OutboxMessage))] == ["lab@f0001.cn"]
