@@ -3,15 +3,15 @@ API keys and rate limits. `register(app)` is all create_app needs to call."""
 from flask import Flask
 from flask_smorest import Api
 
-from registry.api import capabilities, changes, districts, facilities
+from registry.api import bookings, capabilities, changes, districts, facilities
 from registry.api.access import rate_limit_key, rate_limit_value
 from registry.api.cache import ResponseCache
 from registry.api.commands import apikey
 from registry.api.conventions import API_PREFIX, after_api_request
 from registry.api.schemas import ErrorSchema
-from registry.extensions import limiter
+from registry.extensions import csrf, limiter
 
-BLUEPRINTS = (facilities.blp, capabilities.blp, districts.blp, changes.blp)
+BLUEPRINTS = (facilities.blp, capabilities.blp, districts.blp, changes.blp, bookings.blp)
 for _blp in BLUEPRINTS:  # once per process, however many apps are created
     limiter.limit(rate_limit_value, key_func=rate_limit_key)(_blp)
 # District figures also depend on the district table, which the change log does not cover.
@@ -74,6 +74,7 @@ def register(app: Flask) -> None:
     api = RegistryApi(app)
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
+        csrf.exempt(blp)  # keys, not cookies, authorise API calls: there is no session to forge
     app.before_request(response_cache.before)  # after the limiter's check, registered by init_app
     app.after_request(response_cache.after)
     app.after_request(after_api_request)

@@ -65,8 +65,8 @@ def after_api_request(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
     if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Authorization, X-API-Key, If-None-Match"
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Authorization, X-API-Key, If-None-Match, Content-Type"
         response.headers["Access-Control-Max-Age"] = "86400"
     return response
 

@@ -29,6 +29,8 @@ VOUCHER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{3,39}$")
 class BookingError(RegistryError):
     """A request that cannot be accepted as given; `field` names the input at fault."""
 
+    status = 422
+
     def __init__(self, message, field: str | None = None):
         super().__init__(message, field=field)
         self.field = field

@@ -59,11 +59,24 @@ def notify_booking_event(session, booking: Booking, event: BookingEvent, url_for
     people = recipients(session, booking, event)
     for person in people:
         session.add(Notification(user_id=person.id, booking_id=booking.id, event_id=event.id))
-        session.add(OutboxMessage(to_address=person.email, **mail_content(booking, event, url)))
+        address = mail_address(person, booking)
+        if address:
+            session.add(OutboxMessage(to_address=address, **mail_content(booking, event, url)))
     if event.actor_role in ("enterprise", "system") and not any(p.role == "operator" for p in people):
         # No operator account for this facility yet: its registered e-mail hears of the request.
         if booking.facility.email:
             session.add(OutboxMessage(to_address=booking.facility.email, **mail_content(booking, event, url)))
+
+
+PARTNER_ACCOUNTS_DOMAIN = "partners.invalid"  # accounts a partner platform books for (services/partner_bookings.py)
+
+
+def mail_address(person: User, booking: Booking) -> str | None:
+    """Where `person` hears of the booking: an enterprise a partner booked for has no mailbox of its
+    own here, so the booking's contact address (if any) is written to instead."""
+    if person.email.endswith("@" + PARTNER_ACCOUNTS_DOMAIN):
+        return booking.contact_email
+    return person.email
 
 
 def mail_content(booking: Booking, event: BookingEvent, booking_url: str | None) -> dict:

@@ -20,7 +20,9 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 def register(app: Flask) -> None:
     @app.errorhandler(RegistryError)
     def registry_error(exc: RegistryError):
-        return error_response(exc.status, type(exc).__name__, str(exc.message))
+        field = exc.details.get("field")
+        return error_response(exc.status, type(exc).__name__, str(exc.message),
+                              {field: [str(exc.message)]} if field else None)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
