@@ -15,7 +15,7 @@ def apikey():
 
 @apikey.command("create")
 @click.option("--partner", required=True, help="Who the key is for.")
-@click.option("--scopes", default="read", show_default=True, help="Comma-separated: read, book.")
+@click.option("--scopes", default="read", show_default=True, help="Comma-separated: read, book, audit.")
 def create_command(partner, scopes):
     """Create a key and print it: it is shown only this once (only its hash is stored)."""
     try:

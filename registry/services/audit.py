@@ -13,6 +13,7 @@ from sqlalchemy import and_, case, func, select
 
 from registry.models import Accreditation, Capability, ChangeSet, District, Facility
 from registry.services import audit_bookings
+from registry.services.audit_cache import cached
 from registry.services.audit_figures import TABLE_EXPIRY_DAYS
 from registry.vocabulary import CAPABILITY_KINDS, DISCIPLINES, FACILITY_KINDS, LEVELS, OWNERSHIPS
 
@@ -155,6 +156,11 @@ def district_table(session, today: date, district: str | None = None) -> Distric
     total.update(bookings.get(TOTAL, audit_bookings.EMPTY))
     demo = session.scalar(select(func.count()).where(active_facility(district), Facility.demo)) or 0
     return DistrictTable(rows, derive(total), disciplines, demo)
+
+
+def cached_district_table(session, today: date, district: str | None = None) -> DistrictTable:
+    """`district_table`, computed once per data version, day and scope (the dashboard and the API)."""
+    return cached(session, "district_table", (district, today), lambda: district_table(session, today, district))
 
 
 def count_keys() -> dict[str, int]:

@@ -69,8 +69,7 @@ def check_access():
 # --- shared pieces ------------------------------------------------------------------------------
 
 def district_table():
-    scope, day = audit_scope(), today()
-    return cached(db.session, "district_table", (scope, day), lambda: audit.district_table(db.session, day, scope))
+    return audit.cached_district_table(db.session, today(), audit_scope())
 
 
 def names(lang: str) -> dict[str, str]:
