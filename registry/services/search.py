@@ -859,11 +859,12 @@ def api_capability_page(session, query: SearchQuery, today: date, *, kinds=(), f
                 continue
         allowed[row.id] = row
     all_pks = set(session.connection().execute(select(Facility.id)).scalars())
+    dialect = session.get_bind().dialect.name
     if len(allowed) <= len(all_pks) - len(allowed):
-        facility_condition = Capability.facility_pk.in_(sorted(allowed))
+        facility_condition = _ids_in(Capability.facility_pk, allowed, dialect)
     else:
-        excluded = sorted(all_pks - set(allowed))
-        facility_condition = Capability.facility_pk.not_in(excluded) if excluded else true()
+        excluded = all_pks - set(allowed)
+        facility_condition = _ids_in(Capability.facility_pk, excluded, dialect, negate=True) if excluded else true()
 
     if len(conditions) == 1:
         counts = _live_counts(session)
