@@ -16,7 +16,7 @@ from flask import Response, current_app, request
 
 from registry.api.access import require_scope
 from registry.extensions import db
-from registry.services.changes import current_version
+from registry.services.records import data_version
 from registry.web.context import today
 
 MAX_BODY_BYTES = 4 * 2**20
@@ -43,7 +43,7 @@ class ResponseCache:
             return None
         require_scope("read")
         key = (str(db.engine.url), request.host_url, request.full_path, today().isoformat())
-        version = current_version(db.session)
+        version = data_version(db.session)
         with self.lock:
             kept = self.entries.get(key)
             if kept is not None and kept.version == version:

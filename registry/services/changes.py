@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import selectinload
 
-from registry.models import Capability, Change, ChangeSet, Facility
+from registry.models import Capability, Change, Facility
 
 MAX_CHANGES_PAGE = 200
 
@@ -75,11 +75,3 @@ def live_capabilities(session, keys) -> dict[tuple[str, str], dict]:
         for row in session.execute(stmt).mappings():
             out[(row["facility_id"], row["capability_id"])] = dict(row)
     return out
-
-
-def current_version(session) -> tuple:
-    """The figures of `records.data_version` (newest change set, newest facility update) in one
-    round trip: the API's kept answers check it on every request."""
-    newest_set = select(func.max(ChangeSet.id)).scalar_subquery()
-    newest_update = select(func.max(Facility.updated_at)).scalar_subquery()
-    return tuple(session.connection().execute(select(newest_set, newest_update)).one())
