@@ -10,6 +10,7 @@ from registry.config import PROJECT_ROOT, Config
 from registry.database import configure_engine_events
 from registry.extensions import babel, csrf, db, login_manager, migrate
 from registry.web import access, auth, errors, maps, pages, search_pages  # noqa: F401  (access: user loader)
+from registry.web import admin as admin_pages
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -25,6 +26,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(maps.blp)
     app.register_blueprint(search_pages.blp)
     app.register_blueprint(auth.blp)
+    app.register_blueprint(admin_pages.blp)
     api.register(app)
     errors.register(app)
     cli.register(app)

@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from registry.cli_accounts import user_group
+from registry.cli_uploads import upload_group
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.services.districts import district_locator, sync_districts
@@ -31,7 +32,7 @@ lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="z
 
 
 def register(app: Flask) -> None:
-    for command in (import_command, export_command, seed_command, user_group):
+    for command in (import_command, export_command, seed_command, user_group, upload_group):
         app.cli.add_command(command)
 
 

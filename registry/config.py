@@ -59,6 +59,10 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"  # redis://127.0.0.1:6379 when several workers serve the API
     API_RATE_LIMIT_ANONYMOUS = "60 per minute"  # per client address, without a key
     API_RATE_LIMIT_KEY = "1200 per minute"  # per API key
+    UPLOAD_DIR = str(INSTANCE_DIR / "uploads")  # uploaded files, one folder per upload job
+    UPLOAD_MAX_MB = 100  # the largest upload accepted (413 beyond)
+    UPLOAD_BACKGROUND_BYTES = 1_000_000  # larger uploads are validated and applied in the background
+    UPLOAD_WORKER = "thread"  # thread: the app runs them; command: `flask upload work` does
 
     @classmethod
     def from_env(cls) -> dict:
@@ -70,7 +74,7 @@ class Config:
         settings["SQLALCHEMY_DATABASE_URI"] = database_url()
         settings["SECRET_KEY"] = _secret_key()
         for key in ("IMPORT_CHUNK_ROWS", "MAP_POINTS_CACHE", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES",
-                    "PERMANENT_SESSION_LIFETIME"):
+                    "PERMANENT_SESSION_LIFETIME", "UPLOAD_MAX_MB", "UPLOAD_BACKGROUND_BYTES"):
             settings[key] = int(settings[key])
         settings["SESSION_COOKIE_SECURE"] = str(settings["SESSION_COOKIE_SECURE"]).lower() in ("1", "true", "yes")
         return settings

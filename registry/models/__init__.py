@@ -1,4 +1,5 @@
 """The registry's tables. Import from here so that every model is registered."""
+from registry.models.admin import AdminAction, UploadJob
 from registry.models.api_key import ApiKey
 from registry.models.capability import Capability
 from registry.models.change import Change, ChangeSet
@@ -8,3 +9,4 @@ from registry.models.user import ROLES, User, operator_facilities
 
 __all__ = ["Accreditation", "ApiKey", "Capability", "Change", "ChangeSet", "District", "Facility", "ROLES", "User",
            "operator_facilities"]
+__all__ += ["AdminAction", "UploadJob"]
