@@ -76,5 +76,6 @@ class Config:
         for key in ("IMPORT_CHUNK_ROWS", "MAP_POINTS_CACHE", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES",
                     "PERMANENT_SESSION_LIFETIME", "UPLOAD_MAX_MB", "UPLOAD_BACKGROUND_BYTES"):
             settings[key] = int(settings[key])
+        settings["MAX_CONTENT_LENGTH"] = settings["UPLOAD_MAX_MB"] * 2**20  # checked before a body is read
         settings["SESSION_COOKIE_SECURE"] = str(settings["SESSION_COOKIE_SECURE"]).lower() in ("1", "true", "yes")
         return settings

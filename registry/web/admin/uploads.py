@@ -41,7 +41,6 @@ def upload_form():
 @blp.post("/uploads")
 @roles_required(*KEEPERS)
 def upload():
-    request.max_content_length = current_app.config["UPLOAD_MAX_MB"] * 2**20  # before the body is read
     files = [(f.filename, f.stream) for f in request.files.getlist("files") if f and f.filename]
     try:
         job = uploads.create_job(db.session, current_user, files, upload_dir=_upload_dir(),
