@@ -126,3 +126,25 @@ def test_wrongly_named_csv_is_refused_with_a_message(admin_client, session, tmp_
     assert response.status_code == 400
     assert "facilities.csv" in response.get_data(as_text=True)
     assert latest_job(session) is None
+
+
+def test_worker_command_runs_queued_uploads(admin_client, session, app, monkeypatch, registry_with_two, tmp_path):
+    monkeypatch.setitem(app.config, "UPLOAD_WORKER", "command")
+    monkeypatch.setitem(app.config, "UPLOAD_BACKGROUND_BYTES", 0)
+    upload(admin_client, write_dataset(tmp_path / "up", [facility(3)]))
+    job = latest_job(session)
+    assert job.status == "queued"
+    result = app.test_cli_runner().invoke(args=["upload", "work", "--once"])
+    assert result.exit_code == 0, result.output
+    assert latest_job(session).status == "previewed"
+    admin_client.post(f"/admin/uploads/{job.id}/confirm",
+                      data={"csrf_token": csrf_token(admin_client, f"/admin/uploads/{job.id}")})
+    assert latest_job(session).status == "confirmed"
+    app.test_cli_runner().invoke(args=["upload", "work", "--once"])
+    assert latest_job(session).status == "applied"
+    assert "F0003" in set(session.scalars(select(Facility.facility_id)))
+
+
+def test_pages_in_chinese_first_and_english_on_request(admin_client, session):
+    assert "上传数据" in admin_client.get("/admin/uploads").get_data(as_text=True)
+    assert "Upload data" in admin_client.get("/admin/uploads?lang=en").get_data(as_text=True)
