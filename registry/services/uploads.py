@@ -216,6 +216,7 @@ def preview_job(session, job_id: int, *, upload_dir: str, locator, chunk_rows: i
             "changes": sample.sample, "change_counts": dict(sample.count),
             "issues": [issue_dict(i) for i in report.issues[:ISSUES_KEPT]],
             "issue_count": len(report.issues), "error_count": len(report.errors),
+            "scope": scope_text(job.user),
         }
         if report.errors and not report.aborted:
             write_rejects(paths, report, folder / REJECTS_NAME, job.lang)
@@ -233,6 +234,12 @@ def is_scope_issue(issue) -> bool:
 def issue_dict(issue) -> dict:
     return {"file": issue.file, "row": issue.row, "column": issue.column, "value": issue.value,
             "message": str(issue.message), "level": issue.level}
+
+
+def scope_text(user: User) -> str | None:
+    """The uploader's facility scope as the preview saw it: a change of it makes the preview stale."""
+    scope = facility_scope(user)
+    return None if scope is None else ",".join(sorted(scope))
 
 
 def actor_of(user: User) -> str:
@@ -300,7 +307,7 @@ def apply_job(session, job_id: int, *, upload_dir: str, locator, chunk_rows: int
     session.commit()
     folder = job_folder(upload_dir, job.id)
     begin_write(session)
-    if version_text(session) != job.data_version:
+    if version_text(session) != job.data_version or scope_text(job.user) != job.preview.get("scope"):
         session.rollback()
         job = session.get(UploadJob, job_id)
         job.status = "stale"
@@ -313,6 +320,8 @@ def apply_job(session, job_id: int, *, upload_dir: str, locator, chunk_rows: int
     job = session.get(UploadJob, job_id)
     job.status = "applied" if report.committed else "failed"
     job.change_set_id = report.change_set_id
+    if {name: dict(c) for name, c in report.counts.items()} != job.preview["counts"]:
+        job.message = "counts differ from the preview"  # cannot happen while the version check holds
     session.commit()
     return job
 

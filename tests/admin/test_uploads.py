@@ -148,3 +148,18 @@ def test_worker_command_runs_queued_uploads(admin_client, session, app, monkeypa
 def test_pages_in_chinese_first_and_english_on_request(admin_client, session):
     assert "上传数据" in admin_client.get("/admin/uploads").get_data(as_text=True)
     assert "Upload data" in admin_client.get("/admin/uploads?lang=en").get_data(as_text=True)
+
+
+def test_confirm_writes_nothing_when_the_operators_facilities_changed_since(operator_client, operator, session,
+                                                                           tmp_path):
+    upload(operator_client, write_dataset(tmp_path / "up", [facility(1, name="我的新名字")]))
+    job = latest_job(session)
+    assert job.status == "previewed"
+    operator = session.merge(operator)
+    operator.facilities = []
+    session.commit()
+    before = row_counts(session)
+    operator_client.post(f"/admin/uploads/{job.id}/confirm",
+                         data={"csrf_token": csrf_token(operator_client, "/admin/uploads")})
+    assert latest_job(session).status == "stale"
+    assert row_counts(session) == before
