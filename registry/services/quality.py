@@ -1,6 +1,9 @@
 """Data-quality findings: what in the registry is likely wrong, each pointing at the record to fix.
 
-- likely duplicates: the same USCC within 200 m, or near-identical names in the same district;
+- likely duplicates: the same USCC within 200 m, or near-identical names in the same district (the same
+  name once spacing, punctuation, brackets, character width and the legal form are set aside: Chinese
+  names differ in a short trade name, so 澄衡（杭州）认证有限公司 and 临衡（杭州）认证有限公司, one character
+  apart, are two companies, and no similarity ratio tells them from a typo);
 - facilities without a location (listed, never drawn: DATA_FORMAT.md);
 - measurement standards without a validity date, capabilities with a quantity but no range;
 - certificates (CMA, CNAS, measurement-standard certificates) expired while the facility is active.
@@ -9,18 +12,17 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from difflib import SequenceMatcher
 from itertools import combinations
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 
 from geo.distance import distance_m
 from registry.models import Accreditation, Capability, Facility
 
 DUPLICATE_DISTANCE_M = 200.0
-NAME_SIMILARITY = 0.9
 LIST_LIMIT = 200  # findings shown per kind; the count says how many there are
 _NOT_NAME = re.compile(r"[\s\W_]+")
+_LEGAL_FORM = re.compile(r"(股份有限公司|有限责任公司|有限公司|公司|co\.?,?\s*ltd\.?|ltd\.?|limited|inc\.?)$")
 
 
 @dataclass
@@ -49,17 +51,17 @@ def find_problems(session, today: date, facility_scope: set[str] | None = None) 
 
 
 def name_key(name: str) -> str:
-    """A name without spacing, punctuation and width differences: 杭州 · 检测（中心） = 杭州检测(中心)."""
-    return _NOT_NAME.sub("", unicodedata.normalize("NFKC", name or "")).casefold()
+    """A name without spacing, punctuation, width or legal-form differences:
+    杭州 · 检测（中心）有限公司 = 杭州检测(中心)有限责任公司."""
+    text = unicodedata.normalize("NFKC", name or "").casefold().strip()
+    return _NOT_NAME.sub("", _LEGAL_FORM.sub("", _NOT_NAME.sub(" ", text).strip()))
 
 
 def likely_duplicates(facilities) -> list[dict]:
     pairs = []
     by_uscc: dict[str, list] = {}
-    by_district: dict[str, list] = {}
     for f in facilities:
         by_uscc.setdefault(f.uscc, []).append(f)
-        by_district.setdefault(f.district_code, []).append(f)
     for group in by_uscc.values():
         for a, b in combinations(group, 2):
             if a.lon is not None and b.lon is not None:
@@ -67,15 +69,14 @@ def likely_duplicates(facilities) -> list[dict]:
                 if metres <= DUPLICATE_DISTANCE_M:
                     pairs.append(pair(a, b, "same_uscc_nearby", round(metres)))
     seen = {(p["a"]["facility_id"], p["b"]["facility_id"]) for p in pairs}
-    for group in by_district.values():
-        keys = [(f, name_key(f.name)) for f in group]
-        for (a, ka), (b, kb) in combinations(keys, 2):
-            if (a.facility_id, b.facility_id) in seen or not ka or not kb:
-                continue
-            if abs(len(ka) - len(kb)) > max(len(ka), len(kb)) * (1 - NAME_SIMILARITY):
-                continue
-            matcher = SequenceMatcher(None, ka, kb)
-            if ka == kb or (matcher.quick_ratio() >= NAME_SIMILARITY and matcher.ratio() >= NAME_SIMILARITY):
+    by_name: dict[tuple[str, str], list] = {}
+    for f in facilities:
+        key = name_key(f.name)
+        if key:
+            by_name.setdefault((f.district_code, key), []).append(f)
+    for group in by_name.values():
+        for a, b in combinations(group, 2):
+            if (a.facility_id, b.facility_id) not in seen:
                 pairs.append(pair(a, b, "similar_name", None))
     return pairs[:LIST_LIMIT]
 
@@ -95,8 +96,7 @@ def incomplete_capabilities(session, facility_ids) -> tuple[list[dict], int]:
              .where(Capability.deleted_at.is_(None), Facility.deleted_at.is_(None), problem))
     if facility_ids is not None:
         query = query.where(Facility.facility_id.in_(facility_ids))
-    count = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.execute(query.order_by(Facility.facility_id, Capability.capability_id).limit(LIST_LIMIT))
+    rows, count = first_and_count(session, query.order_by(Facility.facility_id, Capability.capability_id))
     found = []
     for r in rows:
         missing = []
@@ -124,12 +124,22 @@ def expired_certificates(session, today: date, facility_ids) -> tuple[list[dict]
     if facility_ids is not None:
         accreditations = accreditations.where(Facility.facility_id.in_(facility_ids))
         certificates = certificates.where(Facility.facility_id.in_(facility_ids))
+    accreditation_rows, accreditation_count = first_and_count(
+        session, accreditations.order_by(Accreditation.valid_until))
+    certificate_rows, certificate_count = first_and_count(session, certificates.order_by(Capability.valid_until))
     found = [{"facility_id": r.facility_id, "capability_id": None, "name": r.name, "certificate": r.scheme.upper(),
-              "number": r.number, "valid_until": r.valid_until}
-             for r in session.execute(accreditations.order_by(Accreditation.valid_until).limit(LIST_LIMIT))]
-    count = len(found) + session.scalar(select(func.count()).select_from(certificates.subquery()))
+              "number": r.number, "valid_until": r.valid_until} for r in accreditation_rows]
     found += [{"facility_id": r.facility_id, "capability_id": r.capability_id, "name": r.name,
                "certificate": "capability", "number": r.certificate_no, "valid_until": r.valid_until}
-              for r in session.execute(certificates.order_by(Capability.valid_until)
-                                       .limit(max(0, LIST_LIMIT - len(found))))]
-    return found, count
+              for r in certificate_rows]
+    return found[:LIST_LIMIT], accreditation_count + certificate_count
+
+
+def first_and_count(session, query) -> tuple[list, int]:
+    """The first LIST_LIMIT rows and how many there are, in one pass over the table."""
+    rows, count = [], 0
+    for row in session.execute(query.execution_options(yield_per=2000)):
+        count += 1
+        if count <= LIST_LIMIT:
+            rows.append(row)
+    return rows, count
