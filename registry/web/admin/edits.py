@@ -54,6 +54,7 @@ def edit_facility(facility_id: str):
                                       .order_by(Capability.capability_id).limit(500)).all()
     return render_template("admin/edit_facility.html", facility=facility, cells=cells, errors=errors,
                            columns=[c for c in FACILITY_COLUMNS if c != "facility_id"], choices=CHOICES,
+                           labels=FACILITY_COLUMNS,
                            capabilities=capabilities, version=facility.version), status
 
 
@@ -81,5 +82,5 @@ def edit_capability(facility_id: str, capability_id: str | None):
             return redirect(url_for("admin.edit_facility", facility_id=facility_id))
     columns = [c for c in CAPABILITY_COLUMNS if c != "facility_id" and (c != "capability_id" or not capability)]
     return render_template("admin/edit_capability.html", facility=facility, capability=capability, cells=cells,
-                           errors=errors, columns=columns, choices=CAPABILITY_CHOICES,
+                           errors=errors, columns=columns, choices=CAPABILITY_CHOICES, labels=CAPABILITY_COLUMNS,
                            version=capability.version if capability else 0), status
