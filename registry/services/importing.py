@@ -114,8 +114,8 @@ def import_dataset(session, paths: list[Path], *, locator, actor: str, encoding=
     for table in tables.values():
         report.issues += [Issue(table.label, 1, None, None, w, "warning") for w in table.warnings]
     run = _ImportRun(session, locator, actor, report, skip_invalid=skip_invalid, prune=prune,
-                     demo=demo, chunk_rows=chunk_rows, progress=progress)
-    run.facility_scope, run.on_changes = facility_scope, on_changes
+                     demo=demo, chunk_rows=chunk_rows, progress=progress, facility_scope=facility_scope,
+                     on_changes=on_changes)
     try:
         begin_write(session)
         run.execute(tables, source="import " + " ".join(p.name for p in paths))
@@ -155,7 +155,7 @@ def refresh_statistics(session) -> None:
 
 class _ImportRun:
     def __init__(self, session, locator, actor, report, *, skip_invalid, prune, demo,
-                 chunk_rows, progress):
+                 chunk_rows, progress, facility_scope=None, on_changes=None):
         self.session, self.report = session, report
         self.facility_schema = FacilityRowSchema(locator)
         self.capability_schema = CapabilityRowSchema()
@@ -167,8 +167,7 @@ class _ImportRun:
         self.seen_facilities: set[str] = set()
         self.chunk_keys_ready = False
         self.search_docs: dict[str, int] | None = None  # digest -> id, loaded on first use
-        self.facility_scope: frozenset[str] | None = None
-        self.on_changes: Callable[[list[dict]], None] | None = None
+        self.facility_scope, self.on_changes = facility_scope, on_changes
 
     @property
     def writing(self) -> bool:
