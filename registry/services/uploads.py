@@ -211,15 +211,15 @@ def preview_job(session, job_id: int, *, upload_dir: str, locator, chunk_rows: i
     job = session.get(UploadJob, job_id)
     refused = report.aborted or any(is_scope_issue(i) for i in report.errors)
     with force_locale(job.lang):
+        rejects = (write_rejects(paths, report, folder / REJECTS_NAME, job.lang)
+                   if report.errors and not report.aborted else 0)
         job.preview = {
             "counts": {name: dict(c) for name, c in report.counts.items()},
             "changes": sample.sample, "change_counts": dict(sample.count),
             "issues": [issue_dict(i) for i in report.issues[:ISSUES_KEPT]],
             "issue_count": len(report.issues), "error_count": len(report.errors),
-            "scope": scope_text(job.user),
+            "scope": scope_text(job.user), "rejects": rejects,
         }
-        if report.errors and not report.aborted:
-            write_rejects(paths, report, folder / REJECTS_NAME, job.lang)
     job.data_version = version
     job.status = "rejected" if refused else "previewed"
     session.commit()

@@ -163,3 +163,15 @@ def test_confirm_writes_nothing_when_the_operators_facilities_changed_since(oper
                          data={"csrf_token": csrf_token(operator_client, "/admin/uploads")})
     assert latest_job(session).status == "stale"
     assert row_counts(session) == before
+
+
+def test_unreadable_file_is_refused_with_its_problem_in_chinese(admin_client, session, tmp_path):
+    path = tmp_path / "facilities.csv"
+    path.write_text("facility_id,name\nF0009,缺列的机构\n", encoding="utf-8")
+    upload(admin_client, [path])
+    job = latest_job(session)
+    assert job.status == "rejected"
+    page = admin_client.get(f"/admin/uploads/{job.id}").get_data(as_text=True)
+    assert "缺少必填列" in page or "必填" in page
+    assert 'id="confirm"' not in page and 'id="rejects-link"' not in page
+    assert not any(row_counts(session).values())
