@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from registry.cli_accounts import user_group
 from registry.cli_bookings import bookings_group, send_mail_command
+from registry.cli_uploads import upload_group
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.services.districts import district_locator, sync_districts
@@ -32,7 +33,8 @@ lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="z
 
 
 def register(app: Flask) -> None:
-    for command in (import_command, export_command, seed_command, user_group, bookings_group, send_mail_command):
+    for command in (import_command, export_command, seed_command, user_group, bookings_group, send_mail_command,
+                    upload_group):
         app.cli.add_command(command)
 
 

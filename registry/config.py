@@ -68,6 +68,10 @@ class Config:
     SMTP_PASSWORD = ""
     SMTP_STARTTLS = False
     MAIL_FROM = "registry@localhost"
+    UPLOAD_DIR = str(INSTANCE_DIR / "uploads")  # uploaded files, one folder per upload job
+    UPLOAD_MAX_MB = 100  # the largest upload accepted (413 beyond)
+    UPLOAD_BACKGROUND_BYTES = 1_000_000  # larger uploads are validated and applied in the background
+    UPLOAD_WORKER = "thread"  # thread: the app runs them; command: `flask upload work` does
 
     @classmethod
     def from_env(cls) -> dict:
@@ -79,8 +83,10 @@ class Config:
         settings["SQLALCHEMY_DATABASE_URI"] = database_url()
         settings["SECRET_KEY"] = _secret_key()
         for key in ("IMPORT_CHUNK_ROWS", "MAP_POINTS_CACHE", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES",
-                    "PERMANENT_SESSION_LIFETIME", "BOOKING_EXPIRY_DAYS", "SMTP_PORT", "API_RESPONSE_CACHE"):
+                    "PERMANENT_SESSION_LIFETIME", "BOOKING_EXPIRY_DAYS", "SMTP_PORT", "API_RESPONSE_CACHE",
+                    "UPLOAD_MAX_MB", "UPLOAD_BACKGROUND_BYTES"):
             settings[key] = int(settings[key])
+        settings["MAX_CONTENT_LENGTH"] = settings["UPLOAD_MAX_MB"] * 2**20  # checked before a body is read
         for key in ("SESSION_COOKIE_SECURE", "SMTP_STARTTLS"):
             settings[key] = str(settings[key]).lower() in ("1", "true", "yes")
         return settings

@@ -1,4 +1,5 @@
 """The registry's tables. Import from here so that every model is registered."""
+from registry.models.admin import AdminAction, UploadJob
 from registry.models.api_key import ApiKey
 from registry.models.booking import BOOKING_STATES, Booking, BookingEvent, CapacityDay
 from registry.models.capability import Capability
@@ -11,4 +12,4 @@ from registry.models.user import ROLES, User, operator_facilities
 __all__ = ["Accreditation", "ApiKey", "Capability", "Change", "ChangeSet", "District", "Facility", "ROLES", "User",
            "operator_facilities",
            "BOOKING_STATES", "Booking", "BookingEvent", "CapacityDay",
-           "CalendarFeed", "Notification", "OutboxMessage"]
+           "CalendarFeed", "Notification", "OutboxMessage", "AdminAction", "UploadJob"]

@@ -15,6 +15,7 @@ from registry.models import Capability, Change, ChangeSet, Facility, User
 from registry.models.base import utcnow
 from registry.services.booking import BookingError, StaleBooking
 from registry.services.records import difference
+from registry.services.writing import begin_write
 
 FACILITY_FIELDS = ("phone", "email", "website")
 CAPABILITY_FIELDS = ("price_cny", "lead_time_days", "bookable", "daily_capacity")
@@ -73,6 +74,7 @@ def _record(session, operator: User, model, row, values: dict, expected_version:
     old, new = difference(before, values)
     if not new:
         return None
+    begin_write(session)  # change ids commit in order (registry/services/writing.py)
     now = utcnow()
     result = session.execute(update(model).where(model.id == row.id, model.version == expected_version)
                              .values(**values, version=model.version + 1, updated_at=now)

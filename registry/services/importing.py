@@ -95,10 +95,14 @@ class ImportReport:
 
 def import_dataset(session, paths: list[Path], *, locator, actor: str, encoding=None,
                    skip_invalid=False, prune=False, dry_run=False, demo=False, chunk_rows=2000,
-                   progress: Callable[[int, int], None] | None = None) -> ImportReport:
+                   progress: Callable[[int, int], None] | None = None,
+                   facility_scope: frozenset[str] | None = None,
+                   on_changes: Callable[[list[dict]], None] | None = None) -> ImportReport:
     """Validate and apply the files; see the module docstring for the guarantees.
 
     `dry_run` does all the work, counts included, and then rolls it back.
+    `facility_scope`: the only facility ids the rows may name (an operator's own); any other is
+    a row error. `on_changes` receives each batch of change-log rows as it is written (a preview).
     """
     report = ImportReport(skip_invalid=skip_invalid, dry_run=dry_run)
     try:
@@ -110,7 +114,8 @@ def import_dataset(session, paths: list[Path], *, locator, actor: str, encoding=
     for table in tables.values():
         report.issues += [Issue(table.label, 1, None, None, w, "warning") for w in table.warnings]
     run = _ImportRun(session, locator, actor, report, skip_invalid=skip_invalid, prune=prune,
-                     demo=demo, chunk_rows=chunk_rows, progress=progress)
+                     demo=demo, chunk_rows=chunk_rows, progress=progress, facility_scope=facility_scope,
+                     on_changes=on_changes)
     try:
         begin_write(session)
         run.execute(tables, source="import " + " ".join(p.name for p in paths))
@@ -150,7 +155,7 @@ def refresh_statistics(session) -> None:
 
 class _ImportRun:
     def __init__(self, session, locator, actor, report, *, skip_invalid, prune, demo,
-                 chunk_rows, progress):
+                 chunk_rows, progress, facility_scope=None, on_changes=None):
         self.session, self.report = session, report
         self.facility_schema = FacilityRowSchema(locator)
         self.capability_schema = CapabilityRowSchema()
@@ -162,6 +167,7 @@ class _ImportRun:
         self.seen_facilities: set[str] = set()
         self.chunk_keys_ready = False
         self.search_docs: dict[str, int] | None = None  # digest -> id, loaded on first use
+        self.facility_scope, self.on_changes = facility_scope, on_changes
 
     @property
     def writing(self) -> bool:
@@ -214,6 +220,8 @@ class _ImportRun:
             if first != number:
                 problems.setdefault("facility_id", []).append(
                     _l("duplicate facility_id: also in row %(row)s", row=first))
+            if self.facility_scope is not None and fid not in self.facility_scope:
+                problems.setdefault("facility_id", []).append(out_of_scope(fid))
             if problems:
                 self.reject(table, number, raw, problems)
                 counts["rejected"] += 1
@@ -281,6 +289,10 @@ class _ImportRun:
             valid = []
             for number, raw in chunk:
                 key = (raw.get("facility_id"), raw.get("capability_id"))
+                if self.facility_scope is not None and key[0] not in self.facility_scope:
+                    self.reject(table, number, raw, {"facility_id": [out_of_scope(key[0])]})
+                    counts["rejected"] += 1
+                    continue
                 if self.unchanged_since_import(key, number, raw, stored.get(key)):
                     counts["unchanged"] += 1
                     continue
@@ -458,6 +470,8 @@ class _ImportRun:
         """One executemany on the table: the ORM's bulk path costs a statement per row here."""
         if rows:
             self.session.execute(model.__table__.insert(), rows)
+            if model is Change and self.on_changes is not None:
+                self.on_changes(rows)
 
     def update_by_id(self, model, rows: list[dict]) -> None:
         """Rows carry `row_id` and new values; a tombstone is lifted, the version goes up."""
@@ -481,6 +495,10 @@ FACILITY_COLUMN_GROUPS = ({"lon", "lat", "crs", "district_code"}, {"cma_no", "cm
                           {"cnas_no", "cnas_valid_until"})
 CAPABILITY_COLUMN_GROUPS = ({"kind", "discipline"}, {"range_min", "range_max", "unit"},
                             {"bookable", "daily_capacity"})
+
+
+def out_of_scope(facility_id):
+    return _l("facility %(id)s is not one of the facilities you keep", id=facility_id or "")
 
 
 def columns_given(header: dict, groups) -> frozenset[str]:

@@ -37,9 +37,9 @@ def roles_required(*roles: str):
 
 
 def home_endpoint(user) -> str:
-    """Where a user lands after signing in: operators at their workspace, auditors at the bookings,
-    admins at the accounts."""
-    landing = {"operator": "workspace.index", "auditor": "bookings.index", "admin": "admin.users"}
+    """Where a user lands after signing in: operators at their workspace, auditors at the audit
+    dashboard, admins at the accounts."""
+    landing = {"operator": "workspace.index", "auditor": "audit.dashboard", "admin": "admin.users"}
     return landing.get(user.role, "pages.home")
 
 
