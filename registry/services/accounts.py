@@ -154,6 +154,15 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
+def change_password(session, user: User, current: str, new: str) -> None:
+    """Replace the password (the current one proves it is the user); every other session ends."""
+    if not check_password_hash(user.password_hash, current or ""):
+        raise AccountError(_l("The current password is wrong."), field="current")
+    check_password_strength(new)
+    user.password_hash = hash_password(new)
+    end_sessions(session, user)
+
+
 def end_sessions(session, user: User) -> None:
     """Sign the user out everywhere: every cookie naming the old token stops working."""
     user.session_token = new_session_token()

@@ -21,6 +21,7 @@ from registry.services.accounts import (
     LockoutPolicy,
     SignInRefused,
     authenticate,
+    change_password,
     end_sessions,
     register_enterprise,
 )
@@ -42,6 +43,14 @@ class RegisterForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=50)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=200)])
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("New password"),
+                             validators=[DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=200)])
     confirm = PasswordField(_l("Repeat the password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
 
@@ -108,3 +117,26 @@ def register():
     elif form.is_submitted():
         status = 400
     return render_template("auth/register.html", form=form), status
+
+
+@blp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password, e.g. the initial one an admin gave with the invitation. Other
+    sessions of the account end; this one goes on under the new session token."""
+    form = PasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            change_password(db.session, current_user, form.current.data, form.password.data)
+        except AccountError as exc:
+            db.session.rollback()
+            getattr(form, exc.field if exc.field in form else "password").errors.append(str(exc.message))
+            status = 400
+        else:
+            start_session(current_user._get_current_object())
+            flash(_("Your password has been changed; you were signed out everywhere else."), "info")
+            return redirect(url_for(home_endpoint(current_user))), 303
+    elif form.is_submitted():
+        status = 400
+    return render_template("auth/password.html", form=form), status

@@ -1,5 +1,8 @@
 """Sign-in, sign-out and sign-up pages: CSRF, lockout, session fixation, roles."""
+import pytest
+
 from registry.models import User
+from registry.services.accounts import SignInRefused, authenticate
 from tests.factories import PASSWORD, csrf_token, login, post_form, uscc, user
 
 
@@ -126,3 +129,31 @@ def test_roles_required_redirects_anonymous_to_login_and_forbids_other_roles(cli
 def test_roles_required_lets_the_role_in(client, session):
     login(client, user(session, "operator"))
     assert client.get("/workspace/").status_code == 200
+
+
+def test_change_password_needs_the_current_one_and_ends_other_sessions(app, client, session):
+    account = user(session, "operator")
+    elsewhere = app.test_client()
+    login(elsewhere, account)
+    login(client, account)
+    new = "a brand new long password"
+    wrong = post_form(client, "/account/password?lang=en", {"current": "not it", "password": new, "confirm": new},
+                      token_from="/account/password")
+    assert wrong.status_code == 400 and "The current password is wrong." in wrong.get_data(as_text=True)
+    short = post_form(client, "/account/password", {"current": PASSWORD, "password": "short", "confirm": "short"},
+                      token_from="/account/password")
+    assert short.status_code == 400
+    done = post_form(client, "/account/password", {"current": PASSWORD, "password": new, "confirm": new},
+                     token_from="/account/password")
+    assert done.status_code == 303
+    assert signed_in_name(client) == account.name  # this browser goes on
+    assert signed_in_name(elsewhere) is None  # the other one is signed out
+    session.expire_all()
+    assert authenticate(session, account.email, new).id == account.id
+    with pytest.raises(SignInRefused):
+        authenticate(session, account.email, PASSWORD)
+
+
+def test_change_password_is_for_signed_in_users(client, session):
+    response = client.get("/account/password")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
