@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -88,7 +89,13 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
 @pytest.fixture(scope="session")
 def live_server(live_env):
     """The base URL of the app, seeded, served by `flask run` (werkzeug) in a subprocess."""
-    env = live_env
+    with serve(live_env) as base:
+        yield base
+
+
+@contextmanager
+def serve(env: dict):
+    """Serve the app of `env` (its SQLite database's folder keeps the log) on a free port; yields the base URL."""
     folder = Path(env["DATABASE_URL"].removeprefix("sqlite:///")).parent
     port = _free_port()
     log = open(folder / "server.log", "w")

@@ -5,17 +5,13 @@ This module serves its own copy of the app (demo data plus an admin and an opera
 browser tests' database stays as they expect it.
 """
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.browser.conftest import _flask, _free_port, shoot
-from tests.factories import PASSWORD, facility, write_dataset
+from tests.browser.conftest import PASSWORD, _flask, serve, shoot, sign_in
+from tests.factories import facility, write_dataset
 
 ADMIN, OPERATOR = "admin@example.cn", "operator@example.cn"
 OWN, OTHERS = "DEMO-F0001", "DEMO-F0002"
@@ -33,34 +29,8 @@ def live_server(tmp_path_factory):
     _flask(env, "user", "create", "--email", ADMIN, "--password", PASSWORD, "--role", "admin", "--name", "管理员")
     _flask(env, "user", "create", "--email", OPERATOR, "--password", PASSWORD, "--role", "operator",
            "--name", "操作员", "--facility", OWN)
-    port = _free_port()
-    log = open(folder / "server.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "registry", "run", "--host", "127.0.0.1", "--port", str(port),
-         "--no-reload", "--no-debugger", "--with-threads"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/", timeout=2).read()
-                break
-            except OSError:
-                if server.poll() is not None:
-                    raise RuntimeError((folder / "server.log").read_text()) from None
-                time.sleep(0.1)
+    with serve(env) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
-
-
-def sign_in(page, email):
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator("#signed-in")).to_be_visible()
 
 
 def test_admin_uploads_fixes_rejects_and_confirms(page, tmp_path):
