@@ -46,3 +46,4 @@ messages: install
 bench: install
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_map.py
+	$(BIN)/python bench/bench_audit.py
