@@ -46,6 +46,7 @@ messages: install
 bench: install
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_map.py
+	$(BIN)/python bench/bench_audit.py
 
 # The API's OpenAPI description is committed (docs/openapi.json); tests fail when the code differs.
 openapi: install
