@@ -295,9 +295,9 @@ def visible_bookings(user: User):
         return query.where(Booking.enterprise_id == user.id)
     if user.role == "operator":
         return query.where(Booking.facility_pk.in_(user.facility_pks or {-1}))
-    if user.role == "auditor" and user.district_code:
-        return query.join(Facility, Facility.id == Booking.facility_pk).where(
-            Facility.district_code == user.district_code)
+    if user.role == "auditor" and user.district_code:  # no join: callers join facilities themselves
+        return query.where(Booking.facility_pk.in_(
+            select(Facility.id).where(Facility.district_code == user.district_code)))
     if user.role in ("auditor", "admin"):
         return query.where(true())
     return query.where(and_(False))

@@ -245,3 +245,15 @@ def test_auditor_exports_and_reads_the_load(client, cap, people, booking):
 def test_operator_sees_no_booking_link_on_facility_pages(client, people, cap):
     login(client, people["op"])
     assert 'class="book-link"' not in client.get("/facilities/F0001").get_data(as_text=True)
+
+
+def test_a_district_auditor_exports_its_districts_bookings_only(client, app, session, people, booking):
+    """F0001 is in 西湖区 (330106): its auditor's export lists the booking, 萧山区's does not."""
+    period = f"start={day(0).isoformat()}&end={day(30).isoformat()}"
+    login(client, user(session, "auditor", district_code="330106"))
+    response = client.get(f"/workspace/export?{period}")
+    assert response.status_code == 200 and str(booking.id).encode() in response.get_data()
+    other = app.test_client()
+    login(other, user(session, "auditor", district_code="330109"))
+    rows = other.get(f"/workspace/export?{period}").get_data().decode("utf-8-sig").strip().splitlines()
+    assert len(rows) == 1  # the header only
