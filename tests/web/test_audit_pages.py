@@ -205,3 +205,29 @@ def test_every_page_works_on_an_empty_registry_and_with_no_supply(client, sessio
                         "discipline=acoustics", "/audit/export/spread.xlsx", "/audit/export/certificates.csv",
                         "/audit/export/access.xlsx", "/audit/export/disciplines.xlsx", "/audit/map?download=1"]:
         assert client.get(url).status_code == 200, url
+
+
+def test_cached_booking_figures_follow_the_bookings(client, loaded, session):
+    """A booking touches no facility or capability: the cache must still see it."""
+    from sqlalchemy import select
+
+    from registry.models import Booking, BookingEvent, Capability, Facility
+
+    def xihu_requested():
+        rows = list(csv.reader(io.StringIO(client.get("/audit/export/districts.csv?lang=en")
+                                           .get_data().decode("utf-8-sig"))))
+        return dict(zip(rows[0], next(r for r in rows if r[0] == "330106")))["Bookings requested"]
+
+    assert xihu_requested() == "0"
+    facility_pk, capability_pk = session.execute(
+        select(Facility.id, Capability.id).join(Capability, Capability.facility_pk == Facility.id)
+        .where(Facility.facility_id == "F0001").limit(1)).one()
+    enterprise = user(session, "enterprise")
+    booking = Booking(capability_pk=capability_pk, facility_pk=facility_pk, enterprise_id=enterprise.id,
+                      org_name=enterprise.org_name, uscc=enterprise.uscc, service_date=hangzhou_today(), quantity=1,
+                      description="-", contact_name="-", contact_phone="-", state="requested")
+    session.add(booking)
+    session.flush()
+    session.add(BookingEvent(booking_id=booking.id, actor_role="enterprise", to_state="requested"))
+    session.commit()
+    assert xihu_requested() == "1"
