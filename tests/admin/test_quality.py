@@ -2,7 +2,7 @@
 from datetime import date
 
 from registry.services.quality import find_problems
-from tests.factories import capability, facility, point_in, run, uscc, write_dataset
+from tests.factories import capability, facility, login, point_in, run, uscc, write_dataset
 
 
 def test_findings_of_each_kind(session, tmp_path):
@@ -43,6 +43,13 @@ def test_page_links_each_finding_to_its_form(admin_client, session, tmp_path):
     assert 'href="/admin/facilities/F0004/edit"' in page
 
 
-def test_operator_sees_only_its_own_facilities(operator_client, session):
+def test_operator_sees_only_its_own_facilities(app, operator_client, admin, session, tmp_path):
+    """Both facilities lose their location: the admin sees both findings, F0001's operator only its own."""
+    assert run(session, write_dataset(tmp_path / "d", [facility(1, lon=None, lat=None),
+                                                       facility(2, lon=None, lat=None)])).committed
+    admin_page = app.test_client()
+    login(admin_page, admin)
+    everything = admin_page.get("/admin/quality").get_data(as_text=True)
+    assert "/admin/facilities/F0001/edit" in everything and "/admin/facilities/F0002/edit" in everything
     page = operator_client.get("/admin/quality").get_data(as_text=True)
-    assert "F0002" not in page
+    assert "/admin/facilities/F0001/edit" in page and "F0002" not in page

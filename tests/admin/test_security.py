@@ -3,6 +3,7 @@ import csv
 import io
 import zipfile
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -130,7 +131,8 @@ def test_formula_cells_stay_text_in_every_file_the_app_writes(admin_client, sess
 
 def test_refusal_messages_are_in_english_too(session):
     from registry.services.uploads import UploadRefused, target_names
-    try:
+    with pytest.raises(UploadRefused) as refused:
         target_names(["x.exe"])
-    except UploadRefused as refused:
-        assert "xlsx" in in_english(refused.message)
+    english = in_english(refused.value.message)
+    assert english.startswith("Upload") and "xlsx" in english
+    assert str(refused.value.message) != english  # Chinese by default

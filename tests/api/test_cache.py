@@ -1,13 +1,17 @@
 """Kept answers: served until the data changes, never past a key's scope or the rate limit."""
+import pytest
+
 from registry.api import response_cache
 from tests.factories import capability, facility, run, write_dataset
 
 
-def test_answer_is_kept_until_an_import_changes_the_data(client, registry, tmp_path):
+def test_answer_is_kept_until_an_import_changes_the_data(client, registry, tmp_path, monkeypatch):
     first = client.get("/api/v1/facilities?q=计量").get_json()
     assert [i["facility_id"] for i in first["items"]] == ["F0002"]
     assert any(key[2].startswith("/api/v1/facilities?") for key in response_cache.entries)
-    assert client.get("/api/v1/facilities?q=计量").get_json() == first
+    with monkeypatch.context() as patch:  # the kept answer is served: the search is not run again
+        patch.setattr("registry.api.facilities.api_facility_list", lambda *a, **k: pytest.fail("searched again"))
+        assert client.get("/api/v1/facilities?q=计量").get_json() == first
     report = run(registry, write_dataset(tmp_path / "more", [facility(9, name="滨江计量站")],
                                          [capability(9, 1)]))
     assert report.committed

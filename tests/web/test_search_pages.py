@@ -39,7 +39,9 @@ def test_facets_are_links_that_add_and_remove_a_filter(client, two_labs):
     assert "/search?kind=metrology" in page
     narrowed = client.get("/search?kind=metrology").get_data(as_text=True)
     assert "萧山计量测试所" in narrowed and "测试检测中心1" not in narrowed
-    assert 'href="/search"' in narrowed  # the selected facet (and its chip) link back to no filter
+    # The selected facet and its chip link back to no filter (not merely the page's "clear all").
+    assert '<a href="/search" class="selected" aria-current="true">' in narrowed
+    assert re.search(r'<div class="chips"><a href="/search" title="[^"]+">[^<]+ ×</a></div>', narrowed)
 
 
 def test_pages_keep_the_query_in_their_links(client, session, tmp_path):
@@ -68,8 +70,10 @@ def test_facility_page_shows_certificates_capabilities_map_and_a_booking_placeho
 
 
 def test_facility_capabilities_are_searchable(client, two_labs):
-    page = client.get("/facilities/F0002?q=不存在的项目").get_data(as_text=True)
-    assert "活塞式压力计标准装置" not in page
+    found = client.get("/facilities/F0002?q=活塞")
+    assert found.status_code == 200 and "活塞式压力计标准装置" in found.get_data(as_text=True)
+    missed = client.get("/facilities/F0002?q=不存在的项目")
+    assert missed.status_code == 200 and "活塞式压力计标准装置" not in missed.get_data(as_text=True)
 
 
 def test_unknown_facility_is_a_404_page(client, session):
