@@ -1,7 +1,5 @@
 """`flask --app registry bookings expire` and `flask --app registry send-mail`: the booking chores a
 scheduler (cron, a systemd timer) runs every few minutes."""
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
@@ -10,19 +8,16 @@ from registry.extensions import db
 from registry.models.base import utcnow
 from registry.services.booking import expire_unanswered
 from registry.services.notifications import SmtpTransport, log_transport, send_pending
+from registry.web.context import today
 
 bookings_group = click.Group("bookings", help="Booking chores.")
-
-
-def registry_today():
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 @bookings_group.command("expire")
 def expire_command():
     """Expire requests left unanswered for BOOKING_EXPIRY_DAYS days, or whose date has come."""
     count = expire_unanswered(db.session, now=utcnow(), after_days=current_app.config["BOOKING_EXPIRY_DAYS"],
-                              today=registry_today())
+                              today=today())
     click.echo(f"expired: {count}")
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from registry.errors import RegistryError
@@ -173,10 +173,6 @@ def user_for_session(session, token: str) -> User | None:
     if not token:
         return None
     return session.scalar(select(User).where(User.session_token == token, User.is_active.is_(True)))
-
-
-def count_users(session) -> int:
-    return session.scalar(select(func.count()).select_from(User))
 
 
 def set_active(session, user: User, active: bool) -> None:

@@ -315,7 +315,9 @@ def _like(column, term: str):
 class _Match:
     """Which documents and facilities each term matches; builds the capability condition."""
 
-    def __init__(self, session, terms: _Terms):
+    def __init__(self, session, terms: _Terms, *, facility_text: bool = True):
+        """`facility_text=False`: a facility's own name and address select none of its capabilities
+        (searching within one facility)."""
         self.terms = terms
         self.doc_sets: list[set[int]] = []
         self.fac_sets: list[set[int]] = []
@@ -336,13 +338,13 @@ class _Match:
                                                  for k in d.standard_keys.split(";") if k)}
             self.doc_sets.append(by_key or {d.id for d in docs if typed in d.text})
         # Facilities' own text (name, district, address): keyword terms only.
-        if terms.keywords:
+        if terms.keywords and facility_text:
             rows = session.connection().execute(select(Facility.id, Facility.search_text).where(
                 Facility.deleted_at.is_(None),
                 or_(*[_like(Facility.search_text, k) for k in terms.keywords]))).all()
             for keyword in terms.keywords:
                 self.fac_sets.append({r.id for r in rows if keyword in (r.search_text or "")})
-        self.fac_sets += [set() for _ in terms.standards]
+        self.fac_sets += [set() for _ in range(len(self.doc_sets) - len(self.fac_sets))]
         self.impossible = any(not d and not f for d, f in zip(self.doc_sets, self.fac_sets))
 
     @property
@@ -757,11 +759,7 @@ def facility_capabilities(session, facility_id, q: str, page, per_page, today) -
         per_page = min(max(int(per_page), 1), MAX_PER_PAGE)
     except (TypeError, ValueError):
         page, per_page = 1, 20
-    match = _Match(session, _terms((q or "")[:MAX_QUERY_CHARS]))
-    if match.active:
-        # The facility's own text matching a term does not select its capabilities here.
-        match.fac_sets = [set() for _ in match.doc_sets]
-        match.impossible = any(not d for d in match.doc_sets)
+    match = _Match(session, _terms(q or ""), facility_text=False)
     where = [Capability.facility_pk == pk, Capability.deleted_at.is_(None), match.condition()]
     total = session.execute(select(func.count()).select_from(Capability).where(*where)).scalar()
     rows = session.execute(select(Capability).where(*where)
@@ -775,7 +773,6 @@ def facility_capabilities(session, facility_id, q: str, page, per_page, today) -
 # matching (_match, _Match, _capability_conditions, _facility_rows) and add stable sort keys
 # (for cursors), a status filter and updated_since.
 
-API_SORTS = ("relevance", "distance")
 
 
 @dataclass
@@ -832,13 +829,10 @@ def api_capability_page(session, query: SearchQuery, today: date, *, kinds=(), f
     (facility kind, district, discipline) of all matches. Facility filters of `query` apply to the
     capabilities' facilities; `facility_text=False` keeps a facility's own text from selecting its
     capabilities (searching within one facility)."""
-    match = _Match(session, _terms(query.q))
-    if not facility_text and match.active:
-        match.fac_sets = [set() for _ in match.doc_sets]
-        match.impossible = any(not d for d in match.doc_sets)
+    match = _Match(session, _terms(query.q), facility_text=facility_text)
     conditions = _capability_conditions(query, today, match, [])
     if query.disciplines:
-        conditions.append(Capability.discipline.in_(query.disciplines))
+        conditions.append(_discipline_condition(query))
     if kinds:
         conditions.append(Capability.kind.in_(list(kinds)))
     if updated_since is not None:
@@ -880,9 +874,7 @@ def api_capability_page(session, query: SearchQuery, today: date, *, kinds=(), f
         row = allowed.get(pk)
         if row is None:
             continue
-        for discipline, n in per_discipline.items():
-            if query.disciplines and discipline not in query.disciplines:
-                continue
+        for discipline, n in per_discipline.items():  # already narrowed to the disciplines asked for
             total += n
             facets["facility_kind"][row.kind] = facets["facility_kind"].get(row.kind, 0) + n
             facets["district"][row.district_code] = facets["district"].get(row.district_code, 0) + n

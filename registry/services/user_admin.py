@@ -12,6 +12,7 @@ from registry.errors import NotFound
 from registry.models import AdminAction, ApiKey, District, User
 from registry.models.base import utcnow
 from registry.models.user import new_session_token
+from registry.services import accounts
 from registry.services.accounts import AccountError, bind_facility, create_user
 from registry.services.api_keys import create_key, revoke_key
 
@@ -90,12 +91,9 @@ def set_active(session, admin: User, user_id: int, active: bool) -> User:
     if user.id == admin.id and not active:
         raise AccountError(_l("You cannot deactivate your own account."), field="is_active")
     if user.is_active != active:
-        user.is_active = active
-        if not active:
-            user.session_token = new_session_token()  # signed out everywhere at once
         record(session, admin, "user", user.email, "reactivate" if active else "deactivate",
                {"is_active": not active}, {"is_active": active})
-    session.commit()
+        accounts.set_active(session, user, active)  # deactivating signs the user out everywhere; commits
     return user
 
 
