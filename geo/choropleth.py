@@ -19,7 +19,8 @@ from folium.template import Template
 from markupsafe import escape
 
 from geo.classify import NO_DATA_COLOR, Classification
-from geo.maps import KIND_COLORS, base_map, render_page
+from geo.coords import wgs84_to_gcj02
+from geo.maps import KIND_COLORS, base_map, render_page, shift_geojson, tiles_crs
 
 GRID_LAYER_JS = """
 (function (map, o) {
@@ -108,6 +109,7 @@ def choropleth_map(districts_geojson: Mapping, values: Mapping[str, float | None
                    tiles: str = "none", tiles_key: str | None = None, height: str = "100%") -> folium.Map:
     """Districts filled by the class of their value (`classification` classed `values[c] for c in codes`)."""
     m = base_map(tiles, tiles_key, height=height, zoom_snap=0.25)
+    districts_geojson, _, _, markers = in_tile_crs(tiles, districts_geojson, None, None, markers)
     fill = {code: classification.color_of(index) for code, index in zip(codes, classification.classes)}
     legend = legend_rows(classification, fmt)
     if any(index is None for index in classification.classes):
@@ -129,6 +131,7 @@ def grid_map(districts_geojson: Mapping | None, lon, lat, classification: Classi
     """Square cells centred on (lon, lat) of size `cell_deg` (dlon, dlat in degrees), filled by class;
     with `cell_deg` None, dots of a fixed size (points such as imported enterprises)."""
     m = base_map(tiles, tiles_key, height=height, prefer_canvas=True, zoom_snap=0.25)
+    districts_geojson, lon, lat, markers = in_tile_crs(tiles, districts_geojson, lon, lat, markers)
     cls = [-1 if c is None else c for c in classification.classes]
     AuditLayer({
         "districts": districts_geojson, "fill": {}, "names": {str(k): str(v) for k, v in (names or {}).items()},
@@ -140,6 +143,23 @@ def grid_map(districts_geojson: Mapping | None, lon, lat, classification: Classi
         "markers": _markers(markers), "kindColors": KIND_COLORS,
     }).add_to(m)
     return m
+
+
+def in_tile_crs(tiles: str, districts: Mapping | None, lon, lat, markers: Sequence[Mapping] | None):
+    """Boundaries, cells and markers in the coordinates of the tiles: GCJ-02 under AMap, as geo/maps.py's
+    maps do, so that they sit on the right streets; unchanged otherwise."""
+    crs = tiles_crs(tiles)
+    if crs == "wgs84":
+        return districts, lon, lat, markers
+    if districts is not None:
+        districts = shift_geojson(districts, crs)
+    if lon is not None:
+        lon, lat = wgs84_to_gcj02(lon, lat)
+    if markers:
+        located = [p for p in markers if p.get("lon") is not None and p.get("lat") is not None]
+        shifted = zip(*wgs84_to_gcj02([p["lon"] for p in located], [p["lat"] for p in located])) if located else []
+        markers = [{**p, "lon": float(x), "lat": float(y)} for p, (x, y) in zip(located, shifted)]
+    return districts, lon, lat, markers
 
 
 def _markers(markers: Sequence[Mapping] | None) -> list[dict] | None:

@@ -78,3 +78,26 @@ def test_inline_assets_copies_only_files_under_static(tmp_path):
     out = inline_assets(html, tmp_path)
     assert "<script>var a = '<\\/script>';</script>" in out and "<style>b{}</style>" in out
     assert '<script src="/static/../secret.js"></script>' in out and "https://cdn/x.js" in out
+
+
+def test_amap_tiles_put_boundaries_cells_and_markers_in_gcj02():
+    """Under GCJ-02 tiles every drawn coordinate is shifted, as on the search maps; not under OSM."""
+    from geo.coords import wgs84_to_gcj02
+
+    gx, gy = wgs84_to_gcj02(120.1, 30.2)
+    point = {"type": "Point", "coordinates": [120.1, 30.2]}
+    districts = {"type": "FeatureCollection",
+                 "features": [{"type": "Feature", "properties": {"code": "330106"}, "geometry": point}]}
+    marker = [{"lon": 120.1, "lat": 30.2, "name": "n", "kind": "testing"}, {"lon": None}]
+    grid = _layer(grid_map(districts, [120.1], [30.2], classify([1.0]), (0.0104, 0.009), title="A",
+                           markers=marker, tiles="amap")).options
+    assert (grid["cells"]["lon"][0], grid["cells"]["lat"][0]) == pytest.approx((gx, gy), abs=1e-5)
+    assert grid["districts"]["features"][0]["geometry"]["coordinates"] == pytest.approx([gx, gy])
+    assert (grid["markers"][0]["lon"], grid["markers"][0]["lat"]) == pytest.approx((gx, gy), abs=1e-6)
+    c = classify([1.0])
+    filled = _layer(choropleth_map(districts, {"330106": 1.0}, c, ["330106"], title="A", names={}, markers=marker,
+                                   tiles="amap")).options
+    assert filled["districts"]["features"][0]["geometry"]["coordinates"] == pytest.approx([gx, gy])
+    assert len(filled["markers"]) == 1 and filled["markers"][0]["lon"] == pytest.approx(gx, abs=1e-6)
+    plain = _layer(grid_map(districts, [120.1], [30.2], c, None, title="A", tiles="osm")).options
+    assert plain["cells"]["lon"] == [120.1] and plain["districts"] == districts
