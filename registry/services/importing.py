@@ -63,6 +63,7 @@ class ImportReport:
     skip_invalid: bool = False
     dry_run: bool = False
     aborted: bool = False  # a file could not be read: nothing is written, whatever the options
+    out_of_scope_rows: int = 0  # rows naming a facility outside `facility_scope` (web uploads refuse them all)
 
     @property
     def errors(self) -> list[Issue]:
@@ -222,6 +223,7 @@ class _ImportRun:
                     _l("duplicate facility_id: also in row %(row)s", row=first))
             if self.facility_scope is not None and fid not in self.facility_scope:
                 problems.setdefault("facility_id", []).append(out_of_scope(fid))
+                self.report.out_of_scope_rows += 1
             if problems:
                 self.reject(table, number, raw, problems)
                 counts["rejected"] += 1
@@ -291,6 +293,7 @@ class _ImportRun:
                 key = (raw.get("facility_id"), raw.get("capability_id"))
                 if self.facility_scope is not None and key[0] not in self.facility_scope:
                     self.reject(table, number, raw, {"facility_id": [out_of_scope(key[0])]})
+                    self.report.out_of_scope_rows += 1
                     counts["rejected"] += 1
                     continue
                 if self.unchanged_since_import(key, number, raw, stored.get(key)):

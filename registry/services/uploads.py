@@ -26,7 +26,7 @@ from registry.errors import NotFound, RegistryError
 from registry.models import UploadJob, User
 from registry.services.districts import district_locator
 from registry.services.exporting import xlsx_cell
-from registry.services.importing import ImportReport, import_dataset, out_of_scope
+from registry.services.importing import ImportReport, import_dataset
 from registry.services.records import data_version
 from registry.services.tables import FileProblem, open_tables, table_name_for
 from registry.services.writing import begin_write
@@ -209,7 +209,7 @@ def preview_job(session, job_id: int, *, upload_dir: str, locator, chunk_rows: i
                             progress=ProgressFile(folder, "validating"), facility_scope=facility_scope(job.user),
                             on_changes=sample)
     job = session.get(UploadJob, job_id)
-    refused = report.aborted or any(is_scope_issue(i) for i in report.errors)
+    refused = report.aborted or report.out_of_scope_rows > 0  # an operator's file naming others' facilities
     with force_locale(job.lang):
         rejects = (write_rejects(paths, report, folder / REJECTS_NAME, job.lang)
                    if report.errors and not report.aborted else 0)
@@ -224,11 +224,6 @@ def preview_job(session, job_id: int, *, upload_dir: str, locator, chunk_rows: i
     job.status = "rejected" if refused else "previewed"
     session.commit()
     return job
-
-
-def is_scope_issue(issue) -> bool:
-    """A row naming a facility that is not the uploader's: the whole upload is refused."""
-    return str(issue.message) == str(out_of_scope(issue.value))
 
 
 def issue_dict(issue) -> dict:
