@@ -190,6 +190,7 @@ def main() -> None:
         results = {}
         for name, api_paths, ds_paths in scenarios(ids):
             warm(api, api_paths)
+            warm(uncached, api_paths)  # its per-process caches too (search counts), as the others'
             warm(datasette, ds_paths)
             for side, base, paths in (("registry", api, api_paths), ("no cache", uncached, api_paths),
                                       ("datasette", datasette, ds_paths)):

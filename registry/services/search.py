@@ -865,7 +865,8 @@ def api_capability_page(session, query: SearchQuery, today: date, *, kinds=(), f
     else:
         counts = {}
         stmt = (select(Capability.facility_pk, Capability.discipline, func.count())
-                .where(*conditions).group_by(Capability.facility_pk, Capability.discipline))
+                .where(*conditions, facility_condition)  # e.g. one facility's: not the whole city's counts
+                .group_by(Capability.facility_pk, Capability.discipline))
         for pk, discipline, n in session.connection().execute(stmt).all():
             counts.setdefault(pk, {})[discipline] = n
     total = 0
