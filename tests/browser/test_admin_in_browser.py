@@ -84,6 +84,10 @@ def test_operator_edits_own_facility_and_is_refused_anothers(page):
 
 def test_admin_restores_an_earlier_version(page):
     sign_in(page, ADMIN)
+    page.goto(f"/admin/facilities/{OWN}/edit")  # a change of its own to undo (whichever tests ran before)
+    page.fill("#f-name", "管理员改过的名称（演示）")
+    page.locator("#save").click()
+    expect(page.locator(".messages")).to_contain_text("已保存")
     page.goto(f"/admin/changes?facility_id={OWN}&entity=facility")
     rows = page.locator("#changes tbody tr")
     expect(rows.first).to_be_visible()
