@@ -15,14 +15,12 @@ from registry.extensions import db
 from registry.services import audit, audit_gaps
 from registry.services.audit_access import spread
 from registry.services.audit_cache import cached
-from registry.services.audit_figures import BOOKING_FIGURES, EXPIRY_WINDOWS, FIGURES
+from registry.services.audit_figures import BOOKING_FIGURES, EXPIRY_WINDOWS, FIGURES, SPREAD_FIGURES
 from registry.web.context import today
 
 blp = Blueprint("api_audit", __name__, url_prefix="/api/v1", description=(
     "How quality infrastructure is spread across the districts, for bureaus' reporting platforms "
     "(scope `audit`)."))
-
-SPREAD_FIGURES = ("capabilities_per_100k", "facilities_per_100k")
 
 
 class AuditArgs(Schema):

@@ -9,6 +9,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes for timezone-aware columns: they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 class Versioned:
     """Creation, update and tombstone times, and a version for optimistic locking.
 

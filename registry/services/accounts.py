@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from registry.errors import RegistryError
 from registry.identifiers import IdentifierError, normalize_uscc
 from registry.models import ROLES, District, Facility, User
-from registry.models.base import utcnow
+from registry.models.base import as_utc, utcnow
 from registry.models.user import new_session_token
 
 PASSWORD_MIN_LENGTH = 10
@@ -122,8 +122,8 @@ def authenticate(session, email: str, password: str, policy: LockoutPolicy = Loc
     if user is None:
         check_password_hash(_decoy_hash(), password or "")
         raise SignInRefused(_l("Wrong e-mail address or password."))
-    if user.locked_until is not None and _aware(user.locked_until) > now:
-        minutes = max(1, int((_aware(user.locked_until) - now).total_seconds() // 60) + 1)
+    if user.locked_until is not None and as_utc(user.locked_until) > now:
+        minutes = max(1, int((as_utc(user.locked_until) - now).total_seconds() // 60) + 1)
         raise SignInRefused(_l("Too many failed sign-ins: this account is locked for %(n)d more minutes.",
                                n=minutes))
     if not check_password_hash(user.password_hash, password or ""):
@@ -147,11 +147,6 @@ def _count_failure(session, user: User, policy: LockoutPolicy, now: datetime) ->
                         .values(locked_until=now + policy.lockout, failed_logins=0)
                         .execution_options(synchronize_session=False))
     session.commit()
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes for timezone-aware columns; they are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 def change_password(session, user: User, current: str, new: str) -> None:

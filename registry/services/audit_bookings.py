@@ -7,6 +7,7 @@ import statistics
 from sqlalchemy import func, select
 
 from registry.models import Booking, BookingEvent, Facility
+from registry.models.base import as_utc
 
 GRANTED_STATES = ("accepted", "in_progress", "completed")
 ANSWERS = ("accepted", "declined")
@@ -33,13 +34,8 @@ def booking_figures(session, district: str | None) -> dict[str, dict]:
             figures["bookings_requested"] += 1
             figures["bookings_served"] += state in GRANTED_STATES
             if answered_at is not None:
-                hours.setdefault(key, []).append((_aware(answered_at) - _aware(created)).total_seconds() / 3600)
+                hours.setdefault(key, []).append((as_utc(answered_at) - as_utc(created)).total_seconds() / 3600)
     for key, values in hours.items():
         per[key]["booking_median_response_h"] = statistics.median(values)
     return per
 
-
-def _aware(moment):
-    """SQLite hands back naive datetimes for timezone-aware columns: they were stored in UTC."""
-    from datetime import timezone
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

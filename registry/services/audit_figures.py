@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 # counties. 上城, 拱墅, 西湖 and 滨江 are the four districts inside the city's ring expressway.
 URBAN_CORE = ("330102", "330105", "330106", "330108")
 EXPIRY_WINDOWS = (30, 90, 180)  # days: the certificate lists
+SPREAD_FIGURES = ("capabilities_per_100k", "facilities_per_100k")  # whose Gini and Theil are shown
 TABLE_EXPIRY_DAYS = 90  # the district table's "expiring" column
 
 

@@ -27,6 +27,7 @@ from geo.maps import render_page
 from registry.config import PROJECT_ROOT
 from registry.errors import RegistryError
 from registry.extensions import db
+from registry.models.base import as_utc
 from registry.services import audit, audit_export, audit_gaps, audit_maps
 from registry.services import audit_access as access_service
 from registry.services.audit_cache import cached
@@ -36,6 +37,7 @@ from registry.services.audit_figures import (
     EXPIRY_WINDOWS,
     FIGURES,
     GROUPS,
+    SPREAD_FIGURES,
     URBAN_CORE,
     group_spans,
 )
@@ -43,7 +45,7 @@ from registry.services.districts import district_locator, district_points
 from registry.web import labels as vocab
 from registry.web.access import roles_required
 from registry.web.context import current_lang, today
-from registry.web.maps import map_settings
+from registry.web.maps import district_names, map_settings
 
 blp = Blueprint("audit", __name__, url_prefix="/audit")
 STATIC = PROJECT_ROOT / "registry" / "static"
@@ -72,17 +74,13 @@ def district_table():
     return audit.cached_district_table(db.session, today(), audit_scope())
 
 
-def names(lang: str) -> dict[str, str]:
-    return {code: vocab.district_name(code, lang) for code in vocab.DISTRICTS}
-
-
 def discipline_names(lang: str) -> dict[str, str]:
     return {key: vocab.discipline_name(key, lang) for key in vocab.DISCIPLINES}
 
 
 def spreads(table) -> list:
     out = []
-    for key in ("capabilities_per_100k", "facilities_per_100k"):
+    for key in SPREAD_FIGURES:
         result = access_service.spread(table.rows, key)
         if result is not None:
             out.append((BY_KEY[key].label, result))
@@ -94,15 +92,14 @@ def as_of() -> str:
     if moment is None:
         return "–"
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    return as_utc(moment).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def page_context(**extra) -> dict:
     lang = current_lang()
     return {"figures": FIGURES, "booking_figures": BOOKING_FIGURES, "groups": GROUPS, "fmt": audit_maps.format_value,
-            "by_key": BY_KEY, "group_spans": group_spans, "scope": audit_scope(), "district_names": names(lang),
+            "by_key": BY_KEY, "group_spans": group_spans, "scope": audit_scope(),
+            "district_names": district_names(lang),
             "today": today(), "demo_facilities": district_table().demo,
             "as_of": as_of(), "schemes": audit_maps.SCHEME_LABELS, **extra}
 
@@ -212,7 +209,7 @@ def grid_result(args):
 def access_map(result, args, lang: str, subtitle: str | None = None):
     tiles, key = map_settings()
     geojson = audit_maps.districts_geojson(current_app.config["MAP_DISTRICTS_GEOJSON"])
-    return audit_maps.accessibility_map(result, args.scheme, args.k, geojson, names(lang), subtitle,
+    return audit_maps.accessibility_map(result, args.scheme, args.k, geojson, district_names(lang), subtitle,
                                         tiles=tiles, tiles_key=key)
 
 
