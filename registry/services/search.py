@@ -493,10 +493,8 @@ def _match(session, query: SearchQuery, today: date, messages: list, *, facets: 
             counted = [conditions[0], match.condition(skip=frozenset(facility_only))]
         else:
             counted = conditions
-        stmt = (select(Capability.facility_pk, Capability.discipline, func.count())
-                .where(*counted).group_by(Capability.facility_pk, Capability.discipline))
-        for pk, discipline, n in session.connection().execute(stmt).all():
-            counts.setdefault(pk, {})[discipline] = n
+        for pk, per_discipline in _counts(session, counted).items():
+            counts.setdefault(pk, {}).update(per_discipline)
 
     selected_disciplines = set(query.disciplines)
     kinds, districts = set(query.kinds), set(query.districts)
@@ -537,6 +535,16 @@ def _match(session, query: SearchQuery, today: date, messages: list, *, facets: 
     return candidates, facet_counts, match, conditions
 
 
+def _counts(session, conditions) -> dict[int, dict[str | None, int]]:
+    """Capabilities meeting `conditions`, per facility and discipline."""
+    stmt = (select(Capability.facility_pk, Capability.discipline, func.count())
+            .where(*conditions).group_by(Capability.facility_pk, Capability.discipline))
+    counts: dict[int, dict[str | None, int]] = {}
+    for pk, discipline, n in session.connection().execute(stmt).all():
+        counts.setdefault(pk, {})[discipline] = n
+    return counts
+
+
 _LIVE_COUNTS: dict[tuple, dict] = {}
 
 
@@ -550,12 +558,7 @@ def _live_counts(session) -> dict[int, dict[str | None, int]]:
     key = (str(bind.url), data_version(session))
     cached = _LIVE_COUNTS.get(key)
     if cached is None:
-        cached = {}
-        stmt = (select(Capability.facility_pk, Capability.discipline, func.count())
-                .where(Capability.deleted_at.is_(None))
-                .group_by(Capability.facility_pk, Capability.discipline))
-        for pk, discipline, n in session.connection().execute(stmt).all():
-            cached.setdefault(pk, {})[discipline] = n
+        cached = _counts(session, [Capability.deleted_at.is_(None)])
         for old in [k for k in _LIVE_COUNTS if k[0] == key[0]]:
             del _LIVE_COUNTS[old]
         _LIVE_COUNTS[key] = cached
@@ -863,12 +866,7 @@ def api_capability_page(session, query: SearchQuery, today: date, *, kinds=(), f
     if len(conditions) == 1:
         counts = _live_counts(session)
     else:
-        counts = {}
-        stmt = (select(Capability.facility_pk, Capability.discipline, func.count())
-                .where(*conditions, facility_condition)  # e.g. one facility's: not the whole city's counts
-                .group_by(Capability.facility_pk, Capability.discipline))
-        for pk, discipline, n in session.connection().execute(stmt).all():
-            counts.setdefault(pk, {})[discipline] = n
+        counts = _counts(session, [*conditions, facility_condition])  # e.g. one facility's, not the city's
     total = 0
     facets: dict[str, dict[str, int]] = {"facility_kind": {}, "district": {}, "discipline": {}}
     for pk, per_discipline in counts.items():
