@@ -45,6 +45,7 @@ GEOJSON_MIMETYPE = "application/geo+json"
 SIMPLIFIED_DISTRICTS = PROJECT_ROOT / "seeds" / "districts_simplified.geojson"
 GZIP_LEVEL = 1  # 8-10x smaller already; higher levels cost more time than they save on a LAN
 GZIP_MIN_BYTES = 1024
+NOT_FILTERS = ("page", "per_page", "sort", "lang", "crs")  # how results are shown, not which match
 
 
 def map_labels() -> dict:
@@ -164,7 +165,7 @@ def facility_points():
 
 
 def _query_key(args) -> tuple:
-    return tuple(sorted((k, tuple(v)) for k, v in args.lists() if k not in ("crs", "page", "per_page", "sort")))
+    return tuple(sorted((k, tuple(v)) for k, v in args.lists() if k not in NOT_FILTERS))
 
 
 class CachedBody:
@@ -242,11 +243,10 @@ def districts():
 def results_map_for_request(height: str = "100%"):
     """The results map of this request's /search query string."""
     tiles, key = map_settings()
-    query = [(k, v) for k, values in request.args.lists() for v in values
-             if k not in ("page", "per_page", "sort", "crs", "lang")]
+    query = {k: v for k, v in request.args.to_dict(flat=False).items() if k not in NOT_FILTERS}
     lang = current_lang()
     return results_map(
-        url_for("maps.facility_points", **_multi(query)), url_for("maps.districts"),
+        url_for("maps.facility_points", **query), url_for("maps.districts"),
         tiles=tiles, tiles_key=key, labels=map_labels(), district_names=district_names(lang),
         facility_url=url_for("search.facility", facility_id="x")[:-1], lang=lang, height=height)
 
@@ -260,13 +260,6 @@ def facility_map_for(facility: dict, height: str = "100%"):
     return facility_map(facility["lon"], facility["lat"], district_feature(facility.get("district_code")),
                         tiles=tiles, tiles_key=key, name=facility.get("name"), kind=facility.get("kind"),
                         lang=current_lang(), height=height)
-
-
-def _multi(pairs: list[tuple[str, str]]) -> dict:
-    out: dict[str, list[str]] = {}
-    for key, value in pairs:
-        out.setdefault(key, []).append(value)
-    return out
 
 
 @blp.get("/map")

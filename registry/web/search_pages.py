@@ -22,7 +22,7 @@ from registry.services.search import (
 )
 from registry.web import labels
 from registry.web.context import current_lang, today
-from registry.web.maps import facility_map_for
+from registry.web.maps import NOT_FILTERS, facility_map_for
 from registry.web.view_models import (
     FLAGS,
     capability_labels,
@@ -36,8 +36,6 @@ from registry.web.view_models import (
 blp = Blueprint("search", __name__)
 
 FACET_PARAMS = {"kind": "kind", "district": "district", "discipline": "discipline"}
-NOT_FILTERS = ("page", "per_page", "sort", "lang")  # how results are shown, not which
-MAP_IGNORED = NOT_FILTERS  # the map shows every match, in no order, in the page's language
 CAPABILITIES_PER_PAGE = 20
 
 
@@ -123,7 +121,7 @@ def results():
     query, messages = parse_search_args(args)
     result = search_facilities(db.session, query, today())
     centres = district_points(current_app.config["DISTRICTS_GEOJSON"])
-    map_args = MultiDict([(k, v) for k, v in args.items(multi=True) if k not in MAP_IGNORED])
+    map_args = MultiDict([(k, v) for k, v in args.items(multi=True) if k not in NOT_FILTERS])
     return render_template(
         "search.html",
         form=form_view(args, language, centres),
