@@ -26,13 +26,12 @@ def facility_labels(facility: dict, language: str) -> dict:
 
 
 def capability_labels(capability: dict, language: str) -> dict:
-    standards = capability.get("standards") or ""
     return {
         **capability,
         "kind_label": labels.label(labels.CAPABILITY_KINDS, capability.get("kind")),
         "discipline_label": labels.discipline_name(capability.get("discipline"), language)
         if capability.get("discipline") else "",
-        "standard_list": [s for s in standards.split(";") if s] if isinstance(standards, str) else list(standards),
+        "standard_list": [s for s in (capability.get("standards") or "").split(";") if s],
         "has_range": capability.get("range_min") is not None or capability.get("range_max") is not None,
     }
 
@@ -50,21 +49,18 @@ def hit_view(hit, language: str) -> dict:
 
 
 def facility_view(detail: dict, language: str) -> dict:
-    """Everything known about one facility, ready for facility.html."""
-    facility = detail.get("facility", detail)
-    website = facility.get("website") or ""
+    """Everything known about one facility (search.facility_detail's dict), ready for facility.html."""
+    website = detail.get("website") or ""
     accreditations = [
-        {**a, "scheme_label": labels.label(labels.ACCREDITATIONS, a.get("scheme")),
-         "expired": a.get("expired", not a.get("valid", True))}
-        for a in (detail.get("accreditations") or facility.get("accreditations") or [])
+        {**a, "scheme_label": labels.label(labels.ACCREDITATIONS, a["scheme"]), "expired": not a["valid"]}
+        for a in detail["accreditations"]
     ]
-    fields = facility.get("fields") or []
     return {
         "facility": {
-            **facility_labels(facility, language),
+            **facility_labels(detail, language),
             # only web addresses become links: a `javascript:` value stays text
             "website_url": website if website.lower().startswith(("http://", "https://")) else None,
-            "field_list": [f for f in fields.split(";") if f] if isinstance(fields, str) else list(fields),
+            "field_list": list(detail["fields"]),
         },
         "accreditations": accreditations,
     }
