@@ -8,6 +8,7 @@ from datetime import timezone
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from registry import units
+from registry.schemas.fields import ExternalId
 from registry.vocabulary import (
     ACCREDITATION_SCHEMES,
     CAPABILITY_KINDS,
@@ -122,7 +123,7 @@ class CapabilityListArgs(SearchArgs, PageArgs):
     kind = fields.List(fields.String(validate=_one_of(CAPABILITY_KINDS)),
                        metadata={"description": "Capability kind(s)."})
     facility_kind = fields.List(fields.String(validate=_one_of(FACILITY_KINDS)))
-    facility_id = fields.List(fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$")))
+    facility_id = fields.List(fields.String(validate=validate.Regexp(rf"^{ExternalId.PATTERN.pattern}$")))
     bookable = fields.Boolean(metadata={"description": "true: only capabilities that can be booked."})
     valid = fields.Boolean(metadata={"description": "true: leave out capabilities whose certificate expired."})
 

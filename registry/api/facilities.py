@@ -1,5 +1,4 @@
 """Facilities: search with every filter of the web search, one facility, its capabilities, and GeoJSON."""
-import re
 from bisect import bisect_right
 from operator import attrgetter
 
@@ -11,6 +10,7 @@ from registry.api.access import require_scope
 from registry.api.conventions import error_responses, json_response, make_cursor, read_cursor
 from registry.api.search_args import search_query
 from registry.extensions import db
+from registry.schemas.fields import ExternalId
 from registry.services.search import (
     POINT_FIELDS,
     api_capability_page,
@@ -24,7 +24,7 @@ blp = Blueprint("api_facilities", __name__, url_prefix="/api/v1", description=(
     "(or distance) and paged with `cursor`; only active facilities unless `status` says otherwise."))
 
 
-FACILITY_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")  # the interchange format's rule (DATA_FORMAT.md)
+FACILITY_ID = ExternalId.PATTERN  # the interchange format's rule (DATA_FORMAT.md)
 
 
 def _known_id(facility_id: str) -> str:

@@ -33,6 +33,7 @@ from registry import units
 from registry.identifiers import standard_key_matches, standard_search_key
 from registry.models import Accreditation, Capability, Facility
 from registry.models.capability import SearchDoc
+from registry.schemas.fields import ExternalId
 from registry.schemas.interchange import CAPABILITY_COLUMNS
 from registry.search_text import escape_like, fold
 from registry.services.records import data_version
@@ -723,7 +724,7 @@ def facility_points(session, query: SearchQuery, today: date) -> list[dict]:
 
 def facility_detail(session, facility_id: str, today: date) -> dict | None:
     """Everything known about a live facility, with its accreditations and their validity."""
-    if not isinstance(facility_id, str) or len(facility_id) > 64 or "\x00" in facility_id:  # PG refuses NUL
+    if not isinstance(facility_id, str) or not ExternalId.PATTERN.fullmatch(facility_id):  # never stored
         return None
     facility = session.execute(select(Facility).where(
         Facility.facility_id == facility_id, Facility.deleted_at.is_(None))).scalar_one_or_none()
@@ -751,7 +752,7 @@ def facility_detail(session, facility_id: str, today: date) -> dict | None:
 
 def facility_capabilities(session, facility_id, q: str, page, per_page, today) -> tuple[list[dict], int]:
     """A facility's live capabilities matching `q` (keywords and standard numbers), paginated."""
-    if not isinstance(facility_id, str) or len(facility_id) > 64 or "\x00" in facility_id:  # PG refuses NUL
+    if not isinstance(facility_id, str) or not ExternalId.PATTERN.fullmatch(facility_id):  # never stored
         return [], 0
     pk = session.execute(select(Facility.id).where(Facility.facility_id == facility_id,
                                                    Facility.deleted_at.is_(None))).scalar()
