@@ -64,7 +64,7 @@ def timed(fn, runs: int, clear=None) -> float:
 def signed_in_auditor(session):
     """A city-wide auditor to read the pages as (made on the first run)."""
     from registry.models import User
-    from registry.services.accounts import create_user
+    from registry.services.accounts.users import create_user
 
     auditor = session.query(User).filter_by(email="auditor@bench.cn").one_or_none()
     if auditor is None:
@@ -96,8 +96,9 @@ def main() -> None:
     from registry import create_app
     from registry.extensions import db
     from registry.models import Capability, Facility
-    from registry.services import audit, audit_access
-    from registry.services.audit_cache import cache, cached
+    from registry.services.audit import accessibility as audit_access
+    from registry.services.audit import district_table as audit
+    from registry.services.audit.cache import cache, cached
 
     app = create_app()
     client = app.test_client()

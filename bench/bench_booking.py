@@ -29,10 +29,10 @@ from registry import create_app  # noqa: E402
 from registry.extensions import db  # noqa: E402
 from registry.identifiers import make_uscc  # noqa: E402
 from registry.models import Booking, BookingEvent, Capability, CapacityDay, User  # noqa: E402
-from registry.services.accounts import create_user, hash_password  # noqa: E402
-from registry.services.booking import BookingRequest, FullyBooked, request_booking  # noqa: E402
+from registry.services.accounts.users import create_user, hash_password  # noqa: E402
+from registry.services.booking.workflow import BookingRequest, FullyBooked, request_booking  # noqa: E402
 from registry.services.districts import district_locator, sync_districts  # noqa: E402
-from registry.services.importing import import_dataset  # noqa: E402
+from registry.services.records.importing import import_dataset  # noqa: E402
 from tests.factories import capability, facility, write_dataset  # noqa: E402
 
 TODAY = date(2026, 12, 1)

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from registry import create_app
 from registry.extensions import db
 from registry.models import User
-from registry.services.uploads import create_job
+from registry.services.records.uploads import create_job
 app = create_app()
 with app.app_context():
     admin = db.session.scalar(select(User).where(User.email == sys.argv[1]))
@@ -39,7 +39,7 @@ import sys
 from registry import create_app
 from registry.extensions import db
 from registry.models import UploadJob
-from registry.services.uploads import confirm_job
+from registry.services.records.uploads import confirm_job
 app = create_app()
 with app.app_context():
     job = db.session.get(UploadJob, int(sys.argv[1]))

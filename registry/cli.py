@@ -19,8 +19,8 @@ from registry.cli_uploads import upload_group
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.services.districts import district_locator, sync_districts
-from registry.services.exporting import export_dataset
-from registry.services.importing import ACTIONS, ImportReport, import_dataset
+from registry.services.records.exporting import export_dataset
+from registry.services.records.importing import ACTIONS, ImportReport, import_dataset
 
 EXIT_REJECTED = 1  # errors: nothing was written
 EXIT_PARTIAL = 3  # --skip-invalid applied the valid rows and rejected others

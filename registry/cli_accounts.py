@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from registry.extensions import db
 from registry.models import ROLES, User
-from registry.services.accounts import AccountError, create_user
+from registry.services.accounts.users import AccountError, create_user
 
 user_group = click.Group("user", help="Manage user accounts.")
 

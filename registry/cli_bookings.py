@@ -4,11 +4,11 @@ scheduler (cron, a systemd timer) runs every few minutes."""
 import click
 from flask import current_app
 
+from registry.clock import today
 from registry.extensions import db
 from registry.models.base import utcnow
-from registry.services.booking import expire_unanswered
-from registry.services.notifications import SmtpTransport, log_transport, send_pending
-from registry.web.context import today
+from registry.services.booking.notifications import SmtpTransport, log_transport, send_pending
+from registry.services.booking.workflow import expire_unanswered
 
 bookings_group = click.Group("bookings", help="Booking chores.")
 

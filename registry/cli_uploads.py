@@ -9,7 +9,7 @@ import click
 from flask import current_app
 
 from registry.extensions import db
-from registry.services.uploads import job_step, pending_jobs, run_job_step
+from registry.services.records.uploads import job_step, pending_jobs, run_job_step
 
 upload_group = click.Group("upload", help="Web uploads.")
 

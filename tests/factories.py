@@ -14,10 +14,10 @@ from registry.config import Config
 from registry.identifiers import make_uscc
 from registry.models import Accreditation, Capability, Change, ChangeSet, Facility, User
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
-from registry.services.accounts import create_user, hash_password
-from registry.services.booking import BookingRequest
+from registry.services.accounts.users import create_user, hash_password
+from registry.services.booking.workflow import BookingRequest
 from registry.services.districts import district_locator
-from registry.services.importing import import_dataset
+from registry.services.records.importing import import_dataset
 
 
 @lru_cache

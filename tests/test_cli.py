@@ -10,11 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func
 
+from registry.clock import today
 from registry.config import PROJECT_ROOT
 from registry.models import Booking
 from registry.models.base import utcnow
-from registry.services.booking import request_booking
-from registry.web.context import today
+from registry.services.booking.workflow import request_booking
 from tests.factories import (
     bookable_dataset,
     booking_request,

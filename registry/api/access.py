@@ -8,7 +8,7 @@ from flask import current_app, request
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from registry.extensions import db
-from registry.services.api_keys import identify
+from registry.services.accounts.api_keys import identify
 
 _NO_KEY = object()
 

@@ -11,12 +11,13 @@ from marshmallow import Schema, fields, validate
 from registry.api.access import require_scope
 from registry.api.conventions import error_responses, json_response
 from registry.api.schemas import UtcDateTime
+from registry.clock import today
 from registry.extensions import db
-from registry.services import audit, audit_gaps
-from registry.services.audit_access import spread
-from registry.services.audit_cache import cached
-from registry.services.audit_figures import BOOKING_FIGURES, EXPIRY_WINDOWS, FIGURES, SPREAD_FIGURES
-from registry.web.context import today
+from registry.services.audit import district_table as audit
+from registry.services.audit import gaps as audit_gaps
+from registry.services.audit.accessibility import spread
+from registry.services.audit.cache import cached
+from registry.services.audit.figures import BOOKING_FIGURES, EXPIRY_WINDOWS, FIGURES, SPREAD_FIGURES
 
 blp = Blueprint("api_audit", __name__, url_prefix="/api/v1", description=(
     "How quality infrastructure is spread across the districts, for bureaus' reporting platforms "

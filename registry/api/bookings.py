@@ -1,6 +1,6 @@
 """Bookings made by partner platforms on behalf of enterprises (scope `book`).
 
-The same rules and answers as the booking pages (registry/services/booking.py): a date
+The same rules and answers as the booking pages (registry/services/booking/workflow.py): a date
 too soon or in the past, a quantity over the daily capacity or an unbookable capability is
 a 422 naming the field, a fully booked day or a stale version a 409. A partner sees only
 the bookings it made with its key; any other id is a 404.
@@ -11,9 +11,9 @@ from marshmallow import Schema, fields, validate
 from registry.api.access import current_key, require_scope
 from registry.api.conventions import error_responses, json_response
 from registry.api.schemas import ErrorSchema, UtcDateTime
+from registry.clock import today
 from registry.extensions import db
-from registry.services.partner_bookings import book_for_partner, cancel_for_partner, partner_booking
-from registry.web.context import today
+from registry.services.booking.partners import book_for_partner, cancel_for_partner, partner_booking
 
 blp = Blueprint("api_bookings", __name__, url_prefix="/api/v1", description=(
     "Book a capability's service for an enterprise (an API key with the `book` scope), follow the "

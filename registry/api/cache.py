@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from flask import Response, current_app, request
 
 from registry.api.access import require_scope
+from registry.clock import today
 from registry.extensions import db
-from registry.services.records import data_version
-from registry.web.context import today
+from registry.services.records.canonical import data_version
 
 MAX_BODY_BYTES = 4 * 2**20
 _ENVIRON_KEY = "registry.api_cache"

@@ -5,9 +5,9 @@ from registry.api import arguments, schemas
 from registry.api.access import require_scope
 from registry.api.conventions import error_responses, json_response, make_cursor, read_cursor
 from registry.api.search_args import search_query
+from registry.clock import today
 from registry.extensions import db
 from registry.services.search import api_capability_page
-from registry.web.context import today
 
 blp = Blueprint("api_capabilities", __name__, url_prefix="/api/v1", description=(
     "Measurement standards, test items and certification scopes of live, active facilities."))

@@ -5,7 +5,7 @@ from registry.api import arguments, schemas
 from registry.api.access import require_scope
 from registry.api.conventions import error_responses, json_response, make_cursor, read_cursor
 from registry.extensions import db
-from registry.services.changes import changes_since
+from registry.services.records.mirror_feed import changes_since
 
 blp = Blueprint("api_changes", __name__, url_prefix="/api/v1", description=(
     "Every create, update and delete of a facility or capability, oldest first. To mirror the "

@@ -5,7 +5,7 @@ import click
 
 from registry.errors import RegistryError
 from registry.extensions import db
-from registry.services.api_keys import create_key, list_keys, revoke_key
+from registry.services.accounts.api_keys import create_key, list_keys, revoke_key
 
 
 @click.group("apikey")

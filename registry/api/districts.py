@@ -5,9 +5,9 @@ from werkzeug.exceptions import NotFound
 from registry.api import arguments, schemas
 from registry.api.access import require_scope
 from registry.api.conventions import error_responses, json_response
+from registry.clock import today
 from registry.extensions import db
-from registry.services.district_figures import district_figures
-from registry.web.context import today
+from registry.services.audit.partner_figures import district_figures
 
 blp = Blueprint("api_districts", __name__, url_prefix="/api/v1", description=(
     "Districts: 2020 census population, area, how many live, active facilities and capabilities each "

@@ -9,6 +9,7 @@ from registry.api import arguments, schemas
 from registry.api.access import require_scope
 from registry.api.conventions import error_responses, json_response, make_cursor, read_cursor
 from registry.api.search_args import search_query
+from registry.clock import today
 from registry.extensions import db
 from registry.schemas.fields import ExternalId
 from registry.services.search import (
@@ -17,7 +18,6 @@ from registry.services.search import (
     api_facility_list,
     facility_detail,
 )
-from registry.web.context import today
 
 blp = Blueprint("api_facilities", __name__, url_prefix="/api/v1", description=(
     "Metrology institutes, testing labs and certification bodies. Lists are sorted by relevance "

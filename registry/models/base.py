@@ -1,17 +1,10 @@
 """Pieces shared by the registry's tables."""
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import DateTime, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes for timezone-aware columns: they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+from registry.clock import as_utc, utcnow  # noqa: F401  (re-exported: the tables' defaults and readers)
 
 
 class Versioned:

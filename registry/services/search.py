@@ -36,7 +36,7 @@ from registry.models.capability import SearchDoc
 from registry.schemas.fields import ExternalId
 from registry.schemas.interchange import CAPABILITY_COLUMNS
 from registry.search_text import escape_like, fold
-from registry.services.records import data_version
+from registry.services.records.canonical import data_version
 from registry.vocabulary import (
     ACCREDITATION_SCHEMES,
     DISCIPLINES,

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from registry.extensions import db, login_manager
-from registry.services.accounts import user_for_session
+from registry.services.accounts.users import user_for_session
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Please sign in to see this page.")

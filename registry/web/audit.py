@@ -24,14 +24,18 @@ from markupsafe import escape
 
 from geo.choropleth import standalone_page
 from geo.maps import render_page
+from registry.clock import today
 from registry.config import PROJECT_ROOT
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.models.base import as_utc
-from registry.services import audit, audit_export, audit_gaps, audit_maps
-from registry.services import audit_access as access_service
-from registry.services.audit_cache import cached
-from registry.services.audit_figures import (
+from registry.services.audit import accessibility as access_service
+from registry.services.audit import district_table as audit
+from registry.services.audit import export as audit_export
+from registry.services.audit import gaps as audit_gaps
+from registry.services.audit import maps as audit_maps
+from registry.services.audit.cache import cached
+from registry.services.audit.figures import (
     BOOKING_FIGURES,
     BY_KEY,
     EXPIRY_WINDOWS,
@@ -44,7 +48,7 @@ from registry.services.audit_figures import (
 from registry.services.districts import district_locator, district_points
 from registry.web import labels as vocab
 from registry.web.access import roles_required
-from registry.web.context import current_lang, today
+from registry.web.context import current_lang
 from registry.web.maps import district_names, map_settings
 
 blp = Blueprint("audit", __name__, url_prefix="/audit")

@@ -15,7 +15,7 @@ from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from registry.extensions import db
-from registry.services.accounts import (
+from registry.services.accounts.users import (
     PASSWORD_MIN_LENGTH,
     AccountError,
     LockoutPolicy,

@@ -12,9 +12,19 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
+from registry.clock import today
 from registry.extensions import db
 from registry.models import Booking, Capability, Facility
-from registry.services.booking import (
+from registry.services.booking.calendars import calendar_of, feed_bookings, feed_for, revoke_feed
+from registry.services.booking.notifications import (
+    STATE_LABELS,
+    event_text,
+    mark_all_read,
+    notify_booking_event,
+    recent_notifications,
+    unread_count,
+)
+from registry.services.booking.workflow import (
     ACTIONS,
     BookingError,
     BookingRequest,
@@ -27,18 +37,8 @@ from registry.services.booking import (
     unbookable_reason,
     visible_bookings,
 )
-from registry.services.calendars import calendar_of, feed_bookings, feed_for, revoke_feed
-from registry.services.notifications import (
-    STATE_LABELS,
-    event_text,
-    mark_all_read,
-    notify_booking_event,
-    recent_notifications,
-    unread_count,
-)
 from registry.web.access import roles_required
 from registry.web.booking_forms import BookingForm, PlainForm, TransitionForm
-from registry.web.context import today
 
 blp = Blueprint("bookings", __name__)
 

@@ -27,12 +27,13 @@ from markupsafe import escape
 
 from geo.coords import wgs84_to_gcj02
 from geo.maps import facility_map, render_page, results_map, shift_geojson
+from registry.clock import today
 from registry.config import PROJECT_ROOT
 from registry.extensions import db
 from registry.services import search
-from registry.services.records import data_version
+from registry.services.records.canonical import data_version
 from registry.web import labels as vocab
-from registry.web.context import current_lang, today
+from registry.web.context import current_lang
 
 try:
     import orjson

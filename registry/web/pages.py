@@ -4,7 +4,7 @@ from werkzeug.datastructures import MultiDict
 
 from registry.extensions import db
 from registry.services.districts import district_points
-from registry.services.overview import registry_overview
+from registry.services.records.overview import registry_overview
 from registry.web.context import current_lang
 from registry.web.view_models import example_searches, form_view
 

@@ -11,8 +11,9 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from geo.maps import render_page
+from registry.clock import today
 from registry.extensions import db
-from registry.services.booking import bookable_count
+from registry.services.booking.workflow import bookable_count
 from registry.services.districts import district_points
 from registry.services.search import (
     facility_capabilities,
@@ -21,7 +22,7 @@ from registry.services.search import (
     search_facilities,
 )
 from registry.web import labels
-from registry.web.context import current_lang, today
+from registry.web.context import current_lang
 from registry.web.maps import NOT_FILTERS, facility_map_for
 from registry.web.view_models import (
     FLAGS,

@@ -8,14 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from registry.clock import today
 from registry.extensions import db
 from registry.models import Booking, Capability, Facility
-from registry.services.booking import day_load, visible_bookings
-from registry.services.booking_export import bookings_csv, bookings_xlsx
-from registry.services.facility_edits import EditError, edit_capability, edit_facility
+from registry.services.booking.export import bookings_csv, bookings_xlsx
+from registry.services.booking.workflow import day_load, visible_bookings
+from registry.services.records.facility_edits import EditError, edit_capability, edit_facility
 from registry.web.access import roles_required
 from registry.web.booking_forms import PlainForm, TransitionForm
-from registry.web.context import today
 
 blp = Blueprint("workspace", __name__, url_prefix="/workspace")
 

@@ -17,7 +17,7 @@ def stored(session, facility_id):
 
 
 def form_of(session, facility_id, **changes):
-    from registry.services.editing import as_cells, stored_facility
+    from registry.services.records.editing import as_cells, stored_facility
     facility = stored(session, facility_id)
     cells = as_cells(stored_facility(session, facility))
     cells.pop("facility_id")
@@ -88,8 +88,8 @@ def test_enterprise_cannot_reach_the_edit_forms(client, session, registry_with_t
 def test_capability_edit_and_create_with_the_import_rules(admin_client, session, registry_with_two, tmp_path):
     assert run(session, write_dataset(tmp_path / "caps", [], [capability(1, 1)])).committed
     path = "/admin/facilities/F0001/capabilities/C0001/edit"
-    from registry.services.editing import as_cells
-    from registry.services.records import capability_record
+    from registry.services.records.canonical import capability_record
+    from registry.services.records.editing import as_cells
     cap = session.scalar(select(Capability))
     cells = as_cells(capability_record(cap, "F0001"))
     bad = post(admin_client, path, {**cells, "range_min": "5", "range_max": "1", "unit": "MPa",

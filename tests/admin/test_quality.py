@@ -1,7 +1,7 @@
 """The data-quality page: each kind of finding, with a link to fix it."""
 from datetime import date
 
-from registry.services.quality import find_problems
+from registry.services.records.quality import find_problems
 from tests.factories import capability, facility, login, point_in, run, uscc, write_dataset
 
 

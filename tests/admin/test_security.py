@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from registry.models import UploadJob
-from registry.services.exporting import export_dataset
+from registry.services.records.exporting import export_dataset
 from tests.admin.test_uploads import latest_job, upload
 from tests.factories import capability, csrf_token, facility, in_english, login, row_counts, run, write_dataset
 
@@ -130,7 +130,7 @@ def test_formula_cells_stay_text_in_every_file_the_app_writes(admin_client, sess
 
 
 def test_refusal_messages_are_in_english_too(session):
-    from registry.services.uploads import UploadRefused, target_names
+    from registry.services.records.uploads import UploadRefused, target_names
     with pytest.raises(UploadRefused) as refused:
         target_names(["x.exe"])
     english = in_english(refused.value.message)

@@ -6,7 +6,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from registry.models import Facility, UploadJob
-from registry.services import uploads
+from registry.services.records import uploads
 from tests.factories import capability, csrf_token, facility, row_counts, write_dataset, write_workbook
 
 

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from registry.models import AdminAction, ApiKey, User
-from registry.services.api_keys import identify
+from registry.services.accounts.api_keys import identify
 from tests.factories import csrf_token, login
 
 

@@ -3,7 +3,7 @@ is tests/conftest.py's)."""
 import pytest
 
 from registry.extensions import limiter
-from registry.services.api_keys import create_key
+from registry.services.accounts.api_keys import create_key
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from registry.identifiers import make_uscc
 from registry.models import Booking, OutboxMessage
-from registry.services.accounts import SignInRefused, authenticate
+from registry.services.accounts.users import SignInRefused, authenticate
 
 USCC = make_uscc("91330106", "P0000001")
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from registry.models import Capability, Facility
-from registry.services.records import capability_record, jsonable, load_facilities
+from registry.services.records.canonical import capability_record, jsonable, load_facilities
 from tests.factories import capability, facility, write_dataset
 
 

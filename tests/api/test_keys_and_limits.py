@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from registry import create_app
 from registry.models import ApiKey
-from registry.services.api_keys import hash_key
+from registry.services.accounts.api_keys import hash_key
 
 
 def invoke(app, *args):

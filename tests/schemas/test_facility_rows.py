@@ -16,7 +16,7 @@ from geo.districts import load_districts
 from registry.config import Config
 from registry.models import Accreditation
 from registry.services.districts import district_locator
-from registry.services.records import load_facilities
+from registry.services.records.canonical import load_facilities
 from tests.factories import facility, nothing_written, point_in, problems, run, write_dataset
 from tests.factories import in_english as english
 

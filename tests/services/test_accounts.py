@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from registry.models import User
 from registry.models.base import utcnow
-from registry.services.accounts import (
+from registry.services.accounts.users import (
     AccountError,
     LockoutPolicy,
     SignInRefused,

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from registry.config import Config
-from registry.services.audit import district_table
-from registry.services.audit_figures import FIGURE_KEYS
+from registry.services.audit.district_table import district_table
+from registry.services.audit.figures import FIGURE_KEYS
 from tests.services.audit_fixture import load_audit_fixture
 
 TODAY = date(2026, 6, 15)

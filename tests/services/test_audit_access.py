@@ -4,8 +4,7 @@ import pytest
 
 from geo.inequality import gini, theil_decomposition
 from registry.errors import RegistryError
-from registry.services.audit import district_table
-from registry.services.audit_access import (
+from registry.services.audit.accessibility import (
     AccessArgs,
     accessibility,
     city_grid,
@@ -15,7 +14,8 @@ from registry.services.audit_access import (
     spread,
     supply,
 )
-from registry.services.audit_figures import URBAN_CORE
+from registry.services.audit.district_table import district_table
+from registry.services.audit.figures import URBAN_CORE
 from tests.factories import point_in
 from tests.services.audit_fixture import load_audit_fixture
 from tests.services.test_audit import TODAY

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from geo.distance import distance_m
-from registry.services.audit_gaps import (
+from registry.services.audit.gaps import (
     art6_list,
     certificate_rows,
     certificate_summary,

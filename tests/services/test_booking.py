@@ -9,7 +9,7 @@ from registry.errors import Conflict, NotFound
 from registry.extensions import db
 from registry.models import Booking, BookingEvent, Capability, CapacityDay, Facility, Notification, User
 from registry.models.base import utcnow
-from registry.services.booking import (
+from registry.services.booking.workflow import (
     BookingError,
     Forbidden,
     FullyBooked,

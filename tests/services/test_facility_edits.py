@@ -4,9 +4,9 @@ from sqlalchemy import select
 
 from registry.errors import NotFound
 from registry.models import Change, ChangeSet, Facility
-from registry.services.booking import StaleBooking
-from registry.services.facility_edits import EditError, edit_capability, edit_facility
-from registry.services.records import data_version
+from registry.services.booking.workflow import StaleBooking
+from registry.services.records.canonical import data_version
+from registry.services.records.facility_edits import EditError, edit_capability, edit_facility
 from tests.factories import bookable_dataset, capability_of, login, post_form, run, user
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import select, update
 
 from registry.models import Capability
 from registry.schemas.interchange import CapabilityRowSchema
-from registry.services import records
+from registry.services.records import canonical as records
 from tests.factories import capability, facility, run, write_csv, write_dataset
 
 

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from registry.models import Capability, Change, ChangeSet, Facility
-from registry.services.tables import table_name_for
+from registry.services.records.tables import table_name_for
 from tests.factories import capability, facility, in_english, run, write_dataset
 
 
@@ -200,8 +200,7 @@ def test_a_file_that_cannot_be_read_rejects_the_import_even_with_skip_invalid(se
 
 
 def test_a_large_import_leaves_fresh_planner_statistics(session, tmp_path, monkeypatch):
-    from registry.services import importing
-
+    from registry.services.records import importing
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("planner statistics are read from pg_stat_user_tables")
     monkeypatch.setattr(importing, "ANALYZE_AFTER_ROWS", 50)

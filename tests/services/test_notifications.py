@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from registry.models import OutboxMessage
 from registry.models.base import utcnow
-from registry.services.booking import request_booking, transition
-from registry.services.notifications import SmtpTransport, send_pending, unread_count
+from registry.services.booking.notifications import SmtpTransport, send_pending, unread_count
+from registry.services.booking.workflow import request_booking, transition
 from tests.factories import bookable_dataset, booking_request, capability_of, run, user
 
 TODAY = date(2026, 12, 1)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from registry.models import Capability
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
-from registry.services.records import load_facilities
+from registry.services.records.canonical import load_facilities
 from tests.factories import (
     capability,
     facility,

@@ -1,10 +1,10 @@
-"""The registry's single-writer lock (registry/services/writing.py)."""
+"""The registry's single-writer lock (registry/services/records/write_lock.py)."""
 import pytest
 from sqlalchemy.orm import Session
 
 from registry.extensions import db
 from registry.models import ChangeSet
-from registry.services.writing import WriterBusy, begin_write
+from registry.services.records.write_lock import WriterBusy, begin_write
 from tests.factories import in_english, row_counts
 
 

@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from geo.maps import page_links
-from registry.services.audit_cache import cache
-from registry.services.audit_figures import BOOKING_FIGURES, FIGURES
+from registry.services.audit.cache import cache
+from registry.services.audit.figures import BOOKING_FIGURES, FIGURES
 from tests.factories import csrf_token, facility, in_english, login, point_in, run, user, write_dataset
 from tests.services.audit_fixture import load_audit_fixture
 

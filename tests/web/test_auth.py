@@ -2,7 +2,7 @@
 import pytest
 
 from registry.models import User
-from registry.services.accounts import SignInRefused, authenticate
+from registry.services.accounts.users import SignInRefused, authenticate
 from tests.factories import PASSWORD, csrf_token, login, post_form, uscc, user
 
 

@@ -8,9 +8,9 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from registry.clock import today
 from registry.models import Booking, User
-from registry.services.booking import request_booking, transition
-from registry.web.context import today
+from registry.services.booking.workflow import request_booking, transition
 from tests.factories import bookable_dataset, booking_request, capability_of, login, post_form, run, user
 
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry.extensions import db
-from registry.services import changelog
+from registry.services.records import change_log as changelog
 from registry.web.access import roles_required
 from registry.web.admin.blueprint import KEEPERS, blp, locator, scope
 

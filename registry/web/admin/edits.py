@@ -8,8 +8,8 @@ from registry import vocabulary
 from registry.extensions import db
 from registry.models import Capability
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
-from registry.services import editing
-from registry.services.records import capability_record
+from registry.services.records import editing
+from registry.services.records.canonical import capability_record
 from registry.web.access import roles_required
 from registry.web.admin.blueprint import KEEPERS, blp, locator
 

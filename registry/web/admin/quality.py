@@ -1,11 +1,11 @@
 """The data-quality page: likely duplicates, missing locations, incomplete capabilities, expired certificates."""
 from flask import render_template
 
+from registry.clock import today
 from registry.extensions import db
-from registry.services.quality import find_problems
+from registry.services.records.quality import find_problems
 from registry.web.access import roles_required
 from registry.web.admin.blueprint import KEEPERS, blp, scope
-from registry.web.context import today
 
 
 @blp.get("/quality")

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry.extensions import db
-from registry.services import uploads
+from registry.services.records import uploads
 from registry.web.access import roles_required
 from registry.web.admin.blueprint import KEEPERS, blp
 from registry.web.context import current_lang

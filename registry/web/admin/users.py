@@ -6,7 +6,8 @@ from flask_login import current_user
 from registry import vocabulary
 from registry.errors import RegistryError
 from registry.extensions import db
-from registry.services import api_keys, user_admin
+from registry.services.accounts import administration as user_admin
+from registry.services.accounts import api_keys
 from registry.web.access import roles_required
 from registry.web.admin.blueprint import blp
 

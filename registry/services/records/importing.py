@@ -22,7 +22,7 @@ from registry.models.base import utcnow
 from registry.models.capability import SearchDoc
 from registry.schemas.interchange import CapabilityRowSchema, FacilityRowSchema
 from registry.search_text import doc_fields, facility_text, range_in_base
-from registry.services.records import (
+from registry.services.records.canonical import (
     CAPABILITY_ATTRS,
     FACILITY_ATTRS,
     accreditation_rows,
@@ -32,8 +32,8 @@ from registry.services.records import (
     jsonable,
     load_facilities,
 )
-from registry.services.tables import FileProblem, Table, open_tables
-from registry.services.writing import begin_write
+from registry.services.records.tables import FileProblem, Table, open_tables
+from registry.services.records.write_lock import begin_write
 
 ACTIONS = ("created", "updated", "unchanged", "deleted", "rejected")
 

@@ -12,9 +12,9 @@ from registry.errors import NotFound
 from registry.models import AdminAction, ApiKey, District, User
 from registry.models.base import utcnow
 from registry.models.user import new_session_token
-from registry.services import accounts
-from registry.services.accounts import AccountError, bind_facility, create_user
-from registry.services.api_keys import create_key, revoke_key
+from registry.services.accounts import users as accounts
+from registry.services.accounts.api_keys import create_key, revoke_key
+from registry.services.accounts.users import AccountError, bind_facility, create_user
 
 MANAGED_ROLES = ("operator", "auditor", "admin", "enterprise")
 

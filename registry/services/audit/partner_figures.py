@@ -1,13 +1,13 @@
 """Per-district figures for the partner API: the audit dashboard's district table (every figure
-defined in registry/services/audit_figures.py), kept until the data changes like the dashboard's."""
+defined in registry/services/audit/figures.py), kept until the data changes like the dashboard's."""
 import json
 from datetime import date
 
 from sqlalchemy import select
 
 from registry.models import District
-from registry.services.audit import cached_district_table
-from registry.services.audit_figures import BOOKING_FIGURES, FIGURES
+from registry.services.audit.district_table import cached_district_table
+from registry.services.audit.figures import BOOKING_FIGURES, FIGURES
 
 FIGURE_KEYS = [f.key for f in FIGURES + BOOKING_FIGURES if f.key not in ("population", "area_km2")]
 

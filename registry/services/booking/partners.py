@@ -14,9 +14,9 @@ from sqlalchemy import select
 from registry.errors import NotFound
 from registry.identifiers import IdentifierError, normalize_uscc
 from registry.models import Booking, Capability, Facility, User
-from registry.services.accounts import create_user
-from registry.services.booking import BookingError, BookingRequest, request_booking, transition
-from registry.services.notifications import PARTNER_ACCOUNTS_DOMAIN
+from registry.services.accounts.users import create_user
+from registry.services.booking.notifications import PARTNER_ACCOUNTS_DOMAIN
+from registry.services.booking.workflow import BookingError, BookingRequest, request_booking, transition
 
 UNUSABLE_PASSWORD = "!"  # not a werkzeug hash: no password ever matches it
 

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from registry.errors import NotFound, RegistryError
 from registry.models import AdminAction, Capability, Change, ChangeSet, Facility, User
 from registry.schemas.interchange import CapabilityRowSchema, FacilityRowSchema
-from registry.services.editing import (
+from registry.services.records.canonical import capability_record
+from registry.services.records.editing import (
     as_cells,
     delete_capability,
     finish,
@@ -23,8 +24,7 @@ from registry.services.editing import (
     write_capability,
     write_facility,
 )
-from registry.services.records import capability_record
-from registry.services.writing import begin_write
+from registry.services.records.write_lock import begin_write
 
 PAGE_SIZE = 50
 ENTITIES = ("facility", "capability")

@@ -2,7 +2,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from registry.web.context import today
+from registry.clock import today
 
 
 def test_today_follows_the_configured_time_zone(app, monkeypatch):

@@ -20,7 +20,7 @@ from registry.errors import Conflict, NotFound, RegistryError
 from registry.models import Booking, BookingEvent, Capability, CapacityDay, Facility, User
 from registry.models.base import utcnow
 from registry.models.booking import HOLDING_STATES
-from registry.services.notifications import notify_booking_event
+from registry.services.booking.notifications import notify_booking_event
 
 HORIZON_DAYS = 365  # how far ahead a service can be booked
 VOUCHER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{3,39}$")

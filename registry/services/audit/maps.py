@@ -14,8 +14,8 @@ from geo.choropleth import choropleth_map, grid_map
 from geo.classify import MAX_K, MIN_K, SCHEMES, classify
 from registry.errors import RegistryError
 from registry.models import Facility
-from registry.services.audit import DistrictTable, active_facility
-from registry.services.audit_figures import BY_KEY, FIGURE_KEYS, Figure
+from registry.services.audit.district_table import DistrictTable, active_facility
+from registry.services.audit.figures import BY_KEY, FIGURE_KEYS, Figure
 
 SCHEME_LABELS = {"quantiles": _l("Quantiles"), "natural_breaks": _l("Natural breaks (Fisher-Jenks)")}
 

@@ -19,8 +19,7 @@ from registry.models.base import utcnow
 from registry.models.capability import SearchDoc
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS, CapabilityRowSchema, FacilityRowSchema
 from registry.search_text import doc_fields, range_in_base
-from registry.services.importing import _facility_values, _flatten
-from registry.services.records import (
+from registry.services.records.canonical import (
     CAPABILITY_ATTRS,
     accreditation_rows,
     capability_record,
@@ -28,7 +27,8 @@ from registry.services.records import (
     facility_record,
     jsonable,
 )
-from registry.services.writing import begin_write
+from registry.services.records.importing import _facility_values, _flatten
+from registry.services.records.write_lock import begin_write
 
 
 class InvalidEdit(RegistryError):

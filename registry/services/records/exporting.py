@@ -18,8 +18,8 @@ from sqlalchemy import select
 from registry.errors import RegistryError
 from registry.models import Capability, Facility
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
-from registry.services.records import CAPABILITY_ATTRS, capability_record, load_facilities
-from registry.services.tables import FORMULA_START
+from registry.services.records.canonical import CAPABILITY_ATTRS, capability_record, load_facilities
+from registry.services.records.tables import FORMULA_START
 
 
 def export_dataset(session, target: Path) -> dict[str, int]:

@@ -25,11 +25,11 @@ from sqlalchemy import select
 from registry.errors import NotFound, RegistryError
 from registry.models import UploadJob, User
 from registry.services.districts import district_locator
-from registry.services.exporting import xlsx_cell
-from registry.services.importing import ImportReport, import_dataset
-from registry.services.records import data_version
-from registry.services.tables import FileProblem, open_tables, table_name_for
-from registry.services.writing import begin_write
+from registry.services.records.canonical import data_version
+from registry.services.records.exporting import xlsx_cell
+from registry.services.records.importing import ImportReport, import_dataset
+from registry.services.records.tables import FileProblem, open_tables, table_name_for
+from registry.services.records.write_lock import begin_write
 
 SAMPLE_PER_KIND = 100  # changes kept per (entity, action) for the preview page
 ISSUES_KEPT = 500  # problems listed on the page; the rejects workbook has all of them

@@ -12,8 +12,8 @@ from sqlalchemy import and_, func, literal, or_, select, union_all
 
 from geo.distance import distance_m
 from registry.models import Accreditation, Capability, Facility
-from registry.services.audit import active_facility, districts_in_scope
-from registry.services.audit_figures import EXPIRY_WINDOWS
+from registry.services.audit.district_table import active_facility, districts_in_scope
+from registry.services.audit.figures import EXPIRY_WINDOWS
 from registry.vocabulary import DISCIPLINES
 
 DEFAULT_REACH_KM = 30.0

@@ -23,9 +23,9 @@ from geo.districts import load_districts
 from geo.inequality import gini, theil_decomposition
 from registry.errors import RegistryError
 from registry.models import Capability, District, Facility
-from registry.services.audit import active_facility
-from registry.services.audit_figures import URBAN_CORE
-from registry.services.audit_maps import parse_int
+from registry.services.audit.district_table import active_facility
+from registry.services.audit.figures import URBAN_CORE
+from registry.services.audit.maps import parse_int
 from registry.vocabulary import CAPABILITY_KINDS, DISCIPLINES
 
 PER = 100_000

@@ -1,7 +1,7 @@
 """The audit dashboard's district table: how quality infrastructure is spread across the 13 districts.
 
 Counted: active facilities (not deleted, status `active`) and their capabilities that are not deleted.
-Every figure is defined in registry/services/audit_figures.py. `district` limits everything to one
+Every figure is defined in registry/services/audit/figures.py. `district` limits everything to one
 district (a district-bound auditor); None is the whole city.
 """
 from __future__ import annotations
@@ -12,9 +12,9 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, func, select
 
 from registry.models import Accreditation, Capability, ChangeSet, District, Facility
-from registry.services import audit_bookings
-from registry.services.audit_cache import cached
-from registry.services.audit_figures import TABLE_EXPIRY_DAYS
+from registry.services.audit import booking_figures as audit_bookings
+from registry.services.audit.cache import cached
+from registry.services.audit.figures import TABLE_EXPIRY_DAYS
 from registry.vocabulary import CAPABILITY_KINDS, DISCIPLINES, FACILITY_KINDS, LEVELS, OWNERSHIPS
 
 TOTAL = "total"

@@ -10,8 +10,8 @@ from datetime import date
 from openpyxl import Workbook
 
 from registry.models import Booking, Capability, Facility, User
-from registry.services.booking import visible_bookings
-from registry.services.exporting import csv_cell, xlsx_cell
+from registry.services.booking.workflow import visible_bookings
+from registry.services.records.exporting import csv_cell, xlsx_cell
 
 COLUMNS = ["booking_id", "state", "service_date", "facility_id", "facility_name", "capability_id",
            "capability_name", "quantity", "fee_cny", "voucher_no", "org_name", "uscc", "contact_name",

@@ -13,9 +13,9 @@ from sqlalchemy import update
 from registry.errors import NotFound
 from registry.models import Capability, Change, ChangeSet, Facility, User
 from registry.models.base import utcnow
-from registry.services.booking import BookingError, StaleBooking
-from registry.services.records import difference
-from registry.services.writing import begin_write
+from registry.services.booking.workflow import BookingError, StaleBooking
+from registry.services.records.canonical import difference
+from registry.services.records.write_lock import begin_write
 
 FACILITY_FIELDS = ("phone", "email", "website")
 CAPABILITY_FIELDS = ("price_cny", "lead_time_days", "bookable", "daily_capacity")
@@ -74,7 +74,7 @@ def _record(session, operator: User, model, row, values: dict, expected_version:
     old, new = difference(before, values)
     if not new:
         return None
-    begin_write(session)  # change ids commit in order (registry/services/writing.py)
+    begin_write(session)  # change ids commit in order (registry/services/records/write_lock.py)
     now = utcnow()
     result = session.execute(update(model).where(model.id == row.id, model.version == expected_version)
                              .values(**values, version=model.version + 1, updated_at=now)

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from sqlalchemy import func, select
 
 from registry.models import BookingEvent
-from registry.services.records import data_version
+from registry.services.records.canonical import data_version
 
 MAX_ITEMS = 64
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from registry.models import Booking, CalendarFeed, Facility, User
 from registry.models.base import utcnow
-from registry.services.booking import visible_bookings
+from registry.services.booking.workflow import visible_bookings
 
 PRODID = "-//Hangzhou Quality Infrastructure Registry//Bookings//ZH"
 STATUS = {"requested": "TENTATIVE", "accepted": "CONFIRMED", "in_progress": "CONFIRMED",

@@ -1,5 +1,5 @@
 """Audit tables as CSV (UTF-8 with BOM, for Excel) and XLSX, formula-like text neutralised as in
-registry/services/exporting.py. Each builder turns computed figures into (header, rows) in the
+registry/services/records/exporting.py. Each builder turns computed figures into (header, rows) in the
 reader's language; the writers know nothing of audit figures."""
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
-from registry.services.audit_figures import BOOKING_FIGURES, EXPIRY_WINDOWS, FIGURES
-from registry.services.exporting import neutralise, xlsx_cell
+from registry.services.audit.figures import BOOKING_FIGURES, EXPIRY_WINDOWS, FIGURES
+from registry.services.records.exporting import neutralise, xlsx_cell
 from registry.vocabulary import DISCIPLINES, DISTRICTS
 
 TABLES = ("districts", "disciplines", "art6", "certificates", "certificate_summary", "certificate_facilities",

@@ -1,0 +1,1 @@
+"""Accounts: users, sign-in and lockout, administration, partner API keys."""

@@ -1,0 +1,1 @@
+"""The bureaus' audit: district figures, gaps, accessibility, exports and maps."""

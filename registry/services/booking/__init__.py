@@ -1,0 +1,1 @@
+"""Booking services: the workflow, capacity, notifications, calendars, exports, partner bookings."""
