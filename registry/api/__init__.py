@@ -58,7 +58,7 @@ SETTINGS = {
 class RegistryApi(Api):
     """flask-smorest with the registry's error envelope, in the spec and in answers.
 
-    Errors are answered by registry/web/errors.py for the whole app (HTML pages get a page,
+    Errors are answered by registry/http_errors.py for the whole app (HTML pages get a page,
     the API the envelope), so flask-smorest's own handler is not installed."""
 
     ERROR_SCHEMA = ErrorSchema
