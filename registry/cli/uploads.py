@@ -29,3 +29,6 @@ def work_command(once, poll):
         if once:
             return
         time.sleep(poll)
+
+
+COMMANDS = (upload_group,)
