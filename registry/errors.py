@@ -30,6 +30,10 @@ class RegistryError(Exception):
         self.details = details
 
 
+class Forbidden(RegistryError):
+    status = 403
+
+
 class NotFound(RegistryError):
     status = 404
 

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from registry.errors import Conflict, NotFound, RegistryError
+from registry.errors import Conflict, Forbidden, NotFound, RegistryError
 from registry.models import Booking, BookingEvent, Capability, CapacityDay, Facility, User
 from registry.models.base import utcnow
 from registry.models.booking import HOLDING_STATES
@@ -42,10 +42,6 @@ class FullyBooked(Conflict):
 
 class StaleBooking(Conflict):
     """The booking changed since the actor saw it."""
-
-
-class Forbidden(RegistryError):
-    status = 403
 
 
 @dataclass(frozen=True)
