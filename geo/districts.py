@@ -1,7 +1,8 @@
 """Hangzhou's 13 districts: loading, point-in-district and the 1 km rule.
 
 Boundaries are WGS-84 (seeds/districts.geojson, built by
-seeds/build_districts.py). Containment is tested in degrees with prepared
+seeds/build_districts.py). District codes and names come with the data (the GeoJSON's
+properties); their one table is the registry's (registry/vocabulary.py). Containment is tested in degrees with prepared
 geometries; distances to a district use a metric copy in EPSG:4549 (CGCS2000
 Gauss-Krueger, CM 120E), whose scale error over Hangzhou is < 0.04 %. Areas
 use an Albers equal-area projection centred on Hangzhou.
@@ -26,24 +27,6 @@ EQUAL_AREA_CRS = (
     "+proj=aea +lat_0=30 +lon_0=119.5 +lat_1=29.5 +lat_2=30.5 "
     "+ellps=WGS84 +towgs84=0,0,0 +units=m +no_defs +type=crs"
 )
-
-# code -> (name, name_en); the post-2021 layout of DATA_FORMAT.md.
-DISTRICTS: dict[str, tuple[str, str]] = {
-    "330102": ("上城区", "Shangcheng"),
-    "330105": ("拱墅区", "Gongshu"),
-    "330106": ("西湖区", "Xihu"),
-    "330108": ("滨江区", "Binjiang"),
-    "330109": ("萧山区", "Xiaoshan"),
-    "330110": ("余杭区", "Yuhang"),
-    "330111": ("富阳区", "Fuyang"),
-    "330112": ("临安区", "Lin'an"),
-    "330113": ("临平区", "Linping"),
-    "330114": ("钱塘区", "Qiantang"),
-    "330122": ("桐庐县", "Tonglu"),
-    "330127": ("淳安县", "Chun'an"),
-    "330182": ("建德市", "Jiande"),
-}
-
 
 def load_districts(path: str | Path = DEFAULT_PATH) -> gpd.GeoDataFrame:
     """Read the district GeoJSON into a GeoDataFrame (EPSG:4326, sorted by code)."""

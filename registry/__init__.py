@@ -5,7 +5,7 @@ error handlers, commands. It touches no database and no network.
 """
 from flask import Flask, current_app, has_request_context, request
 
-from registry import api, cli, models  # noqa: F401  (models: register the tables)
+from registry import api, cli, http_errors, models  # noqa: F401  (models: register the tables)
 from registry.config import PROJECT_ROOT, Config
 from registry.database import configure_engine_events
 from registry.extensions import babel, csrf, db, login_manager, migrate
@@ -15,7 +15,6 @@ from registry.web import (  # noqa: F401  (access: the user loader)
     audit,
     auth,
     bookings,
-    errors,
     maps,
     pages,
     search_pages,
@@ -41,7 +40,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(workspace.blp)
     app.register_blueprint(admin.blp)
     api.register(app)
-    errors.register(app)
+    http_errors.register(app)
     cli.register(app)
     return app
 

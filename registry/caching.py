@@ -57,3 +57,8 @@ class VersionedCache:
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def __iter__(self):
+        """The keys kept now, least recently used first (a copy: safe while others write)."""
+        with self._lock:
+            return iter(list(self._items))

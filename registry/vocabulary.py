@@ -48,7 +48,8 @@ DISCIPLINES = {
     "physical_chemistry": ("46", "物理化学"),
 }
 
-# Hangzhou's 13 districts and counties after the 2021 re-organisation.
+# Hangzhou's 13 districts and counties after the 2021 re-organisation: code -> (name, name_en).
+# The one table of them: seeds/build_districts.py writes it into the seed files, geo/ receives it as data.
 DISTRICTS = {
     "330102": ("上城区", "Shangcheng"),
     "330105": ("拱墅区", "Gongshu"),
@@ -72,6 +73,14 @@ COORDINATE_SYSTEMS = {
 }
 
 ACCREDITATION_SCHEMES = ("cma", "cnas", "cnca")
+
+
+def district_name(code: str | None, lang: str) -> str:
+    """A district's name in `lang` (zh or en); an unknown code as it is."""
+    if code not in DISTRICTS:
+        return code or ""
+    zh, en = DISTRICTS[code]
+    return zh if lang == "zh" else en
 
 
 def district_aliases() -> dict[str, tuple[str, ...]]:

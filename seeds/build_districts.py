@@ -38,7 +38,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from geo.coords import gcj02_to_wgs84  # noqa: E402
-from geo.districts import DISTRICTS, METRIC_CRS, district_areas_km2  # noqa: E402
+from geo.districts import METRIC_CRS, district_areas_km2  # noqa: E402
+from registry.vocabulary import DISTRICTS  # noqa: E402
 
 CITY = "杭州市"
 DECIMALS = 6

@@ -6,7 +6,6 @@ from flask_smorest import Api
 from registry.api import audit, bookings, capabilities, changes, districts, facilities
 from registry.api.access import rate_limit_key, rate_limit_value
 from registry.api.cache import ResponseCache
-from registry.api.commands import apikey
 from registry.api.conventions import API_PREFIX, after_api_request
 from registry.api.schemas import ErrorSchema
 from registry.extensions import csrf, limiter
@@ -58,7 +57,7 @@ SETTINGS = {
 class RegistryApi(Api):
     """flask-smorest with the registry's error envelope, in the spec and in answers.
 
-    Errors are answered by registry/web/errors.py for the whole app (HTML pages get a page,
+    Errors are answered by registry/http_errors.py for the whole app (HTML pages get a page,
     the API the envelope), so flask-smorest's own handler is not installed."""
 
     ERROR_SCHEMA = ErrorSchema
@@ -78,4 +77,3 @@ def register(app: Flask) -> None:
     app.before_request(response_cache.before)  # after the limiter's check, registered by init_app
     app.after_request(response_cache.after)
     app.after_request(after_api_request)
-    app.cli.add_command(apikey)

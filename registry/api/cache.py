@@ -8,13 +8,12 @@ makes every kept answer stale at once. The rate limit and the key's scope are
 checked before a kept answer is given, as for a fresh one. `API_RESPONSE_CACHE`
 is the number of answers kept per process (0 turns it off).
 """
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import Response, current_app, request
 
 from registry.api.access import require_scope
+from registry.caching import VersionedCache
 from registry.clock import today
 from registry.extensions import db
 from registry.services.records.canonical import data_version
@@ -25,7 +24,6 @@ _ENVIRON_KEY = "registry.api_cache"
 
 @dataclass(frozen=True)
 class Kept:
-    version: tuple
     body: bytes
     mimetype: str
     link: str | None
@@ -34,37 +32,30 @@ class Kept:
 class ResponseCache:
     def __init__(self, blueprints: set[str]):
         self.blueprints = blueprints
-        self.entries: OrderedDict[tuple, Kept] = OrderedDict()
-        self.lock = threading.Lock()
+        self.entries = VersionedCache(0)
 
     def before(self):
         size = current_app.config["API_RESPONSE_CACHE"]
+        if size != self.entries.size:
+            self.entries.resize(size)
         if not size or request.method != "GET" or request.blueprint not in self.blueprints:
             return None
         require_scope("read")
-        key = (str(db.engine.url), request.host_url, request.full_path, today().isoformat())
-        version = data_version(db.session)
-        with self.lock:
-            kept = self.entries.get(key)
-            if kept is not None and kept.version == version:
-                self.entries.move_to_end(key)
-                response = Response(kept.body, mimetype=kept.mimetype)
-                if kept.link:
-                    response.headers["Link"] = kept.link
-                return response
-        request.environ[_ENVIRON_KEY] = (key, version)
+        key = (str(db.engine.url), request.host_url, request.full_path, today().isoformat(), data_version(db.session))
+        kept = self.entries.get(key)
+        if kept is not None:
+            response = Response(kept.body, mimetype=kept.mimetype)
+            if kept.link:
+                response.headers["Link"] = kept.link
+            return response
+        request.environ[_ENVIRON_KEY] = key
         return None
 
     def after(self, response: Response) -> Response:
-        pending = request.environ.pop(_ENVIRON_KEY, None)
-        if pending is None or response.status_code != 200 or response.direct_passthrough:
+        key = request.environ.pop(_ENVIRON_KEY, None)
+        if key is None or response.status_code != 200 or response.direct_passthrough:
             return response
         body = response.get_data()
         if len(body) <= MAX_BODY_BYTES:
-            key, version = pending
-            with self.lock:
-                self.entries[key] = Kept(version, body, response.mimetype, response.headers.get("Link"))
-                self.entries.move_to_end(key)
-                while len(self.entries) > current_app.config["API_RESPONSE_CACHE"]:
-                    self.entries.popitem(last=False)
+            self.entries.put(key, Kept(body, response.mimetype, response.headers.get("Link")))
         return response

@@ -18,7 +18,7 @@ EXPOSED_HEADERS = "ETag, Link, Retry-After, X-RateLimit-Limit, X-RateLimit-Remai
 
 
 class BadCursor(RegistryError):
-    status = 400
+    code = "invalid_cursor"
 
 
 def _serializer(kind: str) -> URLSafeSerializer:

@@ -9,12 +9,11 @@ from functools import partial
 from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
 from registry.clock import today
 from registry.extensions import db
-from registry.models import Booking, Capability, Facility
+from registry.models import Facility
 from registry.services.booking.calendars import calendar_of, feed_bookings, feed_for, revoke_feed
 from registry.services.booking.notifications import (
     STATE_LABELS,
@@ -30,12 +29,13 @@ from registry.services.booking.workflow import (
     BookingRequest,
     FullyBooked,
     allowed_actions,
+    bookable_capabilities,
+    booking_page,
     earliest_date,
     get_booking,
+    live_facility,
     request_booking,
     transition,
-    unbookable_reason,
-    visible_bookings,
 )
 from registry.web.access import roles_required
 from registry.web.booking_forms import BookingForm, PlainForm, TransitionForm
@@ -59,16 +59,8 @@ def account_context() -> dict:
     return {"unread_notifications": unread, "state_labels": STATE_LABELS}
 
 
-def bookable_capabilities(facility: Facility) -> list[Capability]:
-    on = today()
-    return [c for c in db.session.scalars(select(Capability).where(
-        Capability.facility_pk == facility.id, Capability.bookable.is_(True), Capability.deleted_at.is_(None))
-        .order_by(Capability.capability_id)) if unbookable_reason(c, on) is None]
-
-
-def live_facility(facility_id: str) -> Facility:
-    facility = db.session.scalar(select(Facility).where(Facility.facility_id == facility_id,
-                                                        Facility.deleted_at.is_(None)))
+def found_facility(facility_id: str) -> Facility:
+    facility = live_facility(db.session, facility_id)
     if facility is None:
         abort(404)
     return facility
@@ -77,8 +69,8 @@ def live_facility(facility_id: str) -> Facility:
 @blp.route("/facilities/<facility_id>/book", methods=["GET", "POST"])
 @roles_required("enterprise")
 def book(facility_id: str):
-    facility = live_facility(facility_id)
-    capabilities = bookable_capabilities(facility)
+    facility = found_facility(facility_id)
+    capabilities = bookable_capabilities(db.session, facility.facility_id, today())
     form = BookingForm()
     form.capability.choices = [SelectChoice(c.id, c.name) for c in capabilities]
     if request.method == "GET":
@@ -120,13 +112,9 @@ def book(facility_id: str):
 @login_required
 def index():
     state = request.args.get("state")
-    query = visible_bookings(current_user)
-    if state in STATE_LABELS:
-        query = query.where(Booking.state == state)
     page = max(request.args.get("page", 1, type=int), 1)
-    total = db.session.scalar(query.with_only_columns(func.count(Booking.id)).order_by(None))
-    rows = db.session.scalars(query.order_by(Booking.service_date.desc(), Booking.id.desc())
-                              .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    rows, total = booking_page(db.session, current_user, state=state if state in STATE_LABELS else None,
+                               page=page, per_page=PER_PAGE)
     return render_template("bookings/index.html", bookings=rows, total=total, page=page, per_page=PER_PAGE,
                            state=state)
 
@@ -194,7 +182,7 @@ def notifications_read():
 
 
 def operated_facility(facility_id: str) -> Facility:
-    facility = live_facility(facility_id)
+    facility = found_facility(facility_id)
     if facility.id not in current_user.facility_pks:
         abort(404)
     return facility

@@ -1,7 +1,7 @@
 """Display names of the stored vocabulary keys, translatable (Chinese first)."""
 from flask_babel import lazy_gettext as _l
 
-from registry.vocabulary import DISCIPLINES, DISTRICTS
+from registry.vocabulary import DISCIPLINES, DISTRICTS, district_name  # noqa: F401  (the pages' labels)
 
 FACILITY_KINDS = {"metrology": _l("Metrology"), "testing": _l("Testing"), "certification": _l("Certification")}
 OWNERSHIPS = {"state": _l("State-owned"), "private": _l("Private")}
@@ -17,13 +17,6 @@ DISCIPLINE_NAMES_EN = {
     "ionizing_radiation": "Ionizing radiation", "physical_chemistry": "Physical chemistry",
 }
 SORTS = {"relevance": _l("Relevance"), "distance": _l("Distance"), "fee": _l("Fee"), "lead_time": _l("Lead time")}
-
-
-def district_name(code: str | None, lang: str) -> str:
-    if code not in DISTRICTS:
-        return code or ""
-    zh, en = DISTRICTS[code]
-    return zh if lang == "zh" else en
 
 
 def discipline_name(key: str | None, lang: str) -> str:

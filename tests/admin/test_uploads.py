@@ -175,3 +175,18 @@ def test_unreadable_file_is_refused_with_its_problem_in_chinese(admin_client, se
     assert "缺少必填列" in page or "必填" in page
     assert 'id="confirm"' not in page and 'id="rejects-link"' not in page
     assert not any(row_counts(session).values())
+
+
+def test_rejected_row_with_control_characters_still_gives_problems_and_a_rejects_workbook(
+        admin_client, session, registry_with_two, tmp_path):
+    paths = write_dataset(tmp_path / "up", [facility(3), facility(4, name="坏\x00名字\x07", uscc="bad\x1b")])
+    upload(admin_client, paths)
+    job = latest_job(session)
+    assert job.status == "previewed", job.message
+    assert job.preview["error_count"] >= 1 and job.preview["rejects"] == 1
+    page = admin_client.get(f"/admin/uploads/{job.id}")
+    assert page.status_code == 200 and 'id="rejects-link"' in page.get_data(as_text=True)
+    response = admin_client.get(f"/admin/uploads/{job.id}/rejects.xlsx")
+    rows = list(load_workbook(io.BytesIO(response.data))["facilities"].iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][0] == "F0004"
+    assert "坏␀名字␇" in rows[1] and "bad␛" in rows[1]

@@ -112,7 +112,7 @@ def test_a_suspended_facility_cannot_be_booked(client, registry, partner):
 def test_a_full_day_is_a_409(client, registry, partner):
     assert book(client, partner, quantity=5).status_code == 201
     response = book(client, partner, quantity=1)
-    assert response.status_code == 409 and response.get_json()["error"]["code"] == "FullyBooked"
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "fully_booked"
 
 
 def test_cancel_with_a_reason_and_a_stale_version_is_a_409(client, registry, partner):

@@ -30,3 +30,11 @@ def test_cache_can_be_turned_off(app, client, registry, monkeypatch):
     response_cache.entries.clear()
     assert client.get("/api/v1/facilities.geojson").status_code == 200
     assert not response_cache.entries
+
+
+def test_cache_keeps_at_most_api_response_cache_answers(app, client, registry, monkeypatch):
+    monkeypatch.setitem(app.config, "API_RESPONSE_CACHE", 2)
+    for query in ("计量", "电阻", "检测"):
+        assert client.get(f"/api/v1/facilities?q={query}").status_code == 200
+    assert len(response_cache.entries) == 2
+    assert not any("%E8%AE%A1%E9%87%8F" in key[2] or "计量" in key[2] for key in response_cache.entries)

@@ -77,7 +77,7 @@ def test_tampered_or_foreign_cursor_is_a_400_in_the_envelope(client, registry):
     # One character of the signature changed (its last characters may carry padding bits only).
     tampered = cursor[:-5] + ("A" if cursor[-5] != "A" else "B") + cursor[-4:]
     response, body = get(client, f"/api/v1/facilities?limit=1&cursor={tampered}")
-    assert response.status_code == 400 and body["error"]["code"] == "BadCursor"
+    assert response.status_code == 400 and body["error"]["code"] == "invalid_cursor"
     lon, lat = 120.2, 30.2
     response, body = get(client, f"/api/v1/facilities?limit=1&cursor={cursor}&near={lon},{lat}&sort=distance")
     assert response.status_code == 400

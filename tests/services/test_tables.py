@@ -517,3 +517,33 @@ def test_progress_is_reported_up_to_the_total(session, tmp_path):
     assert calls[0] == (0, 12) and calls[-1] == (12, 12)
     assert [done for done, _total in calls] == sorted(done for done, _total in calls)
     assert len(calls) >= 4  # facilities, then capabilities chunk by chunk
+
+
+def test_csv_of_utf8_rows_with_one_gb18030_row_is_refused_naming_that_row(session, tmp_path, baseline):
+    paths = write_dataset(tmp_path, [facility(1, name="压压检测中心"), facility(2, name="杭州检测中心"),
+                                     facility(3, name="余杭计量所")])
+    lines = paths[0].read_bytes().split(b"\n")
+    lines[2] = lines[2].decode("utf-8").encode("gb18030")  # row 3, as another program saved it
+    paths[0].write_bytes(b"\n".join(lines))
+    report = run(session, paths)
+    issue = the_error(report)
+    assert (a_name(issue), issue.row) == ("facilities.csv", 3)
+    assert "mixes UTF-8 and GB18030" in english(issue.message)
+    assert snapshot(session) == baseline
+
+
+def test_csv_of_gb18030_rows_with_one_utf8_row_is_refused_too(session, tmp_path, baseline):
+    paths = write_dataset(tmp_path, [facility(1, name="压压检测中心"), facility(2, name="杭州检测中心")],
+                          encoding="gb18030")
+    lines = paths[0].read_bytes().split(b"\n")
+    lines[2] = lines[2].decode("gb18030").encode("utf-8")
+    paths[0].write_bytes(b"\n".join(lines))
+    issue = the_error(run(session, paths))
+    assert issue.row == 3 and "GB18030" in english(issue.message)
+
+
+def test_utf8_file_with_accented_latin_and_chinese_still_reads_as_utf8(session, tmp_path):
+    paths = write_dataset(tmp_path, [facility(1, name_en="Prüflabor Müller"), facility(2, name="压压检测中心")])
+    report = run(session, paths)
+    assert not report.errors and report.committed
+    assert load_facilities(session)["F0002"][2]["name"] == "压压检测中心"

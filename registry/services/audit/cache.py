@@ -2,48 +2,19 @@
 
 Every write to facilities or capabilities records a change set, and every booking step a booking
 event, so such a key can never serve figures of older data; the date is part of the key too
-(certificates lapse at midnight). A small per-process LRU: each gunicorn worker keeps its own.
+(certificates lapse at midnight). The registry's one cache class (registry/caching.py).
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from sqlalchemy import func, select
 
+from registry.caching import VersionedCache
 from registry.models import BookingEvent
 from registry.services.records.canonical import data_version
 
 MAX_ITEMS = 64
 
-
-class ResultCache:
-    def __init__(self, size: int = MAX_ITEMS):
-        self.size = size
-        self.items: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-        self.hits = self.misses = 0
-
-    def get_or_compute(self, key: tuple, compute):
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                self.hits += 1
-                return self.items[key]
-        value = compute()
-        with self.lock:
-            self.misses += 1
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self.lock:
-            self.items.clear()
-
-
-_cache = ResultCache()
+_cache = VersionedCache(MAX_ITEMS)
 
 
 def cached(session, name: str, args: tuple, compute):
@@ -57,5 +28,5 @@ def cached(session, name: str, args: tuple, compute):
     return _cache.get_or_compute(key, compute)
 
 
-def cache() -> ResultCache:
+def cache() -> VersionedCache:
     return _cache

@@ -10,9 +10,10 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
+from registry import vocabulary
 from registry.services.audit.figures import BOOKING_FIGURES, EXPIRY_WINDOWS, FIGURES
 from registry.services.records.exporting import neutralise, xlsx_cell
-from registry.vocabulary import DISCIPLINES, DISTRICTS
+from registry.vocabulary import DISCIPLINES
 
 TABLES = ("districts", "disciplines", "art6", "certificates", "certificate_summary", "certificate_facilities",
           "access", "spread")
@@ -22,9 +23,7 @@ REASONS = {"state_not_shared": _l("State-owned, offers no shared services"),
 
 
 def district_name(code: str, lang: str) -> str:
-    if code not in DISTRICTS:
-        return str(_l("Total")) if code == "total" else code
-    return DISTRICTS[code][0] if lang == "zh" else DISTRICTS[code][1]
+    return str(_l("Total")) if code == "total" else vocabulary.district_name(code, lang)
 
 
 def districts_table(table, lang: str) -> tuple[list, list]:

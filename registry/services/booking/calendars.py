@@ -9,6 +9,7 @@ from datetime import timedelta
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
+from registry.errors import Forbidden
 from registry.models import Booking, CalendarFeed, Facility, User
 from registry.models.base import utcnow
 from registry.services.booking.workflow import visible_bookings
@@ -58,7 +59,7 @@ def _active_feed(session, *, user: User | None = None, facility: Facility | None
 def feed_for(session, creator: User, *, facility: Facility | None = None) -> CalendarFeed:
     """The active feed of `creator` (or of a facility `creator` operates), made on first use; commits."""
     if facility is not None and (creator.role != "operator" or facility.id not in creator.facility_pks):
-        raise PermissionError("not an operator of this facility")
+        raise Forbidden("not an operator of this facility")
     feed = _active_feed(session, user=None if facility else creator, facility=facility)
     if feed is None:
         feed = CalendarFeed(token=secrets.token_urlsafe(32), user_id=None if facility else creator.id,

@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select, true, update
+from sqlalchemy import and_, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from registry.errors import Conflict, NotFound, RegistryError
+from registry.errors import Conflict, Forbidden, NotFound, RegistryError
 from registry.models import Booking, BookingEvent, Capability, CapacityDay, Facility, User
 from registry.models.base import utcnow
 from registry.models.booking import HOLDING_STATES
@@ -42,10 +42,6 @@ class FullyBooked(Conflict):
 
 class StaleBooking(Conflict):
     """The booking changed since the actor saw it."""
-
-
-class Forbidden(RegistryError):
-    status = 403
 
 
 @dataclass(frozen=True)
@@ -311,10 +307,33 @@ def get_booking(session, user: User, booking_id: int) -> Booking:
     return booking
 
 
-def bookable_count(session, facility_id: str, today: date) -> int:
-    """How many of a facility's capabilities can be booked now (for the facility page's entry point)."""
+def booking_page(session, user: User, *, state: str | None, page: int, per_page: int) -> tuple[list[Booking], int]:
+    """One page of the bookings `user` may see (newest service date first), optionally in one state, and their total."""
+    query = visible_bookings(user)
+    if state is not None:
+        query = query.where(Booking.state == state)
+    total = session.scalar(query.with_only_columns(func.count(Booking.id)).order_by(None))
+    rows = session.scalars(query.order_by(Booking.service_date.desc(), Booking.id.desc())
+                           .limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, total
+
+
+# --- What can be booked ----------------------------------------------------------------------------
+
+def live_facility(session, facility_id: str) -> Facility | None:
+    """The facility with this registry id unless it was deleted."""
+    return session.scalar(select(Facility).where(Facility.facility_id == facility_id, Facility.deleted_at.is_(None)))
+
+
+def bookable_capabilities(session, facility_id: str, today: date) -> list[Capability]:
+    """A facility's capabilities that can be booked now, by capability id."""
     capabilities = session.scalars(
         select(Capability).join(Facility, Facility.id == Capability.facility_pk)
         .where(Facility.facility_id == facility_id, Capability.bookable.is_(True),
-               Capability.deleted_at.is_(None))).all()
-    return sum(1 for c in capabilities if unbookable_reason(c, today) is None)
+               Capability.deleted_at.is_(None)).order_by(Capability.capability_id))
+    return [c for c in capabilities if unbookable_reason(c, today) is None]
+
+
+def bookable_count(session, facility_id: str, today: date) -> int:
+    """How many of a facility's capabilities can be booked now (for the facility page's entry point)."""
+    return len(bookable_capabilities(session, facility_id, today))

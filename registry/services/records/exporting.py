@@ -13,6 +13,7 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
 from registry.errors import RegistryError
@@ -84,9 +85,12 @@ def csv_cell(value) -> str:
 
 
 def xlsx_cell(sheet, value):
-    """Numbers and dates stay typed for spreadsheet users; formula-like text stays text."""
+    """Numbers and dates stay typed for spreadsheet users; formula-like text stays text; control
+    characters, which XLSX cannot hold, are shown as their symbols (NUL as ␀)."""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub(lambda m: chr(0x2400 + ord(m.group())), value)
     if isinstance(value, str) and value.startswith(FORMULA_START):
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"  # openpyxl took it for a formula

@@ -100,33 +100,63 @@ def table_name_for(path: Path) -> str | None:
 # --- CSV -------------------------------------------------------------------
 
 def detect_encoding(path: Path) -> tuple[str, int]:
-    """UTF-8 (with or without BOM) or GB18030, and the number of lines, in one pass."""
+    """UTF-8 (with or without BOM) or GB18030, and the number of lines.
+
+    A file that is UTF-8 throughout is known in one fast pass. Otherwise it is read line by line: a
+    file whose rows mix the two (one row saved from another program) is refused at the first row in
+    the other encoding, rather than read whole as GB18030, which decodes UTF-8 too, into nonsense."""
     with path.open("rb") as stream:
-        start = stream.read(3)
-        stream.seek(0)
-        if start == codecs.BOM_UTF8:
-            candidates = ["utf-8-sig"]
-        else:
-            candidates = ["utf-8", "gb18030"]
-        decoders = {name: codecs.getincrementaldecoder(name)() for name in candidates}
-        lines = 0
-        while chunk := stream.read(1 << 20):
-            lines += chunk.count(b"\n")
-            for name in list(decoders):
-                try:
-                    decoders[name].decode(chunk)
-                except UnicodeDecodeError:
-                    del decoders[name]
-            if not decoders:
-                break
-    for name, decoder in decoders.items():
+        bom = stream.read(3) == codecs.BOM_UTF8
+        stream.seek(3 if bom else 0)
+        decoder, lines = codecs.getincrementaldecoder("utf-8")(), 0
         try:
+            while chunk := stream.read(1 << 20):
+                lines += chunk.count(b"\n")
+                decoder.decode(chunk)
             decoder.decode(b"", final=True)
-            return name, lines
+            return ("utf-8-sig" if bom else "utf-8"), lines
         except UnicodeDecodeError:
-            continue
-    raise FileProblem(path.name, _l("the file is neither UTF-8 nor GB18030 text; is it a CSV "
-                                    "file? (give --encoding if you know its encoding)"))
+            stream.seek(3 if bom else 0)
+        decided = "utf-8" if bom else None  # set by the first line only one of the two reads as text
+        lines = 0
+        for number, line in enumerate(stream, start=1):
+            lines += line.endswith(b"\n")
+            if line.isascii():
+                continue
+            fits = line_encodings(line)
+            if not fits:
+                raise FileProblem(path.name, _l("the file is neither UTF-8 nor GB18030 text; is it a CSV "
+                                                "file? (give --encoding if you know its encoding)"))
+            if decided is not None and decided not in fits:
+                raise FileProblem(path.name, _l(
+                    "row %(row)s is not in the encoding of the rows before it (%(before)s): the file mixes "
+                    "UTF-8 and GB18030; save it again in one encoding", row=number,
+                    before=ENCODING_NAMES[decided]), row=number)
+            if decided is None and len(fits) == 1:
+                decided = fits[0]
+    return decided or "gb18030", lines
+
+
+ENCODING_NAMES = {"utf-8": "UTF-8", "gb18030": "GB18030"}
+_BEYOND_TWO_UTF8_BYTES = re.compile("[\u0800-\U0010ffff]")
+
+
+def line_encodings(line: bytes) -> tuple[str, ...]:
+    """The encodings a line with non-ASCII bytes reads in. GB18030 decodes almost any bytes, so a
+    line that is valid UTF-8 with characters of three or more bytes (all Chinese ones) is UTF-8
+    only; valid UTF-8 of two-byte characters only (é, or a rare accident of GB18030) is either."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    try:
+        line.decode("gb18030")
+        gb = True
+    except UnicodeDecodeError:
+        gb = False
+    if text is not None and (not gb or _BEYOND_TWO_UTF8_BYTES.search(text)):
+        return ("utf-8",)
+    return (("utf-8",) if text is not None else ()) + (("gb18030",) if gb else ())
 
 
 def count_lines(path: Path) -> int:

@@ -1,54 +1,60 @@
 """Web uploads of interchange data sets: validate and preview first, apply on confirmation.
 
-An upload is a job (`UploadJob`): the files are kept in the job's folder; a dry run of the same
-import as the CLI (`import_dataset`) gives the counts, every problem, and the change-log rows it
-would write, of which a sample per kind is kept for the preview. Confirming runs the import for
-real, under the registry's write lock, only if the registry is still in the state the preview saw
-(`records.data_version`): then the outcome is exactly the previewed one, else nothing is written.
-
-Both steps run inline for small files and in a background thread for large ones; progress is a
-small JSON file in the job's folder, so any server process on the machine can report it.
+An upload is a job (`UploadJob`): the files are kept in the job's folder (upload_files.py); a dry
+run of the same import as the CLI (`import_dataset`) gives the counts, every problem, and the
+change-log rows it would write, of which a sample per kind is kept for the preview. Confirming runs
+the import for real, under the registry's write lock, only if the registry is still in the state the
+preview saw (`records.data_version`): then the outcome is exactly the previewed one, else nothing is
+written. Where and how each step runs (inline, in a thread, or by `flask upload work`) is decided
+here too, by `JobRunner`, from plain settings.
 """
-import json
+import logging
 import shutil
 import threading
 import time
-import zipfile
 from collections import Counter
-from pathlib import Path
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from registry.clock import as_utc
 from registry.errors import NotFound, RegistryError
 from registry.models import UploadJob, User
 from registry.services.districts import district_locator
 from registry.services.records.canonical import data_version
-from registry.services.records.exporting import xlsx_cell
-from registry.services.records.importing import ImportReport, import_dataset
-from registry.services.records.tables import FileProblem, open_tables, table_name_for
+from registry.services.records.importing import import_dataset
+from registry.services.records.upload_files import (
+    REJECTS_NAME,
+    Lease,
+    ProgressFile,
+    UploadRefused,
+    check_workbook,
+    job_folder,
+    job_paths,
+    job_size,
+    lease_until,
+    read_progress,
+    rejects_path,
+    target_names,
+    write_rejects,
+)
 from registry.services.records.write_lock import begin_write
+
+# The views use these as parts of the upload service, with everything defined below.
+__all__ = ["UploadRefused", "job_folder", "read_progress", "rejects_path"]
+
+logger = logging.getLogger(__name__)
 
 SAMPLE_PER_KIND = 100  # changes kept per (entity, action) for the preview page
 ISSUES_KEPT = 500  # problems listed on the page; the rejects workbook has all of them
-XLSX_MAX_UNPACKED = 600 * 2**20  # a 300,000-row sheet unpacks to about 150 MB
-XLSX_MAX_RATIO = 100  # XML compresses ≈10-20 times; far more is a ZIP bomb
-PROGRESS_EVERY_S = 0.5
-REJECTS_NAME = "rejects.xlsx"
-ERROR_COLUMN = {"zh": "错误说明", "en": "errors"}
-
-
-class UploadRefused(RegistryError):
-    """The upload cannot be taken: wrong kind of file, too big, or not the user's to make."""
+FINISHED = ("applied", "cancelled")  # every other state can be cancelled, a stalled one included
 
 
 # --- taking an upload -------------------------------------------------------------------------
-
-def job_folder(upload_dir: str, job_id: int) -> Path:
-    return Path(upload_dir) / str(int(job_id))
-
 
 def create_job(session, user: User, files: list[tuple[str, object]], *, upload_dir: str, prune: bool = False,
                lang: str = "zh") -> UploadJob:
@@ -79,55 +85,14 @@ def create_job(session, user: User, files: list[tuple[str, object]], *, upload_d
     return job
 
 
-def target_names(names: list[str]) -> list[str]:
-    """The names the files are kept under: facilities.csv, capabilities.csv or upload.xlsx."""
-    names = [n for n in names if n]
-    if not names:
-        raise UploadRefused(_l("Choose a file to upload."))
-    suffixes = [Path(n).suffix.lower() for n in names]
-    if suffixes == [".xlsx"]:
-        return ["upload.xlsx"]
-    if all(s == ".csv" for s in suffixes) and len(names) <= 2:
-        tables = [table_name_for(Path(n)) for n in names]
-        if None in tables:
-            raise UploadRefused(_l("Name the CSV files facilities.csv and capabilities.csv."))
-        if len(set(tables)) != len(tables):
-            raise UploadRefused(_l("Give one facilities file and one capabilities file."))
-        return [f"{t}.csv" for t in tables]
-    raise UploadRefused(_l("Upload one .xlsx workbook, or facilities.csv and/or capabilities.csv."))
-
-
-def check_workbook(path: Path) -> None:
-    """An .xlsx is a ZIP of XML: refuse what is not one, and ZIP bombs, before anything unpacks it."""
-    if not zipfile.is_zipfile(path):
-        raise UploadRefused(_l("This is not an XLSX workbook (it is not a ZIP container)."))
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except zipfile.BadZipFile:
-        raise UploadRefused(_l("This is not an XLSX workbook (the ZIP container is damaged).")) from None
-    unpacked = sum(m.file_size for m in members)
-    packed = max(sum(m.compress_size for m in members), 1)
-    if unpacked > XLSX_MAX_UNPACKED or (unpacked > 10 * 2**20 and unpacked / packed > XLSX_MAX_RATIO):
-        raise UploadRefused(_l("The workbook would unpack to %(mb)s MB (packed %(packed)s MB): refused as a "
-                               "possible ZIP bomb.", mb=unpacked // 2**20, packed=round(packed / 2**20, 1)))
-    if not any(m.filename == "[Content_Types].xml" for m in members):
-        raise UploadRefused(_l("This is not an XLSX workbook (a ZIP file without a workbook in it)."))
-
-
-def job_paths(upload_dir: str, job: UploadJob) -> list[Path]:
-    folder = job_folder(upload_dir, job.id)
-    return [p for p in sorted(folder.iterdir()) if p.suffix in (".csv", ".xlsx") and p.name != REJECTS_NAME]
-
-
 def facility_scope(user: User) -> frozenset[str] | None:
     """None for admins (every facility); an operator's own facility ids."""
     return None if user.role == "admin" else frozenset(f.facility_id for f in user.facilities)
 
 
 def get_job(session, job_id: int, user: User) -> UploadJob:
-    """A job its owner or an admin may see; others' jobs do not exist for them."""
-    job = session.get(UploadJob, job_id)
+    """A job its owner or an admin may see, as stored now; others' jobs do not exist for them."""
+    job = session.get(UploadJob, job_id, populate_existing=True)
     if job is None or (user.role != "admin" and job.user_id != user.id):
         raise NotFound(_l("No such upload."))
     return job
@@ -138,38 +103,6 @@ def recent_jobs(session, user: User, limit: int = 20) -> list[UploadJob]:
     if user.role != "admin":
         query = query.where(UploadJob.user_id == user.id)
     return list(session.scalars(query))
-
-
-# --- progress ----------------------------------------------------------------------------------
-
-class ProgressFile:
-    """import_dataset's progress callback, written (at most twice a second) to the job's folder."""
-
-    def __init__(self, folder: Path, phase: str):
-        self.path, self.phase, self.last = folder / "progress.json", phase, 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self.last >= PROGRESS_EVERY_S or done >= total:
-            self.last = now
-            write_progress(self.path, self.phase, done, total)
-
-
-def write_progress(path: Path, phase: str, done: int, total: int) -> None:
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps({"phase": phase, "done": done, "total": total}))
-    temporary.replace(path)
-
-
-def read_progress(upload_dir: str, job: UploadJob) -> dict:
-    path = job_folder(upload_dir, job.id) / "progress.json"
-    try:
-        progress = json.loads(path.read_text())
-    except (OSError, ValueError):
-        progress = {"phase": None, "done": 0, "total": 0}
-    total = progress.get("total") or 0
-    progress["percent"] = min(100, round(100 * progress.get("done", 0) / total)) if total else 0
-    return {"status": job.status, **progress}
 
 
 # --- preview ------------------------------------------------------------------------------------
@@ -200,7 +133,7 @@ def preview_job(session, job_id: int, *, upload_dir: str, locator, chunk_rows: i
     job = session.get(UploadJob, job_id)
     job.status = "validating"
     session.commit()
-    folder, paths = job_folder(upload_dir, job.id), job_paths(upload_dir, job)
+    folder, paths = job_folder(upload_dir, job.id), job_paths(upload_dir, job.id)
     sample = ChangeSample()
     begin_write(session)  # the version read and the dry run see the same registry
     version = version_text(session)
@@ -208,7 +141,9 @@ def preview_job(session, job_id: int, *, upload_dir: str, locator, chunk_rows: i
                             prune=job.prune, dry_run=True, chunk_rows=chunk_rows,
                             progress=ProgressFile(folder, "validating"), facility_scope=facility_scope(job.user),
                             on_changes=sample)
-    job = session.get(UploadJob, job_id)
+    job = session.get(UploadJob, job_id, populate_existing=True)
+    if job.status == "cancelled":  # while it ran: its files are gone, and so is the interest in them
+        return job
     refused = report.aborted or report.out_of_scope_rows > 0  # an operator's file naming others' facilities
     with force_locale(job.lang):
         rejects = (write_rejects(paths, report, folder / REJECTS_NAME, job.lang)
@@ -241,49 +176,10 @@ def actor_of(user: User) -> str:
     return f"user:{user.email}"
 
 
-# --- rejects ------------------------------------------------------------------------------------
-
-def write_rejects(paths: list[Path], report: ImportReport, target: Path, lang: str) -> int:
-    """The rejected rows as they were given, and a last column saying what is wrong with each:
-    fix them in a spreadsheet and upload the workbook again. Formula-like text stays text."""
-    messages: dict[tuple[str, int], list[str]] = {}
-    for issue in report.errors:
-        if issue.row is not None:
-            where = f"{issue.column}: " if issue.column else ""
-            messages.setdefault((issue.file, issue.row), []).append(f"{where}{issue.message}")
-    tables, _warnings = open_tables(paths)
-    workbook = Workbook(write_only=True)
-    written = 0
-    for name in ("facilities", "capabilities"):
-        table = tables.get(name)
-        if table is None:
-            continue
-        sheet = workbook.create_sheet(name)
-        columns = list(table.header_labels)
-        sheet.append([xlsx_cell(sheet, table.header_labels[c]) for c in columns] + [ERROR_COLUMN[lang]])
-        try:
-            for number, raw in table.rows:
-                found = messages.get((table.label, number))
-                if found:
-                    sheet.append([xlsx_cell(sheet, raw.get(c)) for c in columns] + [xlsx_cell(sheet, "; ".join(found))])
-                    written += 1
-        except FileProblem:
-            pass  # the rows up to the unreadable one are in; the page reports the problem
-    workbook.save(target)
-    return written
-
-
-def rejects_path(upload_dir: str, job: UploadJob) -> Path:
-    path = job_folder(upload_dir, job.id) / REJECTS_NAME
-    if not path.exists():
-        raise NotFound(_l("This upload has no rejected rows."))
-    return path
-
-
 # --- confirmation -------------------------------------------------------------------------------
 
 def confirm_job(session, job: UploadJob) -> UploadJob:
-    """Mark a previewed job for applying (the caller runs apply_job inline or in the background)."""
+    """Mark a previewed job for applying (JobRunner runs apply_job inline or in the background)."""
     if job.status != "previewed" or not preview_changes(job):
         raise UploadRefused(_l("This upload cannot be applied (it is %(status)s).", status=job.status))
     job.status = "confirmed"
@@ -296,12 +192,17 @@ def preview_changes(job: UploadJob) -> int:
 
 
 def apply_job(session, job_id: int, *, upload_dir: str, locator, chunk_rows: int = 2000) -> UploadJob:
-    """Apply exactly what the preview showed, or nothing when the registry changed since."""
+    """Apply exactly what the preview showed, or nothing when the registry changed since (or the job
+    was cancelled before the import began)."""
     job = session.get(UploadJob, job_id)
     job.status = "applying"
     session.commit()
     folder = job_folder(upload_dir, job.id)
     begin_write(session)
+    job = session.get(UploadJob, job_id, populate_existing=True)
+    if job.status == "cancelled":
+        session.rollback()
+        return job
     if version_text(session) != job.data_version or scope_text(job.user) != job.preview.get("scope"):
         session.rollback()
         job = session.get(UploadJob, job_id)
@@ -309,11 +210,11 @@ def apply_job(session, job_id: int, *, upload_dir: str, locator, chunk_rows: int
         job.message = "stale"
         session.commit()
         return job
-    report = import_dataset(session, job_paths(upload_dir, job), locator=locator, actor=actor_of(job.user),
+    report = import_dataset(session, job_paths(upload_dir, job.id), locator=locator, actor=actor_of(job.user),
                             skip_invalid=True, prune=job.prune, chunk_rows=chunk_rows,
                             progress=ProgressFile(folder, "applying"), facility_scope=facility_scope(job.user))
-    job = session.get(UploadJob, job_id)
-    job.status = "applied" if report.committed else "failed"
+    job = session.get(UploadJob, job_id, populate_existing=True)
+    job.status = "applied" if report.committed else "failed"  # what was written, whatever was asked meanwhile
     job.change_set_id = report.change_set_id
     if {name: dict(c) for name, c in report.counts.items()} != job.preview["counts"]:
         job.message = "counts differ from the preview"  # cannot happen while the version check holds
@@ -322,7 +223,8 @@ def apply_job(session, job_id: int, *, upload_dir: str, locator, chunk_rows: int
 
 
 def cancel_job(session, job: UploadJob, upload_dir: str) -> None:
-    if job.status not in ("previewed", "rejected", "stale", "failed", "queued"):
+    """Forget an upload and its files, at any step before it was applied (a stalled one too)."""
+    if job.status in FINISHED:
         raise UploadRefused(_l("This upload cannot be cancelled (it is %(status)s).", status=job.status))
     job.status = "cancelled"
     session.commit()
@@ -331,48 +233,140 @@ def cancel_job(session, job: UploadJob, upload_dir: str) -> None:
 
 def fail_job(session, job_id: int, message: str) -> None:
     session.rollback()
-    job = session.get(UploadJob, job_id)
-    if job is not None:
+    job = session.get(UploadJob, job_id, populate_existing=True)
+    if job is not None and job.status != "cancelled":
         job.status, job.message = "failed", message[:2000]
         session.commit()
 
 
-# --- running ------------------------------------------------------------------------------------
+# --- where and how a step runs ------------------------------------------------------------------
 
-def run_job_step(app, session_factory, job_id: int, step) -> None:
-    """Run `step(session, job_id)` in the app's context; a failure marks the job failed, clearly."""
-    with app.app_context():
-        session = session_factory()
-        try:
-            step(session, job_id)
-        except RegistryError as error:
-            fail_job(session, job_id, str(error.message))
-        except Exception as error:  # noqa: BLE001 - a background job must end in a state the page shows
-            app.logger.exception("upload job %s failed", job_id)
-            fail_job(session, job_id, type(error).__name__)
-        finally:
-            session.close()
+STEPS = {"preview": preview_job, "apply": apply_job}
+WAITING = {"preview": "queued", "apply": "confirmed"}
+RUNNING = {"preview": "validating", "apply": "applying"}
+LEASE_SECONDS = 60.0
 
 
-def job_step(name: str, config):
-    """The `preview` or `apply` step of a job, with the app's settings, as step(session, job_id)."""
-    options = {"upload_dir": config["UPLOAD_DIR"], "chunk_rows": config["IMPORT_CHUNK_ROWS"]}
-    run = preview_job if name == "preview" else apply_job
+@dataclass(frozen=True)
+class UploadSettings:
+    """Where uploads are kept and how they run, as plain values."""
 
-    def step(session, job_id):
-        run(session, job_id, locator=district_locator(config["DISTRICTS_GEOJSON"]), **options)
-    return step
+    upload_dir: str
+    districts_geojson: str
+    chunk_rows: int = 2000
+    background_bytes: int = 1_000_000  # larger uploads run outside the request
+    worker: str = "thread"  # thread: the web process runs them; command: `flask upload work` does
+    lease_seconds: float = LEASE_SECONDS  # a worker silent this long is taken for dead
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> "UploadSettings":
+        return cls(upload_dir=config["UPLOAD_DIR"], districts_geojson=config["DISTRICTS_GEOJSON"],
+                   chunk_rows=config["IMPORT_CHUNK_ROWS"], background_bytes=config["UPLOAD_BACKGROUND_BYTES"],
+                   worker=config["UPLOAD_WORKER"], lease_seconds=config.get("UPLOAD_LEASE_SECONDS", LEASE_SECONDS))
 
 
-def start_in_background(app, session_factory, job_id: int, step) -> threading.Thread:
-    thread = threading.Thread(target=run_job_step, args=(app, session_factory, job_id, step),
-                              name=f"upload-job-{job_id}", daemon=True)
-    thread.start()
-    return thread
+@dataclass(frozen=True)
+class JobRunner:
+    """Runs the steps of upload jobs. `context()` is entered around each step (for the web app, its
+    app context: a database session and translations of its own); `session()` is the session in it."""
+
+    settings: UploadSettings
+    context: Callable[[], AbstractContextManager]
+    session: Callable[[], object]
+    log: logging.Logger = logger
+
+    def start(self, job_id: int, step: str) -> None:
+        """Inline for small files; for large ones a thread, or `flask upload work` (worker = command).
+        Jobs whose worker died are taken up again first."""
+        self.resume_stalled()
+        if job_size(self.settings.upload_dir, job_id) <= self.settings.background_bytes:
+            self.run(job_id, step)
+        elif self.settings.worker != "command":
+            self.run_in_background(job_id, step)
+
+    def run_in_background(self, job_id: int, step: str) -> threading.Thread:
+        thread = threading.Thread(target=self.run, args=(job_id, step), name=f"upload-job-{job_id}", daemon=True)
+        thread.start()
+        return thread
+
+    def run(self, job_id: int, step: str) -> bool:
+        """Claim the job (one worker only) and run the step holding a lease; a failure marks the job
+        failed, clearly. False when another worker had claimed it."""
+        settings = self.settings
+        with self.context():
+            session = self.session()
+            try:
+                if not claim(session, job_id, step):
+                    return False
+                with Lease(job_folder(settings.upload_dir, job_id), settings.lease_seconds):
+                    STEPS[step](session, job_id, upload_dir=settings.upload_dir, chunk_rows=settings.chunk_rows,
+                                locator=district_locator(settings.districts_geojson))
+            except RegistryError as error:
+                fail_job(session, job_id, str(error.message))
+            except Exception as error:  # noqa: BLE001 - a background job must end in a state the page shows
+                self.log.exception("upload job %s failed", job_id)
+                fail_job(session, job_id, type(error).__name__)
+            finally:
+                session.close()
+        return True
+
+    def resume_stalled(self) -> list[tuple[int, str]]:
+        """Put the jobs whose worker's lease ran out back in the queue; in thread mode, run them."""
+        with self.context():
+            resumed = requeue_stalled(self.session(), self.settings.upload_dir, self.settings.lease_seconds)
+        if self.settings.worker != "command":
+            for job_id, step in resumed:
+                self.run_in_background(job_id, step)
+        return resumed
+
+    def work(self, *, once: bool, poll: float, echo=logger.info) -> None:
+        """`flask upload work`: run the waiting and the stalled jobs, oldest first, here."""
+        while True:
+            with self.context():
+                session = self.session()
+                requeue_stalled(session, self.settings.upload_dir, self.settings.lease_seconds)
+                jobs = pending_jobs(session)
+                session.rollback()
+            for job_id, step in jobs:
+                echo(f"upload {job_id}: {step}")
+                self.run(job_id, step)
+            if once:
+                return
+            time.sleep(poll)
+
+
+def claim(session, job_id: int, step: str) -> bool:
+    """Move a waiting job to running, unless another worker did first."""
+    claimed = session.execute(update(UploadJob).where(UploadJob.id == job_id, UploadJob.status == WAITING[step])
+                              .values(status=RUNNING[step])).rowcount == 1
+    session.commit()
+    return claimed
+
+
+def requeue_stalled(session, upload_dir: str, lease_seconds: float, now: float | None = None) -> list[tuple[int, str]]:
+    """(job id, step) of the running jobs whose lease ran out, put back to waiting for that step.
+
+    A job with no lease yet counts from its last change (a worker dies before its first beat too)."""
+    now = time.time() if now is None else now
+    running = session.execute(select(UploadJob.id, UploadJob.status, UploadJob.updated_at)
+                              .where(UploadJob.status.in_(tuple(RUNNING.values()))).order_by(UploadJob.id)).all()
+    resumed = []
+    for job_id, status, updated_at in running:
+        until = lease_until(upload_dir, job_id)
+        if until is None:
+            until = as_utc(updated_at).timestamp() + lease_seconds
+        if until >= now:
+            continue
+        step = "preview" if status == RUNNING["preview"] else "apply"
+        if session.execute(update(UploadJob).where(UploadJob.id == job_id, UploadJob.status == status)
+                           .values(status=WAITING[step])).rowcount:
+            resumed.append((job_id, step))
+    session.commit()
+    return resumed
 
 
 def pending_jobs(session) -> list[tuple[int, str]]:
-    """(job id, step) of the jobs waiting for a worker, oldest first: for `flask upload work`."""
+    """(job id, step) of the jobs waiting for a worker, oldest first."""
     rows = session.execute(select(UploadJob.id, UploadJob.status)
-                           .where(UploadJob.status.in_(("queued", "confirmed"))).order_by(UploadJob.id))
-    return [(job_id, "preview" if status == "queued" else "apply") for job_id, status in rows]
+                           .where(UploadJob.status.in_(tuple(WAITING.values()))).order_by(UploadJob.id))
+    return [(job_id, "preview" if status == WAITING["preview"] else "apply") for job_id, status in rows]

@@ -14,16 +14,11 @@ def _upload_dir() -> str:
     return current_app.config["UPLOAD_DIR"]
 
 
-def run_step(job, step: str) -> None:
-    """Inline for small files; in a background thread for large ones (or left to `flask upload work`)."""
+def runner() -> uploads.JobRunner:
+    """The upload service decides where a step runs; it gets the settings and an app context per step."""
     app = current_app._get_current_object()
-    size = sum(p.stat().st_size for p in uploads.job_paths(_upload_dir(), job))
-    if current_app.config["UPLOAD_WORKER"] == "command" and size > current_app.config["UPLOAD_BACKGROUND_BYTES"]:
-        return  # a `flask upload work` process picks it up
-    if size > current_app.config["UPLOAD_BACKGROUND_BYTES"]:
-        uploads.start_in_background(app, lambda: db.session, job.id, uploads.job_step(step, app.config))
-    else:
-        uploads.run_job_step(app, lambda: db.session, job.id, uploads.job_step(step, app.config))
+    return uploads.JobRunner(uploads.UploadSettings.from_config(app.config), app.app_context, lambda: db.session,
+                             app.logger)
 
 
 @blp.get("/")
@@ -49,7 +44,7 @@ def upload():
         flash(str(refused.message))
         return render_template("admin/upload_form.html", jobs=uploads.recent_jobs(db.session, current_user),
                                refused=str(refused.message)), 400
-    run_step(job, "preview")
+    runner().start(job.id, "preview")
     return redirect(url_for("admin.upload_job", job_id=job.id))
 
 
@@ -57,9 +52,8 @@ def upload():
 @roles_required(*KEEPERS)
 def upload_job(job_id: int):
     job = uploads.get_job(db.session, job_id, current_user)
-    db.session.refresh(job)
     return render_template("admin/upload_job.html", job=job, preview=job.preview or {},
-                           progress=uploads.read_progress(_upload_dir(), job),
+                           progress=uploads.read_progress(_upload_dir(), job.id),
                            changes=uploads.preview_changes(job))
 
 
@@ -67,15 +61,14 @@ def upload_job(job_id: int):
 @roles_required(*KEEPERS)
 def upload_progress(job_id: int):
     job = uploads.get_job(db.session, job_id, current_user)
-    db.session.refresh(job)
-    return jsonify(uploads.read_progress(_upload_dir(), job))
+    return jsonify({"status": job.status, **uploads.read_progress(_upload_dir(), job.id)})
 
 
 @blp.get("/uploads/<int:job_id>/rejects.xlsx")
 @roles_required(*KEEPERS)
 def upload_rejects(job_id: int):
     job = uploads.get_job(db.session, job_id, current_user)
-    return send_file(uploads.rejects_path(_upload_dir(), job), as_attachment=True,
+    return send_file(uploads.rejects_path(_upload_dir(), job.id), as_attachment=True,
                      download_name=f"rejects-{job.id}.xlsx")
 
 
@@ -83,9 +76,8 @@ def upload_rejects(job_id: int):
 @roles_required(*KEEPERS)
 def upload_confirm(job_id: int):
     job = uploads.confirm_job(db.session, uploads.get_job(db.session, job_id, current_user))
-    run_step(job, "apply")
+    runner().start(job.id, "apply")
     job = uploads.get_job(db.session, job_id, current_user)
-    db.session.refresh(job)
     if job.status == "stale":
         flash(_("The registry changed after this preview was made: nothing was written. Upload the file again "
                 "to see what it would change now."))

@@ -1,21 +1,14 @@
-"""Flask CLI commands: `flask --app registry import|export|seed`.
-
-Commands translate arguments to a service call and the result to text and an
-exit status; they hold no rules of their own.
-"""
+"""`flask --app registry import|export|seed`: the registry's data in and out."""
 import csv
 import getpass
 import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from registry.cli_accounts import user_group
-from registry.cli_bookings import bookings_group, send_mail_command
-from registry.cli_uploads import upload_group
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.services.districts import district_locator, sync_districts
@@ -30,12 +23,6 @@ MAX_ISSUES_SHOWN = 1000
 
 lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh",
                            show_default=True, help="Language of messages.")
-
-
-def register(app: Flask) -> None:
-    for command in (import_command, export_command, seed_command, user_group, bookings_group, send_mail_command,
-                    upload_group):
-        app.cli.add_command(command)
 
 
 @click.command("import")
@@ -172,3 +159,6 @@ def seed_command(lang):
         report = run_import([Path(config["DEMO_DATA_DIR"])], actor="seed", demo=True)
         print_report(report, None)
     sys.exit(EXIT_STATUS[report.outcome])
+
+
+COMMANDS = (import_command, export_command, seed_command)

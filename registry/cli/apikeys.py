@@ -46,3 +46,6 @@ def revoke_command(key):
         click.echo(str(exc.message), err=True)
         sys.exit(1)
     click.echo(f"revoked {row.id} · {row.prefix} · {row.partner}")
+
+
+COMMANDS = (apikey,)

@@ -45,3 +45,6 @@ def list_command():
         scope = user.district_code or ",".join(f.facility_id for f in user.facilities) or user.uscc or ""
         state = "" if user.is_active else " inactive"
         click.echo(f"{user.id}\t{user.email}\t{user.role}\t{scope}{state}")
+
+
+COMMANDS = (user_group,)

@@ -39,3 +39,6 @@ def send_mail_command(limit):
     click.echo(f"sent: {sent}, failed (kept for a retry): {failed}")
     if failed:
         raise SystemExit(4)
+
+
+COMMANDS = (bookings_group, send_mail_command,)

@@ -1,15 +1,14 @@
 """`flask --app registry upload work`: run queued web uploads in a process of their own.
 
 With UPLOAD_WORKER=command the web app only queues large uploads (validation and confirmed
-applies); this command, run beside the web server (e.g. as a systemd service), does them.
+applies); this command, run beside the web server (e.g. as a systemd service), does them, and takes
+up again the jobs whose worker died (their lease ran out).
 """
-import time
-
 import click
 from flask import current_app
 
 from registry.extensions import db
-from registry.services.records.uploads import job_step, pending_jobs, run_job_step
+from registry.services.records.uploads import JobRunner, UploadSettings
 
 upload_group = click.Group("upload", help="Web uploads.")
 
@@ -20,12 +19,8 @@ upload_group = click.Group("upload", help="Web uploads.")
 def work_command(once, poll):
     """Validate and apply queued uploads, oldest first."""
     app = current_app._get_current_object()
-    while True:
-        jobs = pending_jobs(db.session)
-        db.session.rollback()
-        for job_id, step in jobs:
-            click.echo(f"upload {job_id}: {step}")
-            run_job_step(app, lambda: db.session, job_id, job_step(step, app.config))
-        if once:
-            return
-        time.sleep(poll)
+    runner = JobRunner(UploadSettings.from_config(app.config), app.app_context, lambda: db.session, app.logger)
+    runner.work(once=once, poll=poll, echo=click.echo)
+
+
+COMMANDS = (upload_group,)

@@ -1,8 +1,15 @@
-"""One error contract: HTML callers get a page, JSON callers the API envelope."""
+"""One error contract for pages and API: HTML callers get a page, JSON callers the envelope.
+
+The API (every path under /api/) and any request that prefers JSON get
+`{"error": {"code", "message", "fields"}}` with a snake_case code, whether the error is the
+registry's own (registry/errors.py), werkzeug's (404, 405, 413, 422 from webargs, 429) or
+unexpected (500). Errors gunicorn answers before the app sees the request (a malformed request
+line: its 400) are its own HTML and cannot be changed here.
+"""
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from registry.errors import RegistryError
+from registry.errors import RegistryError, snake_case
 
 
 def wants_json() -> bool:
@@ -10,10 +17,13 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or best == "application/json"
 
 
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
 def error_response(status: int, code: str, message: str, fields: dict | None = None):
     if wants_json():
-        body = {"error": {"code": code, "message": message, "fields": fields or {}}}
-        return jsonify(body), status
+        return jsonify(error_body(code, message, fields)), status
     return render_template("error.html", status=status, message=message), status
 
 
@@ -21,13 +31,12 @@ def register(app: Flask) -> None:
     @app.errorhandler(RegistryError)
     def registry_error(exc: RegistryError):
         field = exc.details.get("field")
-        return error_response(exc.status, type(exc).__name__, str(exc.message),
+        return error_response(exc.status, exc.code, str(exc.message),
                               {field: [str(exc.message)]} if field else None)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        response = error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), exc.description,
-                                  invalid_fields(exc))
+        response = error_response(exc.code or 500, snake_case(exc.name), exc.description, invalid_fields(exc))
         headers = getattr(exc, "data", {}).get("headers") if isinstance(getattr(exc, "data", None), dict) else None
         if headers:  # e.g. WWW-Authenticate from webargs
             response[0].headers.extend(headers)

@@ -1,0 +1,23 @@
+"""Flask CLI commands, `flask --app registry <command>`: every group registered here, in one place.
+
+One module per group; each lists its commands in `COMMANDS`. Commands translate arguments to a
+service call and the result to text and an exit status; they hold no rules of their own.
+A new group (e.g. registry/ops' serve and backup) is a module with `COMMANDS` added to GROUPS.
+"""
+from flask import Flask
+
+from registry.cli import accounts, apikeys, bookings, data, uploads
+
+GROUPS = (
+    data,  # import, export, seed
+    accounts,  # user create|list
+    bookings,  # bookings expire, send-mail
+    uploads,  # upload work
+    apikeys,  # apikey create|list|revoke
+)
+
+
+def register(app: Flask) -> None:
+    for group in GROUPS:
+        for command in group.COMMANDS:
+            app.cli.add_command(command)
