@@ -40,7 +40,7 @@ class CapabilityListArgs(SearchQuerySchema, PageArgs):
     class Meta:
         exclude = ("inactive", "sort", "page", "per_page")
 
-    kind = fields.List(CAPABILITY_KIND, attribute="capability_kind",
+    kind = fields.List(CAPABILITY_KIND, attribute="capability_kinds",
                        metadata={"description": "Capability kind(s)."})
 
 

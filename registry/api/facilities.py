@@ -111,7 +111,7 @@ def facility_capabilities(args, facility_id):
     require_scope("read")
     if facility_detail(db.session, _known_id(facility_id), today()) is None:
         raise NotFound("No facility with this id.")
-    query = query_from({**args, "facility_id": [facility_id], "inactive": True})
+    query = query_from({**args, "facility_ids": [facility_id], "include_inactive": True})
     after = read_cursor("facility-capabilities", args.get("cursor"),
                         check=lambda p: isinstance(p, list) and len(p) == 2 and p[0] == facility_id
                         and isinstance(p[1], int))

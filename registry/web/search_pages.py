@@ -23,7 +23,7 @@ from registry.services.search import (
     parse_search_args,
     search_facilities,
 )
-from registry.services.search.query import PAGE_SCHEMA
+from registry.services.search.query import MAX_PAGE, PAGE_SCHEMA
 from registry.web import labels
 from registry.web.context import current_lang
 from registry.web.maps import NOT_FILTERS, facility_map_for
@@ -181,7 +181,7 @@ def facility_map_page(facility_id: str):
     return render_page(fmap)
 
 
-def _positive_int(raw, default: int, ceiling: int = 10_000) -> int:
+def _positive_int(raw, default: int, ceiling: int = MAX_PAGE) -> int:
     try:
         value = int(raw)
     except (TypeError, ValueError):

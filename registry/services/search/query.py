@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import datetime, timezone
 
 from flask_babel import get_locale, gettext
@@ -162,14 +163,14 @@ class SearchQuerySchema(Schema):
     q = Text(MAX_QUERY_CHARS, metadata={
         "description": "Keywords (Chinese substrings work) and standard numbers (`GB/T3048.4`), all must match."})
     standard = Text(100, metadata={"description": "A standard number, however spaced."})
-    district = _choices(district_aliases(), district_aliases(),
+    district = _choices(district_aliases(), district_aliases(), attribute="districts",
                         metadata={"description": "District code(s); repeat the parameter for several."})
     ownership = Choice(OWNERSHIPS, OWNERSHIPS)
-    level = _choices(LEVELS, LEVELS)
+    level = _choices(LEVELS, LEVELS, attribute="levels")
     shared = fields.Boolean(metadata={"description": "true: only facilities offering shared services."})
-    accreditation = _choices(ACCREDITATION_SCHEMES,
+    accreditation = _choices(ACCREDITATION_SCHEMES, attribute="accreditations",
                              metadata={"description": "Holds a currently valid accreditation of the scheme."})
-    discipline = _choices(DISCIPLINES, discipline_aliases())
+    discipline = _choices(DISCIPLINES, discipline_aliases(), attribute="disciplines")
     quantity = Text(100, metadata={"description": "Measured quantity, e.g. 压力."})
     value = fields.Float(allow_nan=False, validate=validate.Range(-MAX_VALUE, MAX_VALUE), metadata={
         "description": "A value that the capability's range must cover (needs unit)."})
@@ -178,17 +179,19 @@ class SearchQuerySchema(Schema):
     radius_km = fields.Float(allow_nan=False, validate=validate.Range(0, MAX_RADIUS_KM, min_inclusive=False),
                              metadata={"description": "With near: at most this far (km)."})
     bbox = Box(120, metadata={"description": "minlon,minlat,maxlon,maxlat (WGS-84)."})
-    status = _choices(STATUSES, metadata={
+    status = _choices(STATUSES, attribute="statuses", metadata={
         "description": "Facility status; by default only active facilities (suspended, revoked and closed "
                        "ones are left out)."})
     updated_since = fields.AwareDateTime(default_timezone=timezone.utc, metadata={
         "description": "Only records written at or after this time (ISO 8601; UTC if no offset)."})
-    kind = _choices(FACILITY_KINDS, FACILITY_KINDS, metadata={"description": "Facility kind(s)."})
+    kind = _choices(FACILITY_KINDS, FACILITY_KINDS, attribute="kinds", metadata={"description": "Facility kind(s)."})
     facility_kind = _choices(FACILITY_KINDS, FACILITY_KINDS)
-    facility_id = fields.List(fields.String(validate=validate.Regexp(rf"^{ExternalId.PATTERN.pattern}$")))
+    facility_id = fields.List(fields.String(validate=validate.Regexp(rf"^{ExternalId.PATTERN.pattern}$")),
+                              attribute="facility_ids")
     bookable = fields.Boolean(metadata={"description": "true: only capabilities that can be booked."})
-    valid = fields.Boolean(metadata={"description": "true: leave out capabilities whose certificate expired."})
-    inactive = fields.Boolean()
+    valid = fields.Boolean(attribute="valid_only",
+                           metadata={"description": "true: leave out capabilities whose certificate expired."})
+    inactive = fields.Boolean(attribute="include_inactive")
     sort = Choice(SORTS)
     page = fields.Integer(validate=validate.Range(1, MAX_PAGE))
     per_page = fields.Integer(validate=validate.Range(1, MAX_PER_PAGE))
@@ -205,31 +208,22 @@ class SearchQuerySchema(Schema):
             raise ValidationError("Sorting by distance needs a point (near).", "sort")
 
 
-CAPABILITY_KIND = Choice(CAPABILITY_KINDS)  # the capabilities API's own `kind`
+CAPABILITY_KIND = Choice(CAPABILITY_KINDS)  # the capabilities API's own `kind` (attribute capability_kinds)
 PAGE_FIELDS = ("facility_kind", "facility_id")  # what the pages leave to the API
 PAIRED = {"unit": ("value",), "value": ("unit",), "near": ("radius_km",)}  # refused together on a page
 
 
 def query_from(data: Mapping) -> SearchQuery:
-    """The SearchQuery of loaded (valid) parameters."""
-    statuses = tuple(data.get("status", ()))
-    return SearchQuery(
-        q=" ".join(t for t in (data.get("q"), data.get("standard")) if t),
-        quantity=data.get("quantity", ""), value=data.get("value"), unit=data.get("unit", ""),
-        kinds=_unique(*data.get("kind", ()), *data.get("facility_kind", ())),
-        districts=_unique(*data.get("district", ())), ownership=data.get("ownership"),
-        levels=_unique(*data.get("level", ())), shared=bool(data.get("shared")),
-        accreditations=_unique(*data.get("accreditation", ())), disciplines=_unique(*data.get("discipline", ())),
-        bookable=bool(data.get("bookable")), valid_only=bool(data.get("valid")),
-        near=data.get("near"), radius_km=data.get("radius_km"), bbox=data.get("bbox"),
-        include_inactive=bool(data.get("inactive") or statuses), statuses=_unique(*statuses),
-        updated_since=data.get("updated_since"), capability_kinds=_unique(*data.get("capability_kind", ())),
-        facility_ids=_unique(*data.get("facility_id", ())), sort=data.get("sort") or "relevance",
-        page=data.get("page", 1), per_page=data.get("per_page", 20))
+    """The SearchQuery of loaded (valid) parameters: each field's attribute is a SearchQuery field."""
+    values = {name: tuple(dict.fromkeys(value)) if isinstance(value, list) else value
+              for name, value in data.items() if name in QUERY_FIELDS}
+    values["q"] = " ".join(t for t in (data.get("q"), data.get("standard")) if t)
+    values["kinds"] = tuple(dict.fromkeys((*data.get("kinds", ()), *data.get("facility_kind", ()))))
+    values["include_inactive"] = bool(data.get("include_inactive") or data.get("statuses"))
+    return SearchQuery(**values)
 
 
-def _unique(*values) -> tuple:
-    return tuple(dict.fromkeys(values))
+QUERY_FIELDS = {f.name for f in dataclass_fields(SearchQuery)}
 
 
 # --- the pages: the same schema, each refused value left out with its message ---------------------
