@@ -94,11 +94,12 @@ FIELD_NAMES = {"q": _l("What do you need?"), "standard": _l("Standard number"), 
                "unit": _l("Unit"), "near": _l("Near"), "radius_km": _l("Radius (km)"),
                "bbox": _l("Within the map area"),
                "status": _l("Status"), "updated_since": _l("Updated since"), "kind": _l("Kind"), "sort": _l("Sort by"),
-               "page": _l("Page"), "per_page": _l("Results per page"), **FLAGS}
+               "page": _l("Page"), "per_page": _l("Results per page"), "lead_time_max": _l("Lead time"), **FLAGS}
 
 # What a chip says for a filter that is not a vocabulary key, from the value as typed.
 CHIP_TEXTS = {"bbox": lambda value: _l("Within the map area"),
-              "radius_km": lambda value: _l("Within %(km)s km", km=value)}
+              "radius_km": lambda value: _l("Within %(km)s km", km=value),
+              "lead_time_max": lambda value: _l("Done within %(days)s days", days=value)}
 
 
 def problem_view(problems) -> dict[str, str]:

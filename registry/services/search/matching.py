@@ -33,7 +33,7 @@ FACILITY_FIELDS = ("facility_id", "name", "name_en", "kind", "ownership", "level
 
 
 def capability_filter(query: SearchQuery, today: date, messages: list) -> list:
-    """Conditions on capabilities other than the search terms: range, quantity, bookable, validity."""
+    """Conditions on capabilities other than the search terms: range, quantity, bookable, validity, lead time."""
     conditions = []
     if query.value is not None and query.unit:
         try:
@@ -53,6 +53,8 @@ def capability_filter(query: SearchQuery, today: date, messages: list) -> list:
         conditions.append(Capability.bookable.is_(True))
     if query.valid_only:
         conditions.append(or_(Capability.valid_until.is_(None), Capability.valid_until >= today))
+    if query.lead_time_max is not None:
+        conditions.append(Capability.lead_time_days <= query.lead_time_max)
     return conditions
 
 

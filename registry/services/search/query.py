@@ -39,6 +39,7 @@ MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 MAX_RADIUS_KM = 500.0
 MAX_VALUE = 1e15
+MAX_LEAD_TIME_DAYS = 36_500  # a filter's bound (the data's own is the interchange schema's)
 SORTS = ("relevance", "distance", "fee", "lead_time")
 API_SORTS = ("relevance", "distance")  # the API's keyset pages need a stable key: no fee or lead time
 INACTIVE = ("suspended", "revoked", "closed")
@@ -72,6 +73,7 @@ class SearchQuery:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    lead_time_max: int | None = None  # capabilities done within this many days
 
 
 # --- fields: text as people type it -------------------------------------------------------------
@@ -195,6 +197,9 @@ class SearchQuerySchema(Schema):
     sort = Choice(SORTS)
     page = fields.Integer(validate=validate.Range(1, MAX_PAGE))
     per_page = fields.Integer(validate=validate.Range(1, MAX_PER_PAGE))
+    lead_time_max = fields.Integer(validate=validate.Range(0, MAX_LEAD_TIME_DAYS), metadata={
+        "description": "Only capabilities with a lead time of at most this many days (facilities: that "
+                       "have one)."})
 
     @validates_schema
     def _pairs(self, data, **kwargs):
