@@ -178,7 +178,10 @@ def match_facilities(session, query: SearchQuery, today: date, messages: list, *
     rows, distances = facility_rows(session, query, today)
     for row in rows:
         per_discipline = per_facility.get(row.id, {})
-        matched = sum(n for d, n in per_discipline.items() if not selected or d in selected)
+        if selected:
+            matched = sum(n for d, n in per_discipline.items() if d in selected)
+        else:
+            matched = sum(per_discipline.values())
         if required and not matched and row.id not in facility_only:
             continue
         base.append(Candidate(row.id, row, matched, distances.get(row.id), row.id in facility_only))
