@@ -4,10 +4,9 @@ from flask_smorest import Blueprint
 from registry.api import arguments, schemas
 from registry.api.access import require_scope
 from registry.api.conventions import error_responses, json_response, make_cursor, read_cursor
-from registry.api.search_args import search_query
 from registry.clock import today
 from registry.extensions import db
-from registry.services.search import api_capability_page
+from registry.services.search import api_capability_page, query_from
 
 blp = Blueprint("api_capabilities", __name__, url_prefix="/api/v1", description=(
     "Measurement standards, test items and certification scopes of live, active facilities."))
@@ -26,14 +25,8 @@ def list_capabilities(args):
     registry order; `total` and `facets` (capabilities per facility kind, district and
     discipline) cover every match."""
     require_scope("read")
-    query = search_query(args, facility_kinds=args.get("facility_kind", ()))
-    if args.get("status"):
-        query.include_inactive = True
     after = read_cursor("capabilities", args.get("cursor"), check=lambda p: isinstance(p, int))
-    page = api_capability_page(db.session, query, today(), kinds=tuple(args.get("kind", ())),
-                               facility_ids=tuple(args.get("facility_id", ())),
-                               statuses=tuple(args.get("status", ())),
-                               updated_since=args.get("updated_since"), after_id=after, limit=args["limit"])
+    page = api_capability_page(db.session, query_from(args), today(), after_id=after, limit=args["limit"])
     next_cursor = make_cursor("capabilities", page.rows[-1]["id"]) if page.more else None
     return json_response(schemas.CapabilityPage(), {
         "items": page.rows, "next_cursor": next_cursor, "total": page.total, "facets": page.facets},

@@ -8,7 +8,6 @@ from werkzeug.exceptions import NotFound
 from registry.api import arguments, schemas
 from registry.api.access import require_scope
 from registry.api.conventions import error_responses, json_response, make_cursor, read_cursor
-from registry.api.search_args import search_query
 from registry.clock import today
 from registry.extensions import db
 from registry.schemas.fields import ExternalId
@@ -17,6 +16,7 @@ from registry.services.search import (
     api_capability_page,
     api_facility_list,
     facility_detail,
+    query_from,
 )
 
 blp = Blueprint("api_facilities", __name__, url_prefix="/api/v1", description=(
@@ -34,10 +34,6 @@ def _known_id(facility_id: str) -> str:
     return facility_id
 
 
-def _found(args):
-    query = search_query(args, facility_kinds=args.get("kind", ()))
-    return api_facility_list(db.session, query, today(), statuses=tuple(args.get("status", ())),
-                             updated_since=args.get("updated_since"))
 
 
 @blp.route("/facilities")
@@ -52,7 +48,7 @@ def list_facilities(args):
     facilities with at least one matching capability. `facets` count facilities per kind,
     district and discipline (each ignoring its own filter)."""
     require_scope("read")
-    found, facets = _found(args)
+    found, facets = api_facility_list(db.session, query_from(args), today())
     sort = args["sort"]
     position = read_cursor("facilities", args.get("cursor"),
                            check=lambda p: isinstance(p, dict) and p.get("s") == sort and isinstance(p.get("k"), list))
@@ -75,9 +71,7 @@ def facilities_geojson(args):
     A FeatureCollection of points (WGS-84) for every matching facility that has a location,
     with the same filters as the list; no paging."""
     require_scope("read")
-    query = search_query(args, facility_kinds=args.get("kind", ()))
-    found, _facets = api_facility_list(db.session, query, today(), statuses=tuple(args.get("status", ())),
-                                       updated_since=args.get("updated_since"), facets=False)
+    found, _facets = api_facility_list(db.session, query_from(args), today(), facets=False)
     names = [k for k in POINT_FIELDS if k not in ("lon", "lat")]
     properties = attrgetter(*names)
     features = [{"type": "Feature", "id": f.row.facility_id,
@@ -117,13 +111,11 @@ def facility_capabilities(args, facility_id):
     require_scope("read")
     if facility_detail(db.session, _known_id(facility_id), today()) is None:
         raise NotFound("No facility with this id.")
-    query = search_query({"q": args.get("q")})
-    query.include_inactive = True
+    query = query_from({**args, "facility_ids": [facility_id], "include_inactive": True})
     after = read_cursor("facility-capabilities", args.get("cursor"),
                         check=lambda p: isinstance(p, list) and len(p) == 2 and p[0] == facility_id
                         and isinstance(p[1], int))
-    page = api_capability_page(db.session, query, today(), kinds=tuple(args.get("kind", ())),
-                               facility_ids=(facility_id,), after_id=after[1] if after else None,
+    page = api_capability_page(db.session, query, today(), after_id=after[1] if after else None,
                                limit=args["limit"], facility_text=False)
     next_cursor = (make_cursor("facility-capabilities", [facility_id, page.rows[-1]["id"]])
                    if page.more else None)

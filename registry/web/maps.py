@@ -15,8 +15,7 @@ import gzip
 import hashlib
 import json
 import math
-import threading
-from collections import OrderedDict
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from markupsafe import escape
 
 from geo.coords import wgs84_to_gcj02
 from geo.maps import facility_map, render_page, results_map, shift_geojson
+from registry.caching import VersionedCache
 from registry.clock import today
 from registry.config import PROJECT_ROOT
 from registry.extensions import db
@@ -79,9 +79,8 @@ def district_names(lang: str) -> dict[str, str]:
 
 # --- points -------------------------------------------------------------------------------------
 
-def _points(args) -> list[dict]:
-    """Every located facility matching the /search query string."""
-    query, _messages = search.parse_search_args(args)
+def _points(query: search.SearchQuery) -> list[dict]:
+    """Every located facility matching the search."""
     return search.facility_points(db.session, query, today())
 
 
@@ -154,19 +153,15 @@ def _conditional(body: bytes, etag: str, extra: dict, max_age: int | None) -> Re
 @blp.get("/map/facilities.geojson")
 def facility_points():
     crs = _crs_arg()
+    query, _problems = search.parse_search_args(request.args)  # what the page refuses, the map leaves out too
+    query = replace(query, sort="relevance", page=1, per_page=20)  # how results are shown, not which
     size = current_app.config["MAP_POINTS_CACHE"]
     if not size:
-        return geojson_response(points_geojson(_points(request.args), crs))
-    key = (db.engine.url.render_as_string(), _query_key(request.args), crs, data_version(db.session),
-           today())
-    cached = _cache.get(key)
-    if cached is None:
-        cached = _cache.put(key, CachedBody.of(points_geojson(_points(request.args), crs)), size)
-    return cached.response()
-
-
-def _query_key(args) -> tuple:
-    return tuple(sorted((k, tuple(v)) for k, v in args.lists() if k not in NOT_FILTERS))
+        return geojson_response(points_geojson(_points(query), crs))
+    if POINTS_CACHE.size != size:
+        POINTS_CACHE.resize(size)
+    key = (db.engine.url.render_as_string(), query, crs, data_version(db.session), today())
+    return POINTS_CACHE.get_or_compute(key, lambda: CachedBody.of(points_geojson(_points(query), crs))).response()
 
 
 class CachedBody:
@@ -185,29 +180,7 @@ class CachedBody:
         return geojson_response(gzip.decompress(self.gz))
 
 
-class _LRU:
-    """A small per-process cache of map bodies (most recent last)."""
-
-    def __init__(self):
-        self.items: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        return None
-
-    def put(self, key, value, size: int):
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > size:
-                self.items.popitem(last=False)
-        return value
-
-
-_cache = _LRU()
+POINTS_CACHE = VersionedCache(0)  # GeoJSON bodies per search; sized by MAP_POINTS_CACHE on first use
 
 
 # --- districts ----------------------------------------------------------------------------------

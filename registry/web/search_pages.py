@@ -1,8 +1,9 @@
 """Search results and facility pages: request arguments in, search service calls, templates out.
 
-The views only translate HTTP: the query is parsed by the search service (lenient, with a
-message for each ignored value), and the links of filters, facets and pages are the current
-query string with one change, built here so that templates only display.
+The views only translate HTTP: the query is read by the search service's one schema (a value
+it refuses is left out, and its message shown beside the field), and the links of filters,
+facets and pages are the current query string with one change, built here so that templates
+only display.
 """
 from urllib.parse import urlencode
 
@@ -16,15 +17,18 @@ from registry.extensions import db
 from registry.services.booking.workflow import bookable_count
 from registry.services.districts import district_points
 from registry.services.search import (
+    MAX_QUERY_CHARS,
     facility_capabilities,
     facility_detail,
     parse_search_args,
     search_facilities,
 )
+from registry.services.search.query import MAX_PAGE, PAGE_SCHEMA
 from registry.web import labels
 from registry.web.context import current_lang
 from registry.web.maps import NOT_FILTERS, facility_map_for
 from registry.web.view_models import (
+    CHIP_TEXTS,
     FLAGS,
     capability_labels,
     facility_view,
@@ -32,6 +36,7 @@ from registry.web.view_models import (
     hit_view,
     near_place,
     page_links,
+    problem_view,
 )
 
 blp = Blueprint("search", __name__)
@@ -103,10 +108,8 @@ def active_filters(args: MultiDict, language: str, centres: dict) -> list[dict]:
             text = _l("Near %(place)s", place=near_place(value, centres, language))
         elif key in FLAGS:
             text = FLAGS[key]
-        elif key == "bbox":
-            text = _l("Within the map area")
-        elif key == "radius_km":
-            text = _l("Within %(km)s km", km=value[:20])
+        elif key in CHIP_TEXTS:
+            text = CHIP_TEXTS[key](value[:20])
         else:
             text = value if len(value) <= 40 else value[:40] + "…"
         remove = MultiDict([(k, v) for k, v in args.items(multi=True) if not (k == key and v == value)])
@@ -119,14 +122,15 @@ def active_filters(args: MultiDict, language: str, centres: dict) -> list[dict]:
 def results():
     args = request.args
     language = current_lang()
-    query, messages = parse_search_args(args)
+    query, problems = parse_search_args(args)
     result = search_facilities(db.session, query, today())
     centres = district_points(current_app.config["DISTRICTS_GEOJSON"])
     map_args = MultiDict([(k, v) for k, v in args.items(multi=True) if k not in NOT_FILTERS])
+    errors = problem_view(problems)
     return render_template(
         "search.html",
-        form=form_view(args, language, centres),
-        messages=[str(m) for m in (*messages, *result.messages)],
+        form=form_view(args, language, centres, errors, PAGE_SCHEMA.fields),
+        messages=[*errors.values(), *(str(m) for m in result.messages)],
         hits=[hit_view(hit, language) for hit in result.hits],
         total=result.total,
         facets=facets_view(result, args, language),
@@ -146,7 +150,7 @@ def facility(facility_id: str):
     detail = facility_detail(db.session, facility_id, today())
     if detail is None:
         abort(404, description=_l("No facility with this identifier."))
-    q = request.args.get("q", "")[:200]
+    q = request.args.get("q", "")[:MAX_QUERY_CHARS]
     page = _positive_int(request.args.get("page"), 1)
     rows, total = facility_capabilities(db.session, facility_id, q, page, CAPABILITIES_PER_PAGE, today())
     args = request.args
@@ -177,7 +181,7 @@ def facility_map_page(facility_id: str):
     return render_page(fmap)
 
 
-def _positive_int(raw, default: int, ceiling: int = 10_000) -> int:
+def _positive_int(raw, default: int, ceiling: int = MAX_PAGE) -> int:
     try:
         value = int(raw)
     except (TypeError, ValueError):

@@ -87,6 +87,25 @@ def page_links(page: int, per_page: int, total: int, url_for_page, around: int =
 FLAGS = {"shared": _l("Shared only"), "bookable": _l("Bookable"), "valid": _l("Valid certificates only"),
          "inactive": _l("Including inactive facilities")}
 
+# The name of each search parameter beside its message (the schema's field names).
+FIELD_NAMES = {"q": _l("What do you need?"), "standard": _l("Standard number"), "district": _l("District"),
+               "ownership": _l("Ownership"), "level": _l("Level"), "accreditation": _l("Accreditation"),
+               "discipline": _l("Metrology discipline"), "quantity": _l("Quantity"), "value": _l("Value"),
+               "unit": _l("Unit"), "near": _l("Near"), "radius_km": _l("Radius (km)"),
+               "bbox": _l("Within the map area"),
+               "status": _l("Status"), "updated_since": _l("Updated since"), "kind": _l("Kind"), "sort": _l("Sort by"),
+               "page": _l("Page"), "per_page": _l("Results per page"), "lead_time_max": _l("Lead time"), **FLAGS}
+
+# What a chip says for a filter that is not a vocabulary key, from the value as typed.
+CHIP_TEXTS = {"bbox": lambda value: _l("Within the map area"),
+              "radius_km": lambda value: _l("Within %(km)s km", km=value),
+              "lead_time_max": lambda value: _l("Done within %(days)s days", days=value)}
+
+
+def problem_view(problems) -> dict[str, str]:
+    """{field: "its name: the schema's message"} for the values a search left out."""
+    return {p.field: f"{FIELD_NAMES.get(p.field, p.field)}: {p}" for p in problems}
+
 
 def near_place(value: str, centres: dict, language: str) -> str:
     for code, (lon, lat) in centres.items():
@@ -95,8 +114,14 @@ def near_place(value: str, centres: dict, language: str) -> str:
     return str(_l("the chosen point"))
 
 
-def form_view(args: MultiDict, language: str, centres: dict) -> dict:
-    """What the search form shows: the values as typed, and which choices are ticked."""
+FORM_FIELDS = ("q", "quantity", "value", "unit", "near", "radius_km", "kind", "district", "ownership", "accreditation",
+               "sort", *FLAGS)
+
+
+def form_view(args: MultiDict, language: str, centres: dict, errors: dict | None = None,
+              parameters=()) -> dict:
+    """What the search form shows: the values as typed, which choices are ticked, each field's problem;
+    the other search `parameters` of the query string ride along hidden."""
     def ticked(name, vocabulary):
         chosen = args.getlist(name)
         return [{"value": key, "label": labels.label(vocabulary, key), "checked": key in chosen}
@@ -121,7 +146,8 @@ def form_view(args: MultiDict, language: str, centres: dict) -> dict:
         "districts": [{"value": code, "label": labels.district_name(code, language),
                        "selected": code in chosen_districts} for code in centres],
         "hidden": [(key, value) for key, value in args.items(multi=True)
-                   if key in ("discipline", "level", "bbox", "per_page") and value],
+                   if key in parameters and key not in FORM_FIELDS and value],
+        "errors": errors or {},
     }
 
 

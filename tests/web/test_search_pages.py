@@ -138,3 +138,18 @@ def test_only_filters_become_chips_not_language_sort_or_page(client, two_labs):
     page = client.get("/search?q=压力&lang=en&page=1&sort=fee").get_data(as_text=True)
     chips = re.search(r'<div class="chips">(.*?)</div>', page).group(1)
     assert re.findall(r">([^<]*) ×</a>", chips) == ["压力"]
+
+
+def test_a_refused_value_is_explained_beside_its_field_and_the_rest_is_searched(client, two_labs):
+    page = client.get("/search?q=导体直流电阻&value=5&unit=blorbs").get_data(as_text=True)
+    assert "测试检测中心1" in page  # searched without the range
+    beside = re.search(r'<span class="field-error" role="alert" data-field="unit">([^<]+)</span>', page)
+    assert beside and "无法识别的单位" in beside.group(1)
+    assert 'value="blorbs"' in page  # the value as typed stays in the form
+
+
+def test_parameters_the_form_does_not_show_ride_along_hidden(client, two_labs):
+    page = client.get("/search?q=压力&level=city&discipline=thermal&lang=en").get_data(as_text=True)
+    assert '<input type="hidden" name="level" value="city">' in page
+    assert '<input type="hidden" name="discipline" value="thermal">' in page
+    assert 'type="hidden" name="lang"' not in page

@@ -1,0 +1,69 @@
+"""The partner API's keyset pages: facilities in a stable order, capabilities one by one.
+
+Both come from the one matching pipeline (matching.py); what is added here is the API's own
+order: a sort key a cursor can carry for facilities, registry order (id) for capabilities.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from registry.models import Capability
+from registry.services.search.matching import match_capabilities, match_facilities
+from registry.services.search.query import SearchQuery
+from registry.services.search.results import CAPABILITY_FIELDS, capability_dict
+
+
+@dataclass
+class ApiFacility:
+    key: list  # the sort key, JSON-serialisable (a cursor carries the last one)
+    row: object
+    matched: int
+    distance_km: float | None
+
+
+def api_facility_list(session, query: SearchQuery, today: date, *,
+                      facets: bool = True) -> tuple[list[ApiFacility], dict]:
+    """Every matching facility in a stable order (relevance, or distance with `near`), and facets."""
+    found = match_facilities(session, query, today, [], facets=facets)
+    out = []
+    for c in found.candidates:
+        if query.sort == "distance" and query.near:
+            key = [c.distance_km is None, round(c.distance_km or 0.0, 6), c.row.facility_id]
+        else:
+            key = [not c.name_match, -c.matched, c.row.name, c.row.facility_id]
+        distance = round(c.distance_km, 3) if c.distance_km is not None else None
+        out.append(ApiFacility(key, c.row, c.matched, distance))
+    out.sort(key=lambda f: f.key)
+    return out, found.facets
+
+
+@dataclass
+class CapabilityPage:
+    rows: list[dict]  # capability values (CAPABILITY_COLUMNS + id, updated_at, demo, expired)
+    total: int
+    facets: dict[str, dict[str, int]]
+    more: bool
+
+
+def api_capability_page(session, query: SearchQuery, today: date, *, after_id: int | None = None,
+                        limit: int = 20, facility_text: bool = True) -> CapabilityPage:
+    """Capabilities in registry order (id) after `after_id`, with the total and facets of all matches."""
+    found = match_capabilities(session, query, today, facility_text=facility_text)
+    if not found.total or not found.facilities:
+        return CapabilityPage([], found.total, found.facets, False)
+    conditions = list(found.conditions)
+    if after_id is not None:
+        conditions.append(Capability.id > after_id)
+    rows = session.connection().execute(
+        select(Capability.id, Capability.facility_pk, Capability.updated_at, Capability.demo,
+               *[getattr(Capability, n) for n in CAPABILITY_FIELDS])
+        .where(*conditions).order_by(Capability.id).limit(limit + 1)).all()
+    out = []
+    for r in rows[:limit]:
+        values = capability_dict(r, found.facilities[r.facility_pk].facility_id, today)
+        values.update(id=r.id, updated_at=r.updated_at, demo=r.demo)
+        out.append(values)
+    return CapabilityPage(out, found.total, found.facets, len(rows) > limit)

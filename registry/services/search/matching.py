@@ -1,0 +1,265 @@
+"""One matching pipeline for facility search and capability search.
+
+A search is matched in the same steps whichever list it feeds: its terms select capability
+documents and facilities (terms.TermMatch); `capability_filter` adds every other condition on
+capabilities (one function per new capability filter); `facility_rows` applies every facility
+filter in SQL and the exact radius; matching capabilities are counted per facility and
+discipline through the index (cached when nothing narrows them). Facility search then keeps
+facilities with matches and counts facets per facility; capability search counts capabilities.
+Everything per facility is done in Python over at most one row per facility and discipline.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select, true
+
+from geo.distance import distance_m
+from registry import units
+from registry.caching import VersionedCache
+from registry.models import Accreditation, Capability, Facility
+from registry.search_text import fold
+from registry.services.records.canonical import data_version
+from registry.services.search.query import INACTIVE, SearchQuery
+from registry.services.search.terms import TermMatch, ids_in, like, parse_terms
+
+LIVE = Capability.deleted_at.is_(None)
+FACILITY_FIELDS = ("facility_id", "name", "name_en", "kind", "ownership", "level", "district_code",
+                   "lon", "lat", "shared", "status", "demo", "address")
+
+
+def capability_filter(query: SearchQuery, today: date, messages: list) -> list:
+    """Conditions on capabilities other than the search terms: range, quantity, bookable, validity, lead time."""
+    conditions = []
+    if query.value is not None and query.unit:
+        try:
+            base, dimension = units.to_base(query.value, query.unit)
+        except Exception:
+            messages.append(_l("Unknown unit, range search ignored: %(unit)s", unit=query.unit[:40]))
+        else:
+            slack = abs(base) * 1e-9
+            conditions += [Capability.range_dimension == dimension[:80],
+                           or_(Capability.range_min_base.is_(None), Capability.range_min_base <= base + slack),
+                           or_(Capability.range_max_base.is_(None), Capability.range_max_base >= base - slack)]
+    if query.quantity:
+        quantity = fold(query.quantity)
+        conditions.append(or_(like(func.lower(Capability.quantity), quantity),
+                              like(func.lower(Capability.name), quantity)))
+    if query.bookable:
+        conditions.append(Capability.bookable.is_(True))
+    if query.valid_only:
+        conditions.append(or_(Capability.valid_until.is_(None), Capability.valid_until >= today))
+    if query.lead_time_max is not None:
+        conditions.append(Capability.lead_time_days <= query.lead_time_max)
+    return conditions
+
+
+def discipline_condition(query: SearchQuery):
+    return Capability.discipline.in_(query.disciplines) if query.disciplines else true()
+
+
+def facility_rows(session, query: SearchQuery, today: date, *, listing_facilities: bool = True):
+    """Facilities passing every facility filter except kind and district (those are faceted), with
+    their distances from `near`: (Core rows, {pk: km})."""
+    columns = [Facility.id] + [getattr(Facility, name) for name in FACILITY_FIELDS]
+    stmt = select(*columns).where(Facility.deleted_at.is_(None))
+    if query.statuses:
+        stmt = stmt.where(Facility.status.in_(query.statuses))
+    elif not query.include_inactive:
+        stmt = stmt.where(Facility.status.not_in(INACTIVE))
+    if query.facility_ids:
+        stmt = stmt.where(Facility.facility_id.in_(query.facility_ids))
+    if query.updated_since is not None and listing_facilities:
+        stmt = stmt.where(Facility.updated_at >= query.updated_since)
+    if query.ownership:
+        stmt = stmt.where(Facility.ownership == query.ownership)
+    if query.levels:
+        stmt = stmt.where(Facility.level.in_(query.levels))
+    if query.shared:
+        stmt = stmt.where(Facility.shared.is_(True))
+    if query.accreditations:
+        stmt = stmt.where(select(Accreditation.id).where(
+            Accreditation.facility_pk == Facility.id, Accreditation.scheme.in_(query.accreditations),
+            or_(Accreditation.valid_until.is_(None), Accreditation.valid_until >= today)).exists())
+    if query.bbox:
+        minlon, minlat, maxlon, maxlat = query.bbox
+        stmt = stmt.where(Facility.lon.between(minlon, maxlon), Facility.lat.between(minlat, maxlat))
+    if query.near and query.radius_km:
+        lon, lat = query.near
+        dlat = query.radius_km / 111.0
+        dlon = query.radius_km / (111.0 * max(math.cos(math.radians(lat)), 0.01))
+        stmt = stmt.where(Facility.lat.between(lat - dlat, lat + dlat),
+                          Facility.lon.between(lon - dlon, lon + dlon))
+    rows = session.connection().execute(stmt).all()  # Core rows: no ORM loading for plain columns
+    distances = _distances_km(query.near, rows)
+    if query.near and query.radius_km:
+        rows = [r for r in rows if distances.get(r.id) is not None and distances[r.id] <= query.radius_km]
+    return rows, distances
+
+
+def _distances_km(near, rows) -> dict[int, float]:
+    """Geodesic distance from `near` to every located row, in one vectorised call."""
+    located = [row for row in rows if row.lon is not None]
+    if not near or not located:
+        return {}
+    metres = np.atleast_1d(distance_m(near[0], near[1], [r.lon for r in located], [r.lat for r in located]))
+    return {row.id: float(m) / 1000 for row, m in zip(located, metres)}
+
+
+def counts(session, conditions) -> dict[int, dict[str | None, int]]:
+    """Capabilities meeting `conditions`, per facility and discipline."""
+    stmt = (select(Capability.facility_pk, Capability.discipline, func.count())
+            .where(*conditions).group_by(Capability.facility_pk, Capability.discipline))
+    per_facility: dict[int, dict[str | None, int]] = {}
+    for pk, discipline, n in session.connection().execute(stmt).all():
+        per_facility.setdefault(pk, {})[discipline] = n
+    return per_facility
+
+
+LIVE_COUNTS = VersionedCache(8)  # one entry per database and data version
+
+
+def live_counts(session) -> dict[int, dict[str | None, int]]:
+    """Live capabilities per facility and discipline, cached until the next change set (every write to
+    capabilities records one, so the newest change set id with the database identifies the data)."""
+    key = (str(session.get_bind().url), data_version(session))
+    return LIVE_COUNTS.get_or_compute(key, lambda: counts(session, [LIVE]))
+
+
+# --- facility search ---------------------------------------------------------------------------
+
+@dataclass
+class Candidate:
+    pk: int
+    row: object
+    matched: int
+    distance_km: float | None
+    name_match: bool
+
+
+@dataclass
+class FacilityMatch:
+    candidates: list[Candidate]
+    facets: dict[str, dict[str, int]]
+    match: TermMatch
+    conditions: list  # on capabilities, for the page's details
+    narrowed: bool  # a condition other than the terms applies to capabilities
+
+
+def match_facilities(session, query: SearchQuery, today: date, messages: list, *, facets: bool) -> FacilityMatch:
+    """Facilities with a matching capability (or, for terms only, whose own text matches), and facets."""
+    match = TermMatch(session, parse_terms(query.q))
+    narrowing = capability_filter(query, today, messages)
+    conditions = [LIVE, *([match.condition()] if match.active else []), *narrowing]
+    required = bool(match.active or narrowing or query.disciplines)
+    facility_only = match.facilities_matching_all() if not (narrowing or query.disciplines) else set()
+    per_facility: dict[int, dict[str | None, int]] = {}
+    if len(conditions) == 1:  # live capabilities only: the same for every query until data changes
+        per_facility = live_counts(session) if (required or facets) else {}
+    elif required or facets:
+        if facility_only:
+            # A facility whose own text matches every term matches with all its capabilities, and no
+            # other capability condition applies: take its counts from the cached totals instead of
+            # counting, in SQL, every capability of every such facility.
+            live = live_counts(session)
+            per_facility = {pk: dict(live.get(pk, {})) for pk in facility_only}
+            counted = [LIVE, match.condition(skip=frozenset(facility_only))]
+        else:
+            counted = conditions
+        for pk, per_discipline in counts(session, counted).items():
+            per_facility.setdefault(pk, {}).update(per_discipline)
+
+    selected = set(query.disciplines)
+    base: list[Candidate] = []
+    rows, distances = facility_rows(session, query, today)
+    for row in rows:
+        per_discipline = per_facility.get(row.id, {})
+        if selected:
+            matched = sum(n for d, n in per_discipline.items() if d in selected)
+        else:
+            matched = sum(per_discipline.values())
+        if required and not matched and row.id not in facility_only:
+            continue
+        base.append(Candidate(row.id, row, matched, distances.get(row.id), row.id in facility_only))
+    kinds, districts = set(query.kinds), set(query.districts)
+    facet_counts = _facility_facets(base, per_facility, kinds, districts) if facets else {
+        "kind": {}, "district": {}, "discipline": {}}
+    candidates = [c for c in base if (not kinds or c.row.kind in kinds)
+                  and (not districts or c.row.district_code in districts)]
+    return FacilityMatch(candidates, facet_counts, match, conditions, bool(narrowing))
+
+
+def _facility_facets(base: list[Candidate], per_facility, kinds: set, districts: set) -> dict:
+    """Facilities per kind, district and discipline, each ignoring its own filter."""
+    facets: dict[str, dict[str, int]] = {"kind": {}, "district": {}, "discipline": {}}
+    for c in base:
+        in_kind = not kinds or c.row.kind in kinds
+        in_district = not districts or c.row.district_code in districts
+        if in_district:
+            facets["kind"][c.row.kind] = facets["kind"].get(c.row.kind, 0) + 1
+        if in_kind:
+            facets["district"][c.row.district_code] = facets["district"].get(c.row.district_code, 0) + 1
+        if in_kind and in_district:
+            for d, n in per_facility.get(c.pk, {}).items():
+                if d and n:
+                    facets["discipline"][d] = facets["discipline"].get(d, 0) + 1
+    return sorted_facets(facets)
+
+
+def sorted_facets(facets: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    return {name: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))) for name, values in facets.items()}
+
+
+# --- capability search -------------------------------------------------------------------------
+
+@dataclass
+class CapabilityMatch:
+    conditions: list  # every condition on the capabilities listed
+    facilities: dict  # pk -> facility row, of the facilities whose capabilities count
+    total: int
+    facets: dict[str, dict[str, int]]
+
+
+def match_capabilities(session, query: SearchQuery, today: date, *, facility_text: bool = True) -> CapabilityMatch:
+    """Capabilities matching the search, with their total and facets (facility kind, district, discipline).
+
+    Facility filters apply to the capabilities' facilities; `facility_text=False` keeps a facility's own
+    text from selecting its capabilities (searching within one facility)."""
+    match = TermMatch(session, parse_terms(query.q), facility_text=facility_text)
+    conditions = [LIVE, *([match.condition()] if match.active else []), *capability_filter(query, today, [])]
+    if query.disciplines:
+        conditions.append(discipline_condition(query))
+    if query.capability_kinds:
+        conditions.append(Capability.kind.in_(query.capability_kinds))
+    if query.updated_since is not None:
+        conditions.append(Capability.updated_at >= query.updated_since)
+
+    rows, _distances = facility_rows(session, query, today, listing_facilities=False)
+    allowed = {row.id: row for row in rows if (not query.kinds or row.kind in query.kinds)
+               and (not query.districts or row.district_code in query.districts)}
+    all_pks = set(session.connection().execute(select(Facility.id)).scalars())
+    dialect = session.get_bind().dialect.name
+    if len(allowed) <= len(all_pks) - len(allowed):
+        facility_condition = ids_in(Capability.facility_pk, allowed, dialect)
+    else:
+        excluded = all_pks - set(allowed)
+        facility_condition = ids_in(Capability.facility_pk, excluded, dialect, negate=True) if excluded else true()
+
+    per_facility = live_counts(session) if len(conditions) == 1 else counts(session, [*conditions, facility_condition])
+    total = 0
+    facets: dict[str, dict[str, int]] = {"facility_kind": {}, "district": {}, "discipline": {}}
+    for pk, per_discipline in per_facility.items():
+        row = allowed.get(pk)
+        if row is None:
+            continue
+        for discipline, n in per_discipline.items():  # already narrowed to the disciplines asked for
+            total += n
+            facets["facility_kind"][row.kind] = facets["facility_kind"].get(row.kind, 0) + n
+            facets["district"][row.district_code] = facets["district"].get(row.district_code, 0) + n
+            if discipline:
+                facets["discipline"][discipline] = facets["discipline"].get(discipline, 0) + n
+    return CapabilityMatch([*conditions, facility_condition], allowed, total, sorted_facets(facets))

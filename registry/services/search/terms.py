@@ -1,0 +1,141 @@
+"""Keywords and standard numbers of a search, and which capability documents and facilities they match.
+
+Terms are matched against the few distinct capability texts (`search_docs`, registry/search_text.py)
+and the facilities' own text, in SQL with LIKE as a pre-filter and in Python exactly; `TermMatch`
+then turns the matches into one condition on capabilities.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from sqlalchemy import Integer, all_, and_, any_, bindparam, false, or_, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
+
+from registry.identifiers import standard_key_matches, standard_search_key
+from registry.models import Capability, Facility
+from registry.models.capability import SearchDoc
+from registry.search_text import escape_like, fold
+from registry.services.search.query import MAX_QUERY_CHARS, MAX_TERMS
+
+# A standard number as people type it: an issuer prefix (GB, GB/T, ISO/IEC, DB33/T, JJG) then digits.
+# Every repetition is anchored by a required "/" or "-"/":": no two ways to match the same text, so a
+# hostile 10,000-letter query costs linear time, not exponential backtracking.
+_STANDARD = re.compile(
+    r"(?<![a-z0-9])([a-z]{1,8}(?:[0-9]{1,4})?(?:/[a-z]{1,5})*/?)\s*([0-9][0-9.]*(?:\s*[-:]\s*[0-9]+)*)(?![0-9])",
+    re.IGNORECASE)
+
+
+@dataclass
+class Terms:
+    keywords: list[str]    # folded substrings
+    standards: list[tuple[str, str]]  # (search key, folded text as typed)
+
+
+def parse_terms(q: str) -> Terms:
+    text = unicodedata.normalize("NFKC", (q or "")[:MAX_QUERY_CHARS])
+    standards = []
+    for m in _STANDARD.finditer(text):
+        key = standard_search_key(m[0])
+        if key and (key, fold(m[0])) not in standards:
+            standards.append((key, fold(m[0])))
+    rest = _STANDARD.sub(" ", text)
+    keywords = []
+    for word in fold(rest).split(" "):
+        word = word.strip("\"'*()")
+        if word and word not in keywords and word not in ("and", "or", "not", "near"):
+            keywords.append(word)
+    return Terms(keywords[:MAX_TERMS], standards[:MAX_TERMS])
+
+
+def ids_in(column, ids, dialect: str, *, negate: bool = False):
+    """`column IN ids` for id sets of any size. On PostgreSQL one array parameter (`= ANY`)
+    instead of a bind parameter per id: compiling thousands of those cost more than the query."""
+    ids = sorted(ids)
+    if dialect == "postgresql":
+        array = bindparam(None, ids, type_=ARRAY(Integer))
+        return column != all_(array) if negate else column == any_(array)
+    return column.not_in(ids) if negate else column.in_(ids)
+
+
+def like(column, term: str):
+    return column.like("%" + escape_like(term) + "%", escape="\\")
+
+
+class TermMatch:
+    """Which documents and facilities each term matches; builds the capability condition."""
+
+    def __init__(self, session, terms: Terms, *, facility_text: bool = True):
+        """`facility_text=False`: a facility's own name and address select none of its capabilities
+        (searching within one facility)."""
+        self.terms = terms
+        self.doc_sets: list[set[int]] = []
+        self.fac_sets: list[set[int]] = []
+        self.facility_only = True  # every term may also match a facility's own text
+        self.impossible = False
+        self.dialect = session.get_bind().dialect.name
+        if not terms.keywords and not terms.standards:
+            return
+        prefilter = [like(SearchDoc.text, k) for k in terms.keywords]
+        for key, typed in terms.standards:
+            prefilter += [like(SearchDoc.standard_keys, ";" + key), like(SearchDoc.text, typed)]
+        docs = session.connection().execute(select(SearchDoc.id, SearchDoc.text, SearchDoc.standard_keys)
+                               .where(or_(*prefilter))).all()
+        for keyword in terms.keywords:
+            self.doc_sets.append({d.id for d in docs if keyword in d.text})
+        for key, typed in terms.standards:
+            by_key = {d.id for d in docs if any(standard_key_matches(key, k)
+                                                 for k in d.standard_keys.split(";") if k)}
+            self.doc_sets.append(by_key or {d.id for d in docs if typed in d.text})
+        # Facilities' own text (name, district, address): keyword terms only.
+        if terms.keywords and facility_text:
+            rows = session.connection().execute(select(Facility.id, Facility.search_text).where(
+                Facility.deleted_at.is_(None),
+                or_(*[like(Facility.search_text, k) for k in terms.keywords]))).all()
+            for keyword in terms.keywords:
+                self.fac_sets.append({r.id for r in rows if keyword in (r.search_text or "")})
+        self.fac_sets += [set() for _ in range(len(self.doc_sets) - len(self.fac_sets))]
+        self.impossible = any(not d and not f for d, f in zip(self.doc_sets, self.fac_sets))
+
+    @property
+    def active(self) -> bool:
+        return bool(self.doc_sets)
+
+    def facilities_matching_all(self) -> set[int]:
+        if not self.fac_sets or any(not f for f in self.fac_sets):
+            return set()
+        return set.intersection(*self.fac_sets)
+
+    def condition(self, skip: frozenset[int] = frozenset()):
+        """Capability c matches iff for every term: c's document matches, or c's facility does.
+        Capabilities of the facilities in `skip` are left out (the caller counts them otherwise)."""
+        if not self.active:
+            return true()
+        if self.impossible:
+            return false()
+        n = len(self.doc_sets)
+        groups: dict[frozenset, set[int]] = {}
+        for pk in set().union(*self.fac_sets):
+            matched = frozenset(i for i in range(n) if pk in self.fac_sets[i])
+            groups.setdefault(matched, set()).add(pk)
+        groups = {m: pks - skip for m, pks in groups.items() if pks - skip}
+        parts = []
+        all_docs = set.intersection(*self.doc_sets)
+        special = set().union(skip, *groups.values())
+        if all_docs:
+            base = ids_in(Capability.search_doc_id, all_docs, self.dialect)
+            parts.append(and_(base, ids_in(Capability.facility_pk, special, self.dialect, negate=True))
+                         if special else base)
+        for matched, pks in groups.items():
+            rest = [self.doc_sets[i] for i in range(n) if i not in matched]
+            docs = set.intersection(*rest) if rest else None
+            if docs is None:
+                parts.append(ids_in(Capability.facility_pk, pks, self.dialect))
+            elif docs:
+                parts.append(and_(ids_in(Capability.facility_pk, pks, self.dialect),
+                                  ids_in(Capability.search_doc_id, docs, self.dialect)))
+        return or_(*parts) if parts else false()
+
+    def doc_relevance(self, doc_text: str | None) -> int:
+        return sum(1 for k in self.terms.keywords if doc_text and k in doc_text)
