@@ -5,7 +5,7 @@ error handlers, commands. It touches no database and no network.
 """
 from flask import Flask, current_app, has_request_context, request
 
-from registry import api, cli, models  # noqa: F401  (models: register the tables)
+from registry import api, cli, cli_demand, models  # noqa: F401  (models: register the tables)
 from registry.config import PROJECT_ROOT, Config
 from registry.database import configure_engine_events
 from registry.extensions import babel, csrf, db, login_manager, migrate
@@ -43,6 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.register(app)
     errors.register(app)
     cli.register(app)
+    app.cli.add_command(cli_demand.demand_group)  # the audit's demand layers; the lead moves it into the CLI package
     return app
 
 

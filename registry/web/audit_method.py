@@ -15,7 +15,7 @@ from registry.clock import today
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.services.audit import accessibility as access_service
-from registry.services.audit import demand, definitions, sensitivity
+from registry.services.audit import definitions, demand, sensitivity
 from registry.services.audit.cache import cached
 from registry.services.audit.outside_supply import outside_count
 from registry.web.audit import access_key, access_query, as_of, audit_scope, blp, grid, page_context

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-import numpy as np
 from flask_babel import lazy_gettext as _l
 
 from geo.access import DECAYS, Grid, catchments, e2sfca, weighted_means

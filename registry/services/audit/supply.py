@@ -40,7 +40,8 @@ def item_key():
 
 
 def _live(kind: str, discipline: str, today: date) -> list:
-    conditions = [Capability.deleted_at.is_(None), or_(Capability.valid_until.is_(None), Capability.valid_until >= today)]
+    conditions = [Capability.deleted_at.is_(None),
+                  or_(Capability.valid_until.is_(None), Capability.valid_until >= today)]
     if kind:
         conditions.append(Capability.kind == kind)
     if discipline:
