@@ -231,3 +231,70 @@ def test_cached_booking_figures_follow_the_bookings(client, loaded, session):
     session.add(BookingEvent(booking_id=booking.id, actor_role="enterprise", to_state="requested"))
     session.commit()
     assert xihu_requested() == "1"
+
+
+def test_definitions_page_and_report_carry_formula_inputs_year_and_source(client, loaded):
+    html = unescape(client.get("/audit/definitions?lang=en").get_data(as_text=True))
+    assert 'id="definitions-table"' in html
+    for key in ("population", "capabilities_per_100k", "e2sfca", "weighted_gini", "theil", "range", "demand"):
+        assert f'data-key="{key}"' in html
+    assert "× 100,000 / P_d" in html and "years mixed" in html and "23,763" in html
+    assert "第七次全国人口普查公报" in html
+    report = unescape(client.get("/audit/report?lang=en").get_data(as_text=True))
+    assert 'id="report-definitions"' in report and 'data-key="e2sfca"' in report
+    assert "Resident population by district · residents · 2020" in report  # the demand the report used
+
+
+def test_weighted_spread_is_shown_beside_the_unweighted(client, loaded):
+    html = client.get("/audit/?lang=en").get_data(as_text=True)
+    assert 'id="spread-table"' in html and 'id="weighted-spread-table"' in html
+    assert "Weighted Gini without one district" in html
+
+
+def test_sensitivity_table_and_difference_map(client, loaded):
+    html = client.get("/audit/access/sensitivity?lang=en").get_data(as_text=True)
+    assert 'id="sensitivity-table"' in html
+    for decay in ("gaussian", "step", "linear"):
+        for km in (10, 20, 30, 45):
+            assert f'data-decay="{decay}" data-km="{km}"' in html
+    page = client.get("/audit/access?lang=en&vs_catchment_km=10&vs_decay=step").get_data(as_text=True)
+    assert "The map shows this setting minus 10 km" in page and "vs_catchment_km=10" in page
+    diff = client.get("/audit/access/map?lang=en&vs_catchment_km=10&vs_decay=step").get_data(as_text=True)
+    same = client.get("/audit/access/map?lang=en").get_data(as_text=True)
+    assert "Difference in accessibility" in diff and "Difference in accessibility" not in same
+    assert "demand: Resident population by district" in same
+    assert client.get("/audit/access/map?vs_decay=cubic").status_code == 400
+    assert client.get("/audit/access?core_km=500").status_code == 400
+
+
+def test_demand_layer_upload_choose_and_remove(client, loaded, session):
+    lon, lat = point_in("330109")
+    token = csrf_token(client, "/audit/access")
+    response = client.post("/audit/access/layers?lang=en", data={
+        "layer": (io.BytesIO(f"lon,lat,weight\n{lon},{lat},40\n".encode()), "firms.csv"), "name": "萧山规上企业",
+        "kind": "enterprises", "year": "2024", "source": "区统计局", "csrf_token": token},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    from registry.models import DemandLayer
+    layer = session.query(DemandLayer).one()
+    html = client.get(f"/audit/access?lang=en&demand={layer.id}").get_data(as_text=True)
+    assert "Demand: 萧山规上企业 · enterprises · 2024 (区统计局)" in html and f"demand={layer.id}" in html
+    means = client.get(f"/audit/export/access.csv?demand={layer.id}").get_data().decode("utf-8-sig")
+    assert means
+    bad = client.post("/audit/access/layers?lang=en", data={
+        "layer": (io.BytesIO(b"lon,lat,weight\n120.1,30.2,1\n"), "firms.csv"), "name": "x", "kind": "tourists",
+        "year": "2024", "source": "s", "csrf_token": token}, content_type="multipart/form-data")
+    assert bad.status_code == 400 and "kind of demand" in bad.get_data(as_text=True)
+    assert client.get("/audit/access?demand=999&lang=en").status_code == 400
+    assert client.post(f"/audit/access/layers/{layer.id}/delete", data={"csrf_token": token}).status_code == 302
+    assert session.query(DemandLayer).count() == 0
+
+
+def test_a_district_auditor_may_not_import_demand_layers(app, session, loaded):
+    client = app.test_client()
+    login(client, user(session, "auditor", district_code="330109"))
+    token = csrf_token(client, "/audit/access")
+    response = client.post("/audit/access/layers", data={
+        "layer": (io.BytesIO(b"lon,lat,weight\n120.1,30.2,1\n"), "firms.csv"), "name": "x", "kind": "other",
+        "year": "2024", "source": "s", "csrf_token": token}, content_type="multipart/form-data")
+    assert response.status_code == 403
