@@ -298,3 +298,11 @@ def test_a_district_auditor_may_not_import_demand_layers(app, session, loaded):
         "layer": (io.BytesIO(b"lon,lat,weight\n120.1,30.2,1\n"), "firms.csv"), "name": "x", "kind": "other",
         "year": "2024", "source": "s", "csrf_token": token}, content_type="multipart/form-data")
     assert response.status_code == 403
+
+
+def test_new_audit_pages_are_chinese_first(client, loaded):
+    html = client.get("/audit/definitions").get_data(as_text=True)
+    assert "监管指标定义" in html and "可达性（E2SFCA）" in html and "Definitions of the audit figures" not in html
+    html = client.get("/audit/access").get_data(as_text=True)
+    assert "需求图层" in html and "市界外供给" in html and "分区县常住人口" in html
+    assert "可达性对服务半径和距离衰减的敏感性" in client.get("/audit/access/sensitivity").get_data(as_text=True)
