@@ -23,6 +23,7 @@ from shapely.geometry import shape
 from sqlalchemy import delete, func, insert, select
 
 from geo.access import Grid, nearest_cells, points_to_cells, polygons_to_cells
+from registry.caching import VersionedCache
 from registry.errors import RegistryError
 from registry.models import DemandCell, DemandLayer, OutsideSupply
 from registry.models.demand import DEMAND_KINDS, DEMAND_SHAPES
@@ -225,8 +226,19 @@ def layer_label(session, layer_id: int) -> DemandLabel:
     return DemandLabel(layer.id, layer.name, layer.kind, layer.year, layer.source)
 
 
+_weights_cache = VersionedCache(8)
+
+
 def layer_weights(session, layer_id: int, grid: Grid) -> np.ndarray:
-    """The layer's weight on each cell of `grid` (cells are matched by their centres)."""
+    """The layer's weight on each cell of `grid` (cells are matched by their centres). A layer never
+    changes once written (a new file is a new layer), so its weights are kept per process whatever
+    the registry's data version."""
+    created = session.scalar(select(DemandLayer.created_at).where(DemandLayer.id == layer_id))
+    key = (str(session.get_bind().url), layer_id, created, len(grid), grid.cell_m, float(grid.x[:1].sum()))
+    return _weights_cache.get_or_compute(key, lambda: _read_layer_weights(session, layer_id, grid))
+
+
+def _read_layer_weights(session, layer_id: int, grid: Grid) -> np.ndarray:
     rows = session.execute(select(DemandCell.x, DemandCell.y, DemandCell.weight)
                            .where(DemandCell.layer_id == layer_id)).all()
     out = np.zeros(len(grid))
