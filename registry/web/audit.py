@@ -346,7 +346,10 @@ def export(name: str, fmt: str):
         name = f"certificate-facilities-{window}d"
     elif name == "access":
         args = access_service.parse_access_args(request.args)
-        header, rows = audit_export.access_table(scoped_means(grid_result(args)), codes, lang)
+        header, rows = audit_export.access_table(scoped_means(grid_result(args)), codes, lang,
+                                                 layer_label(db.session, args.demand).text(), access_subtitle(args))
+    elif name == "spread_weighted":
+        header, rows = audit_export.spread_weighted_table(spreads(table))
     else:
         header, rows = audit_export.spread_table(spreads(table))
     filename = f"audit-{name}-{today().isoformat()}.{fmt}"

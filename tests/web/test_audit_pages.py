@@ -306,3 +306,13 @@ def test_new_audit_pages_are_chinese_first(client, loaded):
     html = client.get("/audit/access").get_data(as_text=True)
     assert "需求图层" in html and "市界外供给" in html and "分区县常住人口" in html
     assert "可达性对服务半径和距离衰减的敏感性" in client.get("/audit/access/sensitivity").get_data(as_text=True)
+
+
+def test_exports_say_what_demand_and_setting_they_used(client, loaded):
+    rows = list(csv.reader(io.StringIO(client.get("/audit/export/access.csv?lang=en&catchment_km=20")
+                                       .get_data().decode("utf-8-sig"))))
+    assert rows[0][-2:] == ["Demand", "Setting"]
+    assert rows[1][-2].startswith("Resident population by district") and "20 km" in rows[1][-1]
+    weighted = list(csv.reader(io.StringIO(client.get("/audit/export/spread_weighted.csv?lang=en")
+                                           .get_data().decode("utf-8-sig"))))
+    assert weighted[0][:3] == ["Figure", "Gini", "Weighted Gini"] and len(weighted) == 3
