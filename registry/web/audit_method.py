@@ -2,7 +2,8 @@
 
 GET  /audit/definitions                 every figure with its formula, inputs, year and source
 GET  /audit/access/sensitivity          E2SFCA district means for several catchments and decays
-POST /audit/access/layers               import a demand layer (admins and city-wide auditors)
+GET  /audit/access/layers               the form to import a demand layer (admins and city-wide auditors)
+POST /audit/access/layers               import it
 POST /audit/access/layers/<id>/delete   remove one
 """
 from __future__ import annotations
@@ -56,6 +57,13 @@ def access_sensitivity():
                            rows=sensitivity.as_table(settings, codes), decays=access_service.DECAY_LABELS,
                            demand_label=demand.layer_label(db.session, args.demand),
                            access_url=url_for("audit.accessibility", **access_query(args)), **page_context())
+
+
+@blp.get("/access/layers")
+def demand_layers_page():
+    if not may_import():
+        abort(403)
+    return render_template("audit/layers.html", demand_kinds=demand.KIND_LABELS, **page_context())
 
 
 @blp.post("/access/layers")

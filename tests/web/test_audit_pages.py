@@ -269,7 +269,9 @@ def test_sensitivity_table_and_difference_map(client, loaded):
 
 def test_demand_layer_upload_choose_and_remove(client, loaded, session):
     lon, lat = point_in("330109")
-    token = csrf_token(client, "/audit/access")
+    assert 'id="import-layer-link"' in client.get("/audit/access").get_data(as_text=True)
+    assert 'id="layer-form"' in client.get("/audit/access/layers").get_data(as_text=True)
+    token = csrf_token(client, "/audit/access/layers")
     response = client.post("/audit/access/layers?lang=en", data={
         "layer": (io.BytesIO(f"lon,lat,weight\n{lon},{lat},40\n".encode()), "firms.csv"), "name": "萧山规上企业",
         "kind": "enterprises", "year": "2024", "source": "区统计局", "csrf_token": token},
@@ -294,6 +296,8 @@ def test_a_district_auditor_may_not_import_demand_layers(app, session, loaded):
     client = app.test_client()
     login(client, user(session, "auditor", district_code="330109"))
     token = csrf_token(client, "/audit/access")
+    assert client.get("/audit/access/layers").status_code == 403
+    assert 'id="import-layer-link"' not in client.get("/audit/access").get_data(as_text=True)
     response = client.post("/audit/access/layers", data={
         "layer": (io.BytesIO(b"lon,lat,weight\n120.1,30.2,1\n"), "firms.csv"), "name": "x", "kind": "other",
         "year": "2024", "source": "s", "csrf_token": token}, content_type="multipart/form-data")
