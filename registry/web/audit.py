@@ -234,7 +234,7 @@ def access_map(result, args, lang: str, subtitle: str | None = None, title: str 
                                         title=title, tiles=tiles, tiles_key=key)
 
 
-def access_subtitle(args, other=None) -> str:
+def access_subtitle(args, other=None, demand_label=None) -> str:
     """What the map shows: supply, weight, catchments, decay, the comparison, and the demand layer."""
     what = [str(vocab.CAPABILITY_KINDS[args.kind]) if args.kind else str(_l("all capabilities"))]
     if args.discipline:
@@ -250,7 +250,8 @@ def access_subtitle(args, other=None) -> str:
                            decay=access_service.DECAY_LABELS[other.decay])))
     if not args.outside:
         what.append(str(_l("without outside supply")))
-    what.append(str(_l("demand: %(demand)s", demand=layer_label(db.session, args.demand).text())))
+    label = demand_label or layer_label(db.session, args.demand)
+    what.append(str(_l("demand: %(demand)s", demand=label.text())))
     return " · ".join(what)
 
 
@@ -271,7 +272,10 @@ def accessibility():
         lon, lat, weight = access_service.parse_demand_csv(file.read(access_service.MAX_DEMAND_BYTES + 1))
         district = district_locator(current_app.config["DISTRICTS_GEOJSON"]).locate_many(lon, lat)
         result = access_service.accessibility_for_points(db.session, args, lon, lat, weight, district, today())
-        upload = {"rows": int(lon.size), "html": render_page(access_map(result, args, lang, access_subtitle(args)))}
+        label = demand.DemandLabel(0, str(_l("Uploaded file %(name)s (not kept)", name=file.filename[:80])), "other",
+                                   today().year, str(_l("uploaded for this page only")))
+        upload = {"rows": int(lon.size), "label": label,
+                  "html": render_page(access_map(result, args, lang, access_subtitle(args, demand_label=label)))}
     else:
         result = grid_result(args)
     other = sensitivity.parse_comparison(request.values, args)
@@ -283,7 +287,8 @@ def accessibility():
         map_url=url_for("audit.accessibility_map", **access_query(args, other)),
         map_version=hashlib.blake2b(repr((args, other)).encode(), digest_size=6).hexdigest(),
         weights=WEIGHT_LABELS, layers=demand.demand_layers(db.session), demand_kinds=demand.KIND_LABELS,
-        demand_label=layer_label(db.session, args.demand), other=other, outside_total=outside_count(db.session),
+        demand_label=upload["label"] if upload else layer_label(db.session, args.demand), other=other,
+        outside_total=outside_count(db.session),
         cell_spread=cached(db.session, "access_spread", access_key(args),
                            lambda: access_service.cell_spread(result)) if upload is None else None,
         may_import=current_user.role == "admin" or audit_scope() is None, **page_context())

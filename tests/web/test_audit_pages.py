@@ -182,6 +182,7 @@ def test_demand_file_upload(client, loaded):
                            content_type="multipart/form-data")
     assert response.status_code == 200
     assert "Imported demand (2 points)" in response.get_data(as_text=True)
+    assert "Demand: Uploaded file demand.csv (not kept)" in unescape(response.get_data(as_text=True))
     bad = client.post("/audit/access?lang=en", data={"demand": (io.BytesIO(b"lon,lat,weight\n1,2,x\n"), "d.csv"),
                                                      "csrf_token": token},
                       content_type="multipart/form-data")
