@@ -4,11 +4,12 @@ GET  /audit/definitions                 every figure with its formula, inputs, y
 GET  /audit/access/sensitivity          E2SFCA district means for several catchments and decays
 GET  /audit/access/layers               the form to import a demand layer (admins and city-wide auditors)
 POST /audit/access/layers               import it
+POST /audit/access/outside              import facilities beyond the border (outside supply)
 POST /audit/access/layers/<id>/delete   remove one
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -18,7 +19,8 @@ from registry.extensions import db
 from registry.services.audit import accessibility as access_service
 from registry.services.audit import definitions, demand, sensitivity
 from registry.services.audit.cache import cached
-from registry.services.audit.outside_supply import outside_count
+from registry.services.audit.outside_supply import import_outside_supply, outside_by_source, outside_count
+from registry.services.districts import district_locator
 from registry.web.audit import access_key, access_query, as_of, audit_scope, blp, grid, page_context
 
 
@@ -63,7 +65,8 @@ def access_sensitivity():
 def demand_layers_page():
     if not may_import():
         abort(403)
-    return render_template("audit/layers.html", demand_kinds=demand.KIND_LABELS, **page_context())
+    return render_template("audit/layers.html", demand_kinds=demand.KIND_LABELS,
+                           outside=outside_by_source(db.session), **page_context())
 
 
 @blp.post("/access/layers")
@@ -81,6 +84,22 @@ def import_layer():
     flash(str(_l("Demand layer %(name)s imported: %(n)s rows read, %(total)s on the city's cells.",
                  name=layer.name, n=layer.file_rows, total=f"{layer.total:,.0f}")))
     return redirect(url_for("audit.accessibility", demand=layer.id))
+
+
+@blp.post("/access/outside")
+def import_outside():
+    """Facilities beyond the border from a CSV (lon, lat, kind, weight[, name, discipline])."""
+    if not may_import():
+        abort(403)
+    file = request.files.get("outside")
+    if file is None or not file.filename:
+        raise RegistryError(_l("Choose an outside-supply file (CSV: lon, lat, kind, weight)."))
+    locator = district_locator(current_app.config["DISTRICTS_GEOJSON"])
+    n = import_outside_supply(db.session, file.read(demand.MAX_DEMAND_BYTES + 1), locator.locate,
+                              source=request.form.get("source", ""), year=request.form.get("year") or None,
+                              replace=request.form.get("replace") == "1")
+    flash(str(_l("%(n)s facilities beyond the border imported as outside supply.", n=n)))
+    return redirect(url_for("audit.demand_layers_page"))
 
 
 @blp.post("/access/layers/<int:layer_id>/delete")

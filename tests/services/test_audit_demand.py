@@ -140,6 +140,8 @@ def test_outside_supply_inside_the_city_or_malformed_is_refused(app, loaded):
                  "lon,lat,kind,weight\n119.98,30.56,bakery,1\n", "lon,lat,kind,weight\n100,30.56,testing,1\n"):
         with pytest.raises(RegistryError):
             import_outside_supply(loaded, data.encode(), locate, source="x")
+    with pytest.raises(RegistryError):
+        import_outside_supply(loaded, b"lon,lat,kind,weight\n119.98,30.56,testing,1\n", locate, source="x", year="x")
     assert loaded.scalar(select(func.count()).select_from(OutsideSupply)) == 0
 
 

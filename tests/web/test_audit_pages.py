@@ -321,3 +321,22 @@ def test_exports_say_what_demand_and_setting_they_used(client, loaded):
     weighted = list(csv.reader(io.StringIO(client.get("/audit/export/spread_weighted.csv?lang=en")
                                            .get_data().decode("utf-8-sig"))))
     assert weighted[0][:3] == ["Figure", "Gini", "Weighted Gini"] and len(weighted) == 3
+
+
+def test_outside_supply_upload(client, loaded):
+    token = csrf_token(client, "/audit/access/layers")
+    before = client.get("/audit/export/access.csv?lang=en").get_data().decode("utf-8-sig")
+    data = "name,lon,lat,kind,weight\n德清县检测中心,119.98,30.56,testing,5\n".encode()
+    response = client.post("/audit/access/outside?lang=en", data={
+        "outside": (io.BytesIO(data), "outside.csv"), "source": "省名录", "year": "2025", "csrf_token": token},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    html = client.get("/audit/access/layers?lang=en").get_data(as_text=True)
+    assert "省名录" in html and 'id="outside-form"' in html
+    assert client.get("/audit/export/access.csv?lang=en").get_data().decode("utf-8-sig") != before
+    assert "德清" not in client.get("/audit/export/districts.csv?lang=en").get_data().decode("utf-8-sig")
+    inside = client.post("/audit/access/outside?lang=en", data={
+        "outside": (io.BytesIO(f"lon,lat,kind,weight\n{point_in('330106')[0]},{point_in('330106')[1]},testing,1\n"
+                               .encode()), "o.csv"), "source": "x", "csrf_token": token},
+        content_type="multipart/form-data")
+    assert inside.status_code == 400 and "inside Hangzhou" in inside.get_data(as_text=True)

@@ -72,10 +72,17 @@ def import_outside_supply(session, data: bytes, locate, *, source: str, year=Non
     source = (source or "").strip()
     if not source:
         raise RegistryError(_l("Say where the outside supply comes from (its source)."))
+    if year not in (None, ""):
+        try:
+            year = int(str(year).strip())
+        except ValueError:
+            year = 0
+        if not 1950 <= year <= 2100:
+            raise RegistryError(_l("The outside supply's year must be a year from 1950 to 2100."))
     rows = parse_outside_csv(data, locate)
     if replace:
         session.execute(delete(OutsideSupply))
-    session.add_all(OutsideSupply(source=source, year=int(year) if year else None, **row) for row in rows)
+    session.add_all(OutsideSupply(source=source, year=year or None, **row) for row in rows)
     session.commit()
     return len(rows)
 
@@ -95,3 +102,11 @@ def outside_supply(session, kind: str = "", discipline: str = "") -> tuple[np.nd
 
 def outside_count(session) -> int:
     return session.scalar(select(func.count()).select_from(OutsideSupply)) or 0
+
+
+def outside_by_source(session) -> list:
+    """(source, year, facilities, total weight) of the outside supply, per import source."""
+    return session.execute(select(OutsideSupply.source, OutsideSupply.year, func.count().label("n"),
+                                  func.sum(OutsideSupply.weight).label("weight"))
+                           .group_by(OutsideSupply.source, OutsideSupply.year)
+                           .order_by(OutsideSupply.source)).all()
