@@ -7,7 +7,7 @@ in EPSG:4549 (CGCS2000 Gauss-Krueger, CM 120E; scale error < 0.04 % over Hangzho
 vectorised numpy blocks (17,000 cells x 1,500 facilities is 25 million distances).
 
 Demand is a 1 km grid of each district with the district's population shared evenly among its
-cells (`population_grid`; the West Lake Scenic Area's residents on its own land, `add_scenic_area`),
+cells (`population_grid`; residents counted apart, such as a scenic area's, on its land: `add_to_area`),
 or a demand layer put onto the same grid: weighted points (`points_to_cells`) or township polygons
 with counts spread over the cells they cover (`polygons_to_cells`). The catchment may differ per
 demand point (a catchment per district class: city centre vs mountains).
@@ -187,24 +187,17 @@ def weighted_means(values: np.ndarray, weights: np.ndarray, groups: np.ndarray) 
     return out
 
 
-# The West Lake Scenic Area (西湖风景名胜区): 23,763 residents in the 2020 census (杭州市第七次全国人口普查
-# 公报: the city's 11,936,010 are the 13 districts' 11,912,247 plus these), reported apart from any
-# district although its land lies inside 西湖区 (330106). Its extent here is a box around the lake's
-# hills (about 60 km², the planned area is 59.04 km²); its residents go to 西湖区's cells inside it.
-SCENIC_AREA_POPULATION = 23_763
-SCENIC_AREA_DISTRICT = "330106"
-SCENIC_AREA_BOX = (120.09, 30.20, 120.17, 30.27)  # lon/lat min, max (WGS-84)
-
-
-def add_scenic_area(grid: Grid, population: float = SCENIC_AREA_POPULATION) -> Grid:
-    """The grid with the scenic area's residents spread evenly over its cells in 西湖区."""
-    lon0, lat0, lon1, lat1 = SCENIC_AREA_BOX
-    cells = ((grid.district == SCENIC_AREA_DISTRICT) & (grid.lon >= lon0) & (grid.lon <= lon1)
+def add_to_area(grid: Grid, box: tuple[float, float, float, float], district: str, amount: float) -> Grid:
+    """The grid with `amount` more demand spread evenly over the cells of `district` whose centres lie in
+    the WGS-84 `box` (lon min, lat min, lon max, lat max): residents counted apart from any district
+    but living on a known piece of one (a scenic area). Unchanged when no cell lies there."""
+    lon0, lat0, lon1, lat1 = box
+    cells = ((grid.district == district) & (grid.lon >= lon0) & (grid.lon <= lon1)
              & (grid.lat >= lat0) & (grid.lat <= lat1))
     if not cells.any():
         return grid
     weight = grid.weight.copy()
-    weight[cells] += population / cells.sum()
+    weight[cells] += amount / cells.sum()
     return replace(grid, weight=weight)
 
 

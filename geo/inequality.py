@@ -2,8 +2,8 @@
 and within groups, and how stable a figure is when one area is left out.
 
 Unweighted: one value per area, each area counting once (as PySAL `inequality` computes them; tests
-compare the two). Weighted: each area counts by its weight (residents, enterprises), so 淳安's
-329,000 residents weigh a sixth of 萧山's 2 million. With integer weights a weighted figure equals the
+compare the two). Weighted: each area counts by its weight (residents, enterprises), so a county of
+329,000 residents weighs a sixth of a district of 2 million. With integer weights a weighted figure equals the
 unweighted one over the areas repeated weight times (tests check this against PySAL too):
 
     Gini_w  = sum_i sum_j w_i w_j |y_i - y_j| / (2 W^2 ybar),  W = sum w, ybar = sum w y / W

@@ -9,10 +9,8 @@ from shapely.geometry import box
 
 from geo.access import (
     _TO_WGS84,
-    SCENIC_AREA_BOX,
-    SCENIC_AREA_POPULATION,
     Grid,
-    add_scenic_area,
+    add_to_area,
     catchments,
     decay,
     e2sfca,
@@ -92,15 +90,16 @@ def test_township_counts_spread_over_the_cells_they_cover():
     assert cells[8] == pytest.approx(40) and cells.sum() == pytest.approx(340) and lost == 0
 
 
-def test_scenic_area_residents_go_to_xihu_cells_inside_it():
-    lon0, lat0, lon1, lat1 = SCENIC_AREA_BOX
-    lon = np.array([(lon0 + lon1) / 2, (lon0 + lon1) / 2, lon1 + 0.1])
-    lat = np.array([(lat0 + lat1) / 2, lat0 + 0.01, lat0])
-    grid = Grid(np.zeros(3), np.zeros(3), lon, lat, np.array(["330106", "330102", "330106"], dtype=object),
+def test_residents_counted_apart_go_to_the_cells_of_their_district_inside_their_box():
+    box = (120.09, 30.20, 120.17, 30.27)
+    lon = np.array([120.13, 120.13, 120.27])
+    lat = np.array([30.235, 30.21, 30.20])
+    grid = Grid(np.zeros(3), np.zeros(3), lon, lat, np.array(["D1", "D2", "D1"], dtype=object),
                 np.array([10.0, 10, 10]), 1000.0)
-    after = add_scenic_area(grid)
-    assert after.weight.tolist() == [10 + SCENIC_AREA_POPULATION, 10, 10]
+    after = add_to_area(grid, box, "D1", 23_763)
+    assert after.weight.tolist() == [10 + 23_763, 10, 10]  # D2's cell in the box and D1's outside it: unchanged
     assert grid.weight.tolist() == [10, 10, 10]  # the original is left as it was
+    assert add_to_area(grid, box, "D3", 5) is grid
 
 
 def test_catchment_per_district_class():

@@ -12,6 +12,7 @@ from registry.errors import RegistryError
 from registry.models import Capability, DemandCell, DemandLayer, Facility, OutsideSupply
 from registry.services.audit import demand
 from registry.services.audit.accessibility import (
+    SCENIC_AREA_BOX,
     AccessArgs,
     accessibility,
     cell_spread,
@@ -50,7 +51,12 @@ def layer(session, grid, filename, data, **fields):
 def test_census_fallback_carries_the_scenic_area_on_xihu_land(loaded, grid):
     assert grid.weight.sum() == pytest.approx(sum(p for _c, p in populations(loaded)) + 23_763)
     xihu = grid.weight[grid.district == "330106"]
+    assert xihu.sum() == pytest.approx(dict(populations(loaded))["330106"] + 23_763)
     assert xihu.max() > xihu.min()  # the scenic area's cells hold more than the rest of Xihu's
+    lon0, lat0, lon1, lat1 = SCENIC_AREA_BOX
+    scenic = (grid.district == "330106") & (grid.lon >= lon0) & (grid.lon <= lon1) & (grid.lat >= lat0) \
+        & (grid.lat <= lat1)
+    assert np.unique(grid.weight[scenic]).size == 1 and grid.weight[scenic][0] == pytest.approx(xihu.max())
 
 
 def test_a_grid_layer_changes_demand_to_its_points(loaded, grid):

@@ -17,7 +17,7 @@ import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from geo.access import DECAYS, Grid, add_scenic_area, catchments, e2sfca, population_grid, to_metric, weighted_means
+from geo.access import DECAYS, Grid, add_to_area, catchments, e2sfca, population_grid, to_metric, weighted_means
 from geo.districts import load_districts
 from geo.inequality import (
     Range,
@@ -109,6 +109,20 @@ def populations(session) -> tuple[tuple[str, int], ...]:
 def city_grid(geojson_path: str, population: tuple[tuple[str, int], ...], cell_m: float = 1000) -> Grid:
     """The population grid of the districts (about 17,000 cells of 1 km), built once per process."""
     return population_grid(load_districts(geojson_path), dict(population), cell_m)
+
+
+# The West Lake Scenic Area (西湖风景名胜区): 23,763 residents in the 2020 census (杭州市第七次全国人口普查
+# 公报: the city's 11,936,010 are the 13 districts' 11,912,247 plus these; seeds/districts.csv), reported
+# apart from any district although its land lies inside 西湖区 (330106). Its extent here is a box around
+# the lake's hills (about 60 km²; the planned scenic area is 59.04 km²): its residents go to 西湖区's
+# cells inside the box, rather than being dropped.
+SCENIC_AREA_POPULATION = 23_763
+SCENIC_AREA_DISTRICT = "330106"
+SCENIC_AREA_BOX = (120.09, 30.20, 120.17, 30.27)  # lon/lat min, max (WGS-84)
+
+
+def add_scenic_area(grid: Grid) -> Grid:
+    return add_to_area(grid, SCENIC_AREA_BOX, SCENIC_AREA_DISTRICT, SCENIC_AREA_POPULATION)
 
 
 @lru_cache(maxsize=2)
