@@ -7,16 +7,20 @@ in EPSG:4549 (CGCS2000 Gauss-Krueger, CM 120E; scale error < 0.04 % over Hangzho
 vectorised numpy blocks (17,000 cells x 1,500 facilities is 25 million distances).
 
 Demand is a 1 km grid of each district with the district's population shared evenly among its
-cells (`population_grid`), or any weighted points (an imported CSV of enterprises).
+cells (`population_grid`; residents counted apart, such as a scenic area's, on its land: `add_to_area`),
+or a demand layer put onto the same grid: weighted points (`points_to_cells`) or township polygons
+with counts spread over the cells they cover (`polygons_to_cells`). The catchment may differ per
+demand point (a catchment per district class: city centre vs mountains).
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import numpy as np
 from pyproj import Transformer
+from scipy.spatial import cKDTree
 
 METRIC_CRS = "EPSG:4549"
 DECAYS = ("gaussian", "step", "linear")
@@ -48,21 +52,22 @@ def decay(name: str, catchment_m: float):
     raise ValueError(f"unknown decay {name!r}; expected one of {DECAYS}")
 
 
-def _near_blocks(dx, dy, sx, sy, catchment_m: float):
+def _near_blocks(dx, dy, sx, sy, catchment_m: np.ndarray):
     """(demand rows, supply points within the catchment of the rows' bounding box) per block: every W
     outside is 0, so skipping them changes nothing. Grids come sorted by row, so a block is a strip."""
     for start in range(0, dx.size, BLOCK):
         rows = slice(start, min(start + BLOCK, dx.size))
-        x, y = dx[rows], dy[rows]
-        near = np.flatnonzero((sx >= x.min() - catchment_m) & (sx <= x.max() + catchment_m)
-                              & (sy >= y.min() - catchment_m) & (sy <= y.max() + catchment_m))
+        x, y, reach = dx[rows], dy[rows], catchment_m[rows].max()
+        near = np.flatnonzero((sx >= x.min() - reach) & (sx <= x.max() + reach)
+                              & (sy >= y.min() - reach) & (sy <= y.max() + reach))
         yield rows, near
 
 
 def _weights(dx: np.ndarray, dy: np.ndarray, sx: np.ndarray, sy: np.ndarray, decay_name: str,
-             catchment_m: float) -> np.ndarray:
+             catchment_m) -> np.ndarray:
     """W(d) for every demand x supply pair of a block, from squared distances, in place (no sqrt for
-    the Gaussian and the step: the two largest costs of 25 million pairs are memory and exp)."""
+    the Gaussian and the step: the two largest costs of 25 million pairs are memory and exp).
+    `catchment_m` is one number or a column (one catchment per demand row)."""
     w = np.subtract.outer(dx, sx)
     w *= w
     dy2 = np.subtract.outer(dy, sy)
@@ -86,30 +91,38 @@ def _weights(dx: np.ndarray, dy: np.ndarray, sx: np.ndarray, sy: np.ndarray, dec
     return w
 
 
-def e2sfca(demand_xy, demand_weight, supply_xy, supply_weight, catchment_m: float = 30_000,
+def e2sfca(demand_xy, demand_weight, supply_xy, supply_weight, catchment_m=30_000,
            decay_name: str = "gaussian") -> tuple[np.ndarray, np.ndarray]:
     """(A, R): accessibility at each demand point and the supply-to-demand ratio of each supply point.
 
-    `*_xy` are (x, y) arrays in metres (a projected CRS). A supply point that no demand reaches has
-    R = 0 (nobody can use it); a demand point that reaches no supply has A = 0.
+    `*_xy` are (x, y) arrays in metres (a projected CRS). `catchment_m` is one catchment or one per
+    demand point (W(d_ij) then uses demand point i's catchment in both steps). A supply point that no
+    demand reaches has R = 0 (nobody can use it); a demand point that reaches no supply has A = 0.
     """
     dx, dy = (np.asarray(a, float) for a in demand_xy)
     sx, sy = (np.asarray(a, float) for a in supply_xy)
     p = np.asarray(demand_weight, float)
     s = np.asarray(supply_weight, float)
-    decay(decay_name, catchment_m)  # checks the name and the catchment
+    reach = np.broadcast_to(np.asarray(catchment_m, float), dx.shape)
+    uniform = np.ndim(catchment_m) == 0
+    decay(decay_name, float(reach.min()) if reach.size else float(catchment_m))  # checks name and catchment
     if sx.size == 0 or dx.size == 0:
         return np.zeros(dx.size), np.zeros(sx.size)
-    blocks = list(_near_blocks(dx, dy, sx, sy, catchment_m))
+    blocks = list(_near_blocks(dx, dy, sx, sy, reach))
+
+    def block_weights(rows, near):
+        c = float(catchment_m) if uniform else reach[rows][:, None]
+        return _weights(dx[rows], dy[rows], sx[near], sy[near], decay_name, c)
+
     reached = np.zeros(sx.size)
     for rows, near in blocks:
         if near.size:
-            reached[near] += p[rows] @ _weights(dx[rows], dy[rows], sx[near], sy[near], decay_name, catchment_m)
+            reached[near] += p[rows] @ block_weights(rows, near)
     ratio = np.divide(s, reached, out=np.zeros_like(s), where=reached > 0)
     access = np.zeros(dx.size)
     for rows, near in blocks:
         if near.size:
-            access[rows] = _weights(dx[rows], dy[rows], sx[near], sy[near], decay_name, catchment_m) @ ratio[near]
+            access[rows] = block_weights(rows, near) @ ratio[near]
     return access, ratio
 
 
@@ -172,3 +185,75 @@ def weighted_means(values: np.ndarray, weights: np.ndarray, groups: np.ndarray) 
         total = weights[members].sum()
         out[group] = float((values[members] * weights[members]).sum() / total) if total > 0 else None
     return out
+
+
+def add_to_area(grid: Grid, box: tuple[float, float, float, float], district: str, amount: float) -> Grid:
+    """The grid with `amount` more demand spread evenly over the cells of `district` whose centres lie in
+    the WGS-84 `box` (lon min, lat min, lon max, lat max): residents counted apart from any district
+    but living on a known piece of one (a scenic area). Unchanged when no cell lies there."""
+    lon0, lat0, lon1, lat1 = box
+    cells = ((grid.district == district) & (grid.lon >= lon0) & (grid.lon <= lon1)
+             & (grid.lat >= lat0) & (grid.lat <= lat1))
+    if not cells.any():
+        return grid
+    weight = grid.weight.copy()
+    weight[cells] += amount / cells.sum()
+    return replace(grid, weight=weight)
+
+
+def nearest_cells(grid: Grid, x, y, max_m: float | None = None) -> np.ndarray:
+    """The row of the grid cell each metric point falls in (its nearest cell centre), -1 where that
+    centre is farther than `max_m` (default 1.5 cells: a point off the city's land)."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if x.size == 0 or len(grid) == 0:
+        return np.full(x.size, -1)
+    limit = 1.5 * grid.cell_m if max_m is None else max_m
+    distance, index = cKDTree(np.column_stack([grid.x, grid.y])).query(
+        np.column_stack([x, y]), distance_upper_bound=limit)
+    return np.where(np.isfinite(distance), index, -1)
+
+
+def points_to_cells(grid: Grid, lon, lat, weight) -> tuple[np.ndarray, float]:
+    """(the weight on each cell, the weight of points off the city) for WGS-84 points."""
+    x, y = to_metric(lon, lat)
+    rows = nearest_cells(grid, x, y)
+    w = np.asarray(weight, float)
+    inside = rows >= 0
+    return np.bincount(rows[inside], weights=w[inside], minlength=len(grid)), float(w[~inside].sum())
+
+
+def polygons_to_cells(grid: Grid, polygons: gpd.GeoDataFrame, counts) -> tuple[np.ndarray, float]:
+    """(the weight on each cell, the count of polygons that reach no cell) for township polygons
+    (WGS-84) with counts: each count is spread evenly over the cells whose centres its polygon covers
+    (its land in the grid, not its bounding box); a polygon too small to cover a centre puts its count
+    on the cell its representative point falls in."""
+    if polygons.crs is None or polygons.crs.to_epsg() != 4326:
+        raise ValueError("township polygons must be in EPSG:4326")
+    counts = np.asarray(counts, float)
+    metric = polygons.reset_index(drop=True).to_crs(METRIC_CRS)
+    metric["row"] = np.arange(len(metric))
+    cells = gpd.GeoDataFrame({"cell": np.arange(len(grid))}, geometry=gpd.points_from_xy(grid.x, grid.y),
+                             crs=METRIC_CRS)
+    hits = gpd.sjoin(metric[["row", "geometry"]], cells, how="inner", predicate="covers")
+    hits = hits.drop_duplicates("cell")  # a cell on a shared edge goes to one township
+    out = np.zeros(len(grid))
+    per_polygon = np.bincount(hits["row"].to_numpy(), minlength=len(metric))
+    share = np.divide(counts, per_polygon, out=np.zeros_like(counts), where=per_polygon > 0)
+    np.add.at(out, hits["cell"].to_numpy(), share[hits["row"].to_numpy()])
+    lost = 0.0
+    for row in np.flatnonzero(per_polygon == 0):
+        point = metric.geometry.iloc[row].representative_point()
+        cell = nearest_cells(grid, [point.x], [point.y])[0]
+        if cell >= 0:
+            out[cell] += counts[row]
+        else:
+            lost += counts[row]
+    return out, lost
+
+
+def catchments(grid: Grid, default_m: float, by_district: Mapping[str, float]) -> np.ndarray | float:
+    """One catchment per cell: the district's where given (e.g. a wider one for the mountain counties),
+    else the default; the default alone when no district has its own."""
+    if not by_district:
+        return default_m
+    return np.array([by_district.get(code, default_m) for code in grid.district], float)

@@ -41,6 +41,15 @@ class SpreadOut(Schema):
     theil = fields.Float(required=True)
     between = fields.Float(required=True, metadata={"description": "Theil between the urban core and the rest."})
     within = fields.Float(required=True, metadata={"description": "Theil within those two groups."})
+    weighted_gini = fields.Float(allow_none=True, metadata={
+        "description": "Gini weighted by each district's residents (2020 census): a person counts, not a district."})
+    weighted_theil = fields.Float(allow_none=True)
+    weighted_between = fields.Float(allow_none=True)
+    weighted_within = fields.Float(allow_none=True)
+    weighted_gini_low = fields.Float(allow_none=True, metadata={
+        "description": "The lowest weighted Gini with one district left out."})
+    weighted_gini_high = fields.Float(allow_none=True, metadata={
+        "description": "The highest weighted Gini with one district left out."})
 
 
 class Art6Out(Schema):
@@ -74,6 +83,13 @@ class AuditOut(Schema):
     certificates = fields.List(fields.Nested(CertificateOut), required=True)
 
 
+def spread_fields(s) -> dict:
+    out = {k: v for k, v in vars(s).items() if not k.endswith("_range")}
+    if s.gini_range is not None:
+        out.update(weighted_gini_low=s.gini_range.low, weighted_gini_high=s.gini_range.high)
+    return out
+
+
 def _audit(day, window: int) -> dict:
     table = audit.cached_district_table(db.session, day, None)
     keys = ["code", *(f.key for f in FIGURES + BOOKING_FIGURES)]
@@ -83,7 +99,7 @@ def _audit(day, window: int) -> dict:
     spreads = [s for s in (spread(table.rows, key) for key in SPREAD_FIGURES) if s is not None]
     return {"as_of": audit.data_as_of(db.session), "figures": definitions,
             "districts": [{k: row.get(k) for k in keys} for row in table.rows + [table.total]],
-            "spread": [vars(s) for s in spreads],
+            "spread": [spread_fields(s) for s in spreads],
             "art6": audit_gaps.art6_list(db.session, day, None),
             "certificates": audit_gaps.certificate_rows(db.session, day, window, None, include_expired=True)}
 

@@ -6,7 +6,7 @@ A new group (e.g. registry/ops' serve and backup) is a module with `COMMANDS` ad
 """
 from flask import Flask
 
-from registry.cli import accounts, apikeys, bookings, data, uploads
+from registry.cli import accounts, apikeys, bookings, data, demand, uploads
 
 GROUPS = (
     data,  # import, export, seed
@@ -14,6 +14,7 @@ GROUPS = (
     bookings,  # bookings expire, send-mail
     uploads,  # upload work
     apikeys,  # apikey create|list|revoke
+    demand,  # demand import|list|delete|outside (the audit's demand layers)
 )
 
 

@@ -4,6 +4,7 @@ from registry.models.api_key import ApiKey
 from registry.models.booking import BOOKING_STATES, Booking, BookingEvent, CapacityDay
 from registry.models.capability import Capability
 from registry.models.change import Change, ChangeSet
+from registry.models.demand import DemandCell, DemandLayer, OutsideSupply
 from registry.models.district import District
 from registry.models.facility import Accreditation, Facility
 from registry.models.notification import CalendarFeed, Notification, OutboxMessage
@@ -12,4 +13,5 @@ from registry.models.user import ROLES, User, operator_facilities
 __all__ = ["Accreditation", "ApiKey", "Capability", "Change", "ChangeSet", "District", "Facility", "ROLES", "User",
            "operator_facilities",
            "BOOKING_STATES", "Booking", "BookingEvent", "CapacityDay",
-           "CalendarFeed", "Notification", "OutboxMessage", "AdminAction", "UploadJob"]
+           "CalendarFeed", "Notification", "OutboxMessage", "AdminAction", "UploadJob",
+           "DemandCell", "DemandLayer", "OutsideSupply"]

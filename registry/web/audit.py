@@ -30,11 +30,13 @@ from registry.errors import RegistryError
 from registry.extensions import db
 from registry.models.base import as_utc
 from registry.services.audit import accessibility as access_service
+from registry.services.audit import demand, sensitivity
 from registry.services.audit import district_table as audit
 from registry.services.audit import export as audit_export
 from registry.services.audit import gaps as audit_gaps
 from registry.services.audit import maps as audit_maps
 from registry.services.audit.cache import cached
+from registry.services.audit.demand import inputs_version, layer_label
 from registry.services.audit.figures import (
     BOOKING_FIGURES,
     BY_KEY,
@@ -45,6 +47,8 @@ from registry.services.audit.figures import (
     URBAN_CORE,
     group_spans,
 )
+from registry.services.audit.outside_supply import outside_count
+from registry.services.audit.supply import WEIGHT_LABELS
 from registry.services.districts import district_locator, district_points
 from registry.web import labels as vocab
 from registry.web.access import roles_required
@@ -200,28 +204,55 @@ def gaps():
 # --- accessibility ------------------------------------------------------------------------------
 
 def grid():
-    """The whole city's grid, whatever the scope: people near a district's edge reach its neighbours."""
-    return access_service.city_grid(current_app.config["DISTRICTS_GEOJSON"], access_service.populations(db.session))
+    """The whole city's grid, whatever the scope: people near a district's edge reach its neighbours.
+    Its weights are the census fallback (the scenic area's residents on their land)."""
+    return access_service.resident_grid(current_app.config["DISTRICTS_GEOJSON"],
+                                        access_service.populations(db.session))
+
+
+def access_key(args) -> tuple:
+    """What an accessibility figure depends on beyond the registry's data version."""
+    return (args, today(), access_service.populations(db.session), inputs_version(db.session))
 
 
 def grid_result(args):
     day = today()
-    key = (args, day, access_service.populations(db.session))
-    return cached(db.session, "access", key, lambda: access_service.accessibility(db.session, args, grid(), day))
+    return cached(db.session, "access", access_key(args),
+                  lambda: access_service.accessibility(db.session, args, grid(), day))
 
 
-def access_map(result, args, lang: str, subtitle: str | None = None):
+def difference_result(args, other):
+    day = today()
+    return cached(db.session, "access_difference", (*access_key(args), other),
+                  lambda: sensitivity.difference(db.session, args, other, grid(), day))
+
+
+def access_map(result, args, lang: str, subtitle: str | None = None, title: str | None = None):
     tiles, key = map_settings()
     geojson = audit_maps.districts_geojson(current_app.config["MAP_DISTRICTS_GEOJSON"])
     return audit_maps.accessibility_map(result, args.scheme, args.k, geojson, district_names(lang), subtitle,
-                                        tiles=tiles, tiles_key=key)
+                                        title=title, tiles=tiles, tiles_key=key)
 
 
-def access_subtitle(args) -> str:
+def access_subtitle(args, other=None, demand_label=None) -> str:
+    """What the map shows: supply, weight, catchments, decay, the comparison, and the demand layer."""
     what = [str(vocab.CAPABILITY_KINDS[args.kind]) if args.kind else str(_l("all capabilities"))]
     if args.discipline:
         what.append(vocab.discipline_name(args.discipline, current_lang()))
-    return f"{' · '.join(what)} · {args.catchment_km} km · {access_service.DECAY_LABELS[args.decay]}"
+    what.append(str(WEIGHT_LABELS[args.weight]))
+    setting = f"{args.catchment_km} km"
+    if args.catchment_by_district():
+        setting = str(_l("core %(core)s km, outer %(outer)s km", core=args.core_km or args.catchment_km,
+                         outer=args.outer_km or args.catchment_km))
+    what.append(f"{setting} · {access_service.DECAY_LABELS[args.decay]}")
+    if other is not None:
+        what.append(str(_l("minus %(km)s km · %(decay)s", km=other.catchment_km,
+                           decay=access_service.DECAY_LABELS[other.decay])))
+    if not args.outside:
+        what.append(str(_l("without outside supply")))
+    label = demand_label or layer_label(db.session, args.demand)
+    what.append(str(_l("demand: %(demand)s", demand=label.text())))
+    return " · ".join(what)
 
 
 def scoped_means(result) -> dict:
@@ -241,33 +272,56 @@ def accessibility():
         lon, lat, weight = access_service.parse_demand_csv(file.read(access_service.MAX_DEMAND_BYTES + 1))
         district = district_locator(current_app.config["DISTRICTS_GEOJSON"]).locate_many(lon, lat)
         result = access_service.accessibility_for_points(db.session, args, lon, lat, weight, district, today())
-        upload = {"rows": int(lon.size), "html": render_page(access_map(result, args, lang, access_subtitle(args)))}
+        label = demand.DemandLabel(0, str(_l("Uploaded file %(name)s (not kept)", name=file.filename[:80])), "other",
+                                   today().year, str(_l("uploaded for this page only")))
+        upload = {"rows": int(lon.size), "label": label,
+                  "html": render_page(access_map(result, args, lang, access_subtitle(args, demand_label=label)))}
     else:
         result = grid_result(args)
+    other = sensitivity.parse_comparison(request.values, args)
     codes = [r["code"] for r in district_table().rows]
     means = scoped_means(result)
     return render_template(
         "audit/access.html", args=args, result=result, means=means, codes=codes, upload=upload,
         kinds=vocab.CAPABILITY_KINDS, disciplines=discipline_names(lang), decays=access_service.DECAY_LABELS,
-        map_url=url_for("audit.accessibility_map", **access_query(args)),
-        map_version=hashlib.blake2b(repr(args).encode(), digest_size=6).hexdigest(), **page_context())
+        map_url=url_for("audit.accessibility_map", **access_query(args, other)),
+        map_version=hashlib.blake2b(repr((args, other)).encode(), digest_size=6).hexdigest(),
+        weights=WEIGHT_LABELS, layers=demand.demand_layers(db.session), demand_kinds=demand.KIND_LABELS,
+        demand_label=upload["label"] if upload else layer_label(db.session, args.demand), other=other,
+        outside_total=outside_count(db.session),
+        cell_spread=cached(db.session, "access_spread", access_key(args),
+                           lambda: access_service.cell_spread(result)) if upload is None else None,
+        may_import=current_user.role == "admin" or audit_scope() is None, **page_context())
 
 
-def access_query(args) -> dict:
-    return {"kind": args.kind, "discipline": args.discipline, "catchment_km": args.catchment_km, "decay": args.decay,
-            "weight": args.weight, "scheme": args.scheme, "k": args.k}
+def access_query(args, other=None) -> dict:
+    query = {"kind": args.kind, "discipline": args.discipline, "catchment_km": args.catchment_km,
+             "decay": args.decay, "weight": args.weight, "scheme": args.scheme, "k": args.k}
+    extra = {"demand": args.demand, "outside": 0 if not args.outside else None, "core_km": args.core_km,
+             "outer_km": args.outer_km}
+    if other is not None:
+        extra.update(vs_catchment_km=other.catchment_km, vs_decay=other.decay)
+    query.update({key: value for key, value in extra.items() if value})
+    return query
 
 
 @blp.get("/access/map")
 def accessibility_map():
     args = access_service.parse_access_args(request.args)
+    other = sensitivity.parse_comparison(request.args, args)
     lang, download = current_lang(), request.args.get("download") == "1"
+
+    def build():
+        if other is None:
+            return access_map(grid_result(args), args, lang, access_subtitle(args))
+        return access_map(difference_result(args, other), args, lang, access_subtitle(args, other),
+                          title=str(_l("Difference in accessibility (per 100,000 of demand)")))
+
     if download:
-        return download_map(access_map(grid_result(args), args, lang, access_subtitle(args)),
-                            f"audit-accessibility-{args.catchment_km}km.html", str(_l("Accessibility")))
+        return download_map(build(), f"audit-accessibility-{args.catchment_km}km.html", str(_l("Accessibility")))
     tiles, _key = map_settings()
-    return map_page(cached(db.session, "access_map", (args, today(), lang, tiles),
-                           lambda: render_page(access_map(grid_result(args), args, lang, access_subtitle(args)))))
+    return map_page(cached(db.session, "access_map", (*access_key(args), other, lang, tiles),
+                           lambda: render_page(build())))
 
 
 # --- exports ------------------------------------------------------------------------------------
@@ -297,7 +351,10 @@ def export(name: str, fmt: str):
         name = f"certificate-facilities-{window}d"
     elif name == "access":
         args = access_service.parse_access_args(request.args)
-        header, rows = audit_export.access_table(scoped_means(grid_result(args)), codes, lang)
+        header, rows = audit_export.access_table(scoped_means(grid_result(args)), codes, lang,
+                                                 layer_label(db.session, args.demand).text(), access_subtitle(args))
+    elif name == "spread_weighted":
+        header, rows = audit_export.spread_weighted_table(spreads(table))
     else:
         header, rows = audit_export.spread_table(spreads(table))
     filename = f"audit-{name}-{today().isoformat()}.{fmt}"
@@ -326,4 +383,8 @@ def report():
         map_url=url_for("audit.district_map", **map_query(map_args)),
         access_url=url_for("audit.accessibility_map", **access_query(args)), printed=datetime.now(
             ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).strftime("%Y-%m-%d %H:%M"),
-        urban_core=URBAN_CORE, reach_km=audit_gaps.DEFAULT_REACH_KM, **data, **page_context())
+        urban_core=URBAN_CORE, reach_km=audit_gaps.DEFAULT_REACH_KM, demand_label=layer_label(db.session, 0),
+        weights=WEIGHT_LABELS, definitions=audit_method.all_definitions(), **data, **page_context())
+
+
+from registry.web import audit_method  # noqa: E402,F401  (its routes on this blueprint)

@@ -182,6 +182,7 @@ def test_demand_file_upload(client, loaded):
                            content_type="multipart/form-data")
     assert response.status_code == 200
     assert "Imported demand (2 points)" in response.get_data(as_text=True)
+    assert "Demand: Uploaded file demand.csv (not kept)" in unescape(response.get_data(as_text=True))
     bad = client.post("/audit/access?lang=en", data={"demand": (io.BytesIO(b"lon,lat,weight\n1,2,x\n"), "d.csv"),
                                                      "csrf_token": token},
                       content_type="multipart/form-data")
@@ -231,3 +232,111 @@ def test_cached_booking_figures_follow_the_bookings(client, loaded, session):
     session.add(BookingEvent(booking_id=booking.id, actor_role="enterprise", to_state="requested"))
     session.commit()
     assert xihu_requested() == "1"
+
+
+def test_definitions_page_and_report_carry_formula_inputs_year_and_source(client, loaded):
+    html = unescape(client.get("/audit/definitions?lang=en").get_data(as_text=True))
+    assert 'id="definitions-table"' in html
+    for key in ("population", "capabilities_per_100k", "e2sfca", "weighted_gini", "theil", "range", "demand"):
+        assert f'data-key="{key}"' in html
+    assert "× 100,000 / P_d" in html and "years mixed" in html and "23,763" in html
+    assert "第七次全国人口普查公报" in html
+    report = unescape(client.get("/audit/report?lang=en").get_data(as_text=True))
+    assert 'id="report-definitions"' in report and 'data-key="e2sfca"' in report
+    assert "Resident population by district · residents · 2020" in report  # the demand the report used
+
+
+def test_weighted_spread_is_shown_beside_the_unweighted(client, loaded):
+    html = client.get("/audit/?lang=en").get_data(as_text=True)
+    assert 'id="spread-table"' in html and 'id="weighted-spread-table"' in html
+    assert "Weighted Gini without one district" in html
+
+
+def test_sensitivity_table_and_difference_map(client, loaded):
+    html = client.get("/audit/access/sensitivity?lang=en").get_data(as_text=True)
+    assert 'id="sensitivity-table"' in html
+    for decay in ("gaussian", "step", "linear"):
+        for km in (10, 20, 30, 45):
+            assert f'data-decay="{decay}" data-km="{km}"' in html
+    page = client.get("/audit/access?lang=en&vs_catchment_km=10&vs_decay=step").get_data(as_text=True)
+    assert "The map shows this setting minus 10 km" in page and "vs_catchment_km=10" in page
+    diff = client.get("/audit/access/map?lang=en&vs_catchment_km=10&vs_decay=step").get_data(as_text=True)
+    same = client.get("/audit/access/map?lang=en").get_data(as_text=True)
+    assert "Difference in accessibility" in diff and "Difference in accessibility" not in same
+    assert "demand: Resident population by district" in same
+    assert client.get("/audit/access/map?vs_decay=cubic").status_code == 400
+    assert client.get("/audit/access?core_km=500").status_code == 400
+
+
+def test_demand_layer_upload_choose_and_remove(client, loaded, session):
+    lon, lat = point_in("330109")
+    assert 'id="import-layer-link"' in client.get("/audit/access").get_data(as_text=True)
+    assert 'id="layer-form"' in client.get("/audit/access/layers").get_data(as_text=True)
+    token = csrf_token(client, "/audit/access/layers")
+    response = client.post("/audit/access/layers?lang=en", data={
+        "layer": (io.BytesIO(f"lon,lat,weight\n{lon},{lat},40\n".encode()), "firms.csv"), "name": "萧山规上企业",
+        "kind": "enterprises", "year": "2024", "source": "区统计局", "csrf_token": token},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    from registry.models import DemandLayer
+    layer = session.query(DemandLayer).one()
+    html = client.get(f"/audit/access?lang=en&demand={layer.id}").get_data(as_text=True)
+    assert "Demand: 萧山规上企业 · enterprises · 2024 (区统计局)" in html and f"demand={layer.id}" in html
+    means = client.get(f"/audit/export/access.csv?demand={layer.id}").get_data().decode("utf-8-sig")
+    assert means
+    bad = client.post("/audit/access/layers?lang=en", data={
+        "layer": (io.BytesIO(b"lon,lat,weight\n120.1,30.2,1\n"), "firms.csv"), "name": "x", "kind": "tourists",
+        "year": "2024", "source": "s", "csrf_token": token}, content_type="multipart/form-data")
+    assert bad.status_code == 400 and "kind of demand" in bad.get_data(as_text=True)
+    assert client.get("/audit/access?demand=999&lang=en").status_code == 400
+    assert client.post(f"/audit/access/layers/{layer.id}/delete", data={"csrf_token": token}).status_code == 302
+    assert session.query(DemandLayer).count() == 0
+
+
+def test_a_district_auditor_may_not_import_demand_layers(app, session, loaded):
+    client = app.test_client()
+    login(client, user(session, "auditor", district_code="330109"))
+    token = csrf_token(client, "/audit/access")
+    assert client.get("/audit/access/layers").status_code == 403
+    assert 'id="import-layer-link"' not in client.get("/audit/access").get_data(as_text=True)
+    response = client.post("/audit/access/layers", data={
+        "layer": (io.BytesIO(b"lon,lat,weight\n120.1,30.2,1\n"), "firms.csv"), "name": "x", "kind": "other",
+        "year": "2024", "source": "s", "csrf_token": token}, content_type="multipart/form-data")
+    assert response.status_code == 403
+
+
+def test_new_audit_pages_are_chinese_first(client, loaded):
+    html = client.get("/audit/definitions").get_data(as_text=True)
+    assert "监管指标定义" in html and "可达性（E2SFCA）" in html and "Definitions of the audit figures" not in html
+    html = client.get("/audit/access").get_data(as_text=True)
+    assert "需求图层" in html and "市界外供给" in html and "分区县常住人口" in html
+    assert "可达性对服务半径和距离衰减的敏感性" in client.get("/audit/access/sensitivity").get_data(as_text=True)
+
+
+def test_exports_say_what_demand_and_setting_they_used(client, loaded):
+    rows = list(csv.reader(io.StringIO(client.get("/audit/export/access.csv?lang=en&catchment_km=20")
+                                       .get_data().decode("utf-8-sig"))))
+    assert rows[0][-2:] == ["Demand", "Setting"]
+    assert rows[1][-2].startswith("Resident population by district") and "20 km" in rows[1][-1]
+    weighted = list(csv.reader(io.StringIO(client.get("/audit/export/spread_weighted.csv?lang=en")
+                                           .get_data().decode("utf-8-sig"))))
+    assert weighted[0][:3] == ["Figure", "Gini", "Weighted Gini"] and len(weighted) == 3
+
+
+def test_outside_supply_upload(client, loaded):
+    token = csrf_token(client, "/audit/access/layers")
+    before = client.get("/audit/export/access.csv?lang=en").get_data().decode("utf-8-sig")
+    data = "name,lon,lat,kind,weight\n德清县检测中心,119.98,30.56,testing,5\n".encode()
+    response = client.post("/audit/access/outside?lang=en", data={
+        "outside": (io.BytesIO(data), "outside.csv"), "source": "省名录", "year": "2025", "csrf_token": token},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    html = client.get("/audit/access/layers?lang=en").get_data(as_text=True)
+    assert "省名录" in html and 'id="outside-form"' in html
+    assert client.get("/audit/export/access.csv?lang=en").get_data().decode("utf-8-sig") != before
+    assert "德清" not in client.get("/audit/export/districts.csv?lang=en").get_data().decode("utf-8-sig")
+    inside = client.post("/audit/access/outside?lang=en", data={
+        "outside": (io.BytesIO(f"lon,lat,kind,weight\n{point_in('330106')[0]},{point_in('330106')[1]},testing,1\n"
+                               .encode()), "o.csv"), "source": "x", "csrf_token": token},
+        content_type="multipart/form-data")
+    assert inside.status_code == 400 and "inside Hangzhou" in inside.get_data(as_text=True)

@@ -16,7 +16,7 @@ from registry.services.records.exporting import neutralise, xlsx_cell
 from registry.vocabulary import DISCIPLINES
 
 TABLES = ("districts", "disciplines", "art6", "certificates", "certificate_summary", "certificate_facilities",
-          "access", "spread")
+          "access", "spread", "spread_weighted")
 CERTIFICATE_NAMES = {"cma": "CMA", "cnas": "CNAS", "cnca": "CNCA", "measurement_standard": _l("Measurement standard")}
 REASONS = {"state_not_shared": _l("State-owned, offers no shared services"),
            "shared_not_bookable": _l("Shared, but no bookable capability")}
@@ -83,9 +83,29 @@ def certificate_summary_table(summary: dict, codes: list[str], lang: str) -> tup
     return header, rows
 
 
-def access_table(means: dict, codes: list[str], lang: str) -> tuple[list, list]:
+def access_table(means: dict, codes: list[str], lang: str, demand: str = "", setting: str = "") -> tuple[list, list]:
+    """The district means; `demand` (the demand layer and year) and `setting` (supply, catchment, decay)
+    repeated on every row, so that a copied table still says what it was computed with."""
     header = [str(_l("Code")), str(_l("District")), str(_l("Mean accessibility (per 100,000 people)"))]
-    return header, [[c, district_name(c, lang), None if means.get(c) is None else round(means[c], 3)] for c in codes]
+    rows = [[c, district_name(c, lang), None if means.get(c) is None else round(means[c], 3)] for c in codes]
+    if demand or setting:
+        header += [str(_l("Demand")), str(_l("Setting"))]
+        rows = [row + [demand, setting] for row in rows]
+    return header, rows
+
+
+def spread_weighted_table(spreads: list) -> tuple[list, list]:
+    """The weighted spread beside the unweighted one, with the leave-one-district-out range."""
+    header = [str(h) for h in (_l("Figure"), _l("Gini"), _l("Weighted Gini"), _l("Weighted Gini (lowest)"),
+                               _l("Weighted Gini (highest)"), _l("Theil"), _l("Weighted Theil"),
+                               _l("Theil between core and outer"), _l("Theil within groups"))]
+
+    def r(v):
+        return None if v is None else round(v, 4)
+
+    return header, [[str(label), r(s.gini), r(s.weighted_gini), r(s.gini_range.low if s.gini_range else None),
+                     r(s.gini_range.high if s.gini_range else None), r(s.theil), r(s.weighted_theil),
+                     r(s.weighted_between), r(s.weighted_within)] for label, s in spreads]
 
 
 def spread_table(spreads: list) -> tuple[list, list]:

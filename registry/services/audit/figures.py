@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 # The urban core (主城区) for the Theil decomposition; the other nine are the outer districts and
-# counties. 上城, 拱墅, 西湖 and 滨江 are the four districts inside the city's ring expressway.
+# counties. 上城, 拱墅, 西湖 and 滨江 are the four central districts, taken whole: most of their land lies
+# inside the ring expressway, but 西湖区's 转塘 and 双浦 lie outside it (the grouping is by district).
 URBAN_CORE = ("330102", "330105", "330106", "330108")
 EXPIRY_WINDOWS = (30, 90, 180)  # days: the certificate lists
 SPREAD_FIGURES = ("capabilities_per_100k", "facilities_per_100k")  # whose Gini and Theil are shown

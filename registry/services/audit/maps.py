@@ -97,9 +97,10 @@ def district_choropleth(table: DistrictTable, args: MapArgs, geojson: dict, lang
 
 
 def accessibility_map(result, scheme: str, k: int, geojson: dict, names: dict, subtitle: str | None = None,
-                      **map_options):
-    """The E2SFCA scores (an AccessResult) as classed 1 km cells (or small cells at imported points)."""
+                      title: str | None = None, **map_options):
+    """The E2SFCA scores (an AccessResult) as classed 1 km cells (or small cells at imported points);
+    `title` for another quantity over the same cells (the difference between two settings)."""
     classification = classify(result.score.tolist(), scheme, k)
     return grid_map(geojson, result.lon, result.lat, classification, result.cell_deg,
-                    title=str(_l("Accessibility (capabilities per 100,000 people)")), subtitle=subtitle,
+                    title=title or str(_l("Accessibility (supply reachable per 100,000 of demand)")), subtitle=subtitle,
                     names=names, fmt=lambda v: format_decimal(v, format="#,##0.00"), **map_options)
