@@ -17,23 +17,21 @@ from marshmallow import ValidationError
 from sqlalchemy import Column, Integer, MetaData, Text, bindparam, select, text, update
 from sqlalchemy import Table as SqlTable
 
-from registry.models import Accreditation, Capability, Change, ChangeSet, Facility
-from registry.models.base import utcnow
+from registry.models import Accreditation, Capability, Change, Facility
 from registry.models.capability import SearchDoc
 from registry.schemas.interchange import CapabilityRowSchema, FacilityRowSchema
-from registry.search_text import doc_fields, facility_text, range_in_base
+from registry.search_text import doc_fields, range_in_base
 from registry.services.records.canonical import (
     CAPABILITY_ATTRS,
-    FACILITY_ATTRS,
     accreditation_rows,
     capability_record,
-    difference,
     import_digest,
     jsonable,
     load_facilities,
 )
 from registry.services.records.tables import FileProblem, Table, open_tables
 from registry.services.records.write_lock import begin_write
+from registry.services.records.writer import change_row, compare, facility_values, flatten, open_change_set
 
 ACTIONS = ("created", "updated", "unchanged", "deleted", "rejected")
 
@@ -64,6 +62,7 @@ class ImportReport:
     dry_run: bool = False
     aborted: bool = False  # a file could not be read: nothing is written, whatever the options
     out_of_scope_rows: int = 0  # rows naming a facility outside `facility_scope` (web uploads refuse them all)
+    uscc_changes: list[dict] = field(default_factory=list)  # facilities whose USCC (legal identity) the rows change
 
     @property
     def errors(self) -> list[Issue]:
@@ -98,12 +97,17 @@ def import_dataset(session, paths: list[Path], *, locator, actor: str, encoding=
                    skip_invalid=False, prune=False, dry_run=False, demo=False, chunk_rows=2000,
                    progress: Callable[[int, int], None] | None = None,
                    facility_scope: frozenset[str] | None = None,
-                   on_changes: Callable[[list[dict]], None] | None = None) -> ImportReport:
+                   on_changes: Callable[[list[dict]], None] | None = None,
+                   allow_uscc_change: bool = False) -> ImportReport:
     """Validate and apply the files; see the module docstring for the guarantees.
 
     `dry_run` does all the work, counts included, and then rolls it back.
     `facility_scope`: the only facility ids the rows may name (an operator's own); any other is
     a row error. `on_changes` receives each batch of change-log rows as it is written (a preview).
+    No record is overwritten by another's data: rows of one file that claim the same id are all
+    rejected (in every mode), and a row that changes a stored facility's USCC (its legal identity) is
+    rejected unless `allow_uscc_change` (the CLI's flag, the upload preview's confirmation); either
+    way it is listed in `report.uscc_changes`.
     """
     report = ImportReport(skip_invalid=skip_invalid, dry_run=dry_run)
     try:
@@ -116,9 +120,11 @@ def import_dataset(session, paths: list[Path], *, locator, actor: str, encoding=
         report.issues += [Issue(table.label, 1, None, None, w, "warning") for w in table.warnings]
     run = _ImportRun(session, locator, actor, report, skip_invalid=skip_invalid, prune=prune,
                      demo=demo, chunk_rows=chunk_rows, progress=progress, facility_scope=facility_scope,
-                     on_changes=on_changes)
+                     on_changes=on_changes, allow_uscc_change=allow_uscc_change)
     try:
         begin_write(session)
+        if skip_invalid and "capabilities" in tables:  # the first of two rows must not be written either
+            run.duplicate_capabilities = repeated_keys(open_tables(paths, encoding)[0]["capabilities"])
         run.execute(tables, source="import " + " ".join(p.name for p in paths))
     except FileProblem as problem:
         report.abort(problem)
@@ -156,13 +162,14 @@ def refresh_statistics(session) -> None:
 
 class _ImportRun:
     def __init__(self, session, locator, actor, report, *, skip_invalid, prune, demo,
-                 chunk_rows, progress, facility_scope=None, on_changes=None):
+                 chunk_rows, progress, facility_scope=None, on_changes=None, allow_uscc_change=False):
         self.session, self.report = session, report
         self.facility_schema = FacilityRowSchema(locator)
         self.capability_schema = CapabilityRowSchema()
         self.actor, self.skip_invalid, self.prune, self.demo = actor, skip_invalid, prune, demo
         self.chunk_rows, self.progress = chunk_rows, progress or (lambda done, total: None)
-        self.now = utcnow()
+        self.allow_uscc_change = allow_uscc_change
+        self.duplicate_capabilities: dict[tuple[str, str], list[int]] = {}  # key -> rows, when known in advance
         self.rejected_facilities: dict[str, int] = {}  # facility_id -> row
         self.rejected_capabilities: set[tuple[str, str]] = set()
         self.seen_facilities: set[str] = set()
@@ -175,10 +182,8 @@ class _ImportRun:
         return self.skip_invalid or not self.report.errors
 
     def execute(self, tables: dict[str, Table], source: str) -> None:
-        change_set = ChangeSet(actor=self.actor, source=source[:500], created_at=self.now)
-        self.session.add(change_set)
-        self.session.flush()
-        self.change_set_id = self.report.change_set_id = change_set.id
+        self.change_set = change_set = open_change_set(self.session, self.actor, source)
+        self.now, self.report.change_set_id = change_set.created_at, change_set.id
         total = sum(t.estimated_rows for t in tables.values())
         self.done = 0
         self.progress(0, total)
@@ -193,15 +198,13 @@ class _ImportRun:
     # --- helpers -----------------------------------------------------------
 
     def reject(self, table: Table, number: int, raw: dict, messages: dict) -> None:
-        for column, texts in _flatten(messages):
+        for column, texts in flatten(messages):
             self.report.issues.append(Issue(
                 table.label, number, table.header_labels.get(column, column) if column else None,
                 raw.get(column) if column else None, texts))
 
     def log(self, entity, action, facility_id, capability_id=None, before=None, after=None):
-        return {"change_set_id": self.change_set_id, "at": self.now, "entity": entity,
-                "facility_id": facility_id, "capability_id": capability_id, "action": action,
-                "before": before, "after": after}
+        return change_row(self.change_set, entity, action, facility_id, capability_id, before, after)
 
     def tick(self, rows: int, total: int) -> None:
         self.done += rows
@@ -212,32 +215,72 @@ class _ImportRun:
     def import_facilities(self, table: Table, total: int) -> None:
         self.facility_columns = columns_given(table.header_labels, FACILITY_COLUMN_GROUPS)
         counts = self.report.counts["facilities"]
-        valid: list[dict] = []
-        seen: dict[str, int] = {}
+        valid: dict[str, tuple[int, dict, dict]] = {}  # facility_id -> (row, raw, record)
+        seen: dict[str, list[int]] = {}  # facility_id -> its rows
         for number, raw in table.rows:
             problems, record = _load(self.facility_schema, raw)
             fid = raw.get("facility_id")
-            first = seen.setdefault(fid, number) if fid else number
-            if first != number:
+            rows = seen.setdefault(fid, []) if fid else []
+            rows.append(number)
+            if rows[0] != number:
                 problems.setdefault("facility_id", []).append(
-                    _l("duplicate facility_id: also in row %(row)s", row=first))
+                    _l("duplicate facility_id: also in row %(row)s", row=rows[0]))
             if self.facility_scope is not None and fid not in self.facility_scope:
                 problems.setdefault("facility_id", []).append(out_of_scope(fid))
                 self.report.out_of_scope_rows += 1
             if problems:
                 self.reject(table, number, raw, problems)
                 counts["rejected"] += 1
-                if fid and first == number:
+                if fid and rows[0] == number:
                     self.rejected_facilities[fid] = number
                 continue
-            valid.append(record)
+            valid[fid] = (number, raw, record)
         self.tick(len(valid) + counts["rejected"], total)
-        self.seen_facilities = {r["facility_id"] for r in valid}
+        self.reject_first_of_duplicates(table, seen, valid, counts)
+        self.existing_facilities = load_facilities(self.session)
+        for fid, (number, raw, record) in list(valid.items()):
+            if not self.keeps_legal_identity(table, number, raw, record):
+                del valid[fid]
+                counts["rejected"] += 1
+                self.rejected_facilities[fid] = number
+        self.seen_facilities = set(valid)
         if self.writing:
-            self.apply_facilities(valid, counts)
+            self.apply_facilities([record for _number, _raw, record in valid.values()], counts)
+
+    def reject_first_of_duplicates(self, table: Table, seen: dict, valid: dict, counts: Counter) -> None:
+        """Two rows claiming one id: the later ones are rejected as they come, and the first one too,
+        so that neither overwrites the record with the other's data."""
+        for fid, rows in seen.items():
+            if len(rows) < 2:
+                continue
+            message = _l("duplicate facility_id: also in row %(row)s", row=", ".join(map(str, rows[1:])))
+            if fid in valid:
+                number, raw, _record = valid.pop(fid)
+                counts["rejected"] += 1
+                self.rejected_facilities[fid] = number
+            else:  # the first row was rejected already, for other reasons
+                number, raw = rows[0], {"facility_id": fid}
+            self.reject(table, number, raw, {"facility_id": [message]})
+
+    def keeps_legal_identity(self, table: Table, number: int, raw: dict, record: dict) -> bool:
+        """False (the row rejected) when the row changes a stored facility's USCC without permission."""
+        stored = self.existing_facilities.get(record["facility_id"])
+        if stored is None or stored[2]["uscc"] in (None, record["uscc"]):
+            return True
+        self.report.uscc_changes.append({"facility_id": record["facility_id"], "file": table.label, "row": number,
+                                         "name": stored[2]["name"], "before": stored[2]["uscc"],
+                                         "after": record["uscc"]})
+        if self.allow_uscc_change:
+            return True
+        self.reject(table, number, raw, {"uscc": [_l(
+            "changes the Unified Social Credit Code of facility %(id)s from %(before)s to %(after)s: a change "
+            "of its legal identity is applied only when confirmed (the upload preview's confirmation, or the "
+            "import's --allow-uscc-change)", id=record["facility_id"], before=stored[2]["uscc"],
+            after=record["uscc"])]})
+        return False
 
     def apply_facilities(self, records: list[dict], counts: Counter) -> None:
-        existing = load_facilities(self.session)
+        existing = self.existing_facilities
         changes, creates, updates, touched = [], [], [], []
         for record in records:
             fid = record["facility_id"]
@@ -248,22 +291,18 @@ class _ImportRun:
                 continue
             pk, deleted, stored = existing[fid]
             record = keep_absent_columns(record, stored, self.facility_columns)
-            if deleted:
-                action, before, after = "create", None, jsonable(record)
-            else:
-                before, after = difference(stored, record)
-                if not after:
-                    counts["unchanged"] += 1
-                    continue
-                action = "update"
-            updates.append({"row_id": pk, **_facility_values(record)})
+            action, before, after = compare(stored, record, deleted)
+            if action is None:
+                counts["unchanged"] += 1
+                continue
+            updates.append({"row_id": pk, **facility_values(record)})
             touched.append(record)
             changes.append(self.log("facility", action, fid, before=before, after=after))
             counts["created" if deleted else "updated"] += 1
         session = self.session
         if creates:
             self.insert(Facility, [
-                {**_facility_values(r), "created_at": self.now, "updated_at": self.now,
+                {**facility_values(r), "created_at": self.now, "updated_at": self.now,
                  "demo": self.demo, "version": 1} for r in creates])
         if updates:
             self.update_by_id(Facility, updates)
@@ -342,6 +381,8 @@ class _ImportRun:
         that duplicates still go through validation and are reported."""
         if row is None or row.deleted_at is not None or row.import_digest is None:
             return False
+        if key in self.duplicate_capabilities:
+            return False
         if row.import_digest != import_digest(raw, capability_record(row, key[0]), self.capability_columns):
             return False
         return self.seen_capabilities.setdefault(key, number) == number
@@ -357,11 +398,21 @@ class _ImportRun:
                 _l("facility %(id)s is neither in this import nor in the registry", id=fid)]
         if fid and cid:
             first = self.seen_capabilities.setdefault((fid, cid), number)
+            others = [n for n in self.duplicate_capabilities.get((fid, cid), ()) if n != number]
             if first != number:
                 problems.setdefault("capability_id", []).append(
                     _l("duplicate capability_id for facility %(id)s: also in row %(row)s",
                        id=fid, row=first))
-            elif problems:
+                if (fid, cid) not in self.duplicate_capabilities:  # all or nothing: the first is reported now
+                    self.duplicate_capabilities[(fid, cid)] = [first, number]
+                    self.reject(table, first, {"capability_id": cid}, {"capability_id": [
+                        _l("duplicate capability_id for facility %(id)s: also in row %(row)s", id=fid, row=number)]})
+                    self.report.counts["capabilities"]["rejected"] += 1
+            elif others:  # the first of several rows: rejected too (known in advance with skip_invalid)
+                problems.setdefault("capability_id", []).append(
+                    _l("duplicate capability_id for facility %(id)s: also in row %(row)s",
+                       id=fid, row=", ".join(map(str, others))))
+            if first == number and problems:
                 self.rejected_capabilities.add((fid, cid))
         if problems:
             self.reject(table, number, raw, problems)
@@ -386,14 +437,10 @@ class _ImportRun:
                 changes.append(self.log("capability", "create", fid, cid, after=jsonable(record)))
                 counts["created"] += 1
                 continue
-            if row.deleted_at is not None:
-                action, before, after = "create", None, jsonable(record)
-            else:
-                before, after = difference(capability_record(row, fid), record)
-                if not after:
-                    counts["unchanged"] += 1
-                    continue
-                action = "update"
+            action, before, after = compare(capability_record(row, fid), record, row.deleted_at is not None)
+            if action is None:
+                counts["unchanged"] += 1
+                continue
             updates.append({**values, "row_id": row.id})
             changes.append(self.log("capability", action, fid, cid, before=before, after=after))
             counts["created" if action == "create" else "updated"] += 1
@@ -504,6 +551,15 @@ def out_of_scope(facility_id):
     return _l("facility %(id)s is not one of the facilities you keep", id=facility_id or "")
 
 
+def repeated_keys(table: Table) -> dict[tuple[str, str], list[int]]:
+    """(facility_id, capability_id) -> rows, for the keys that more than one row of the table claims."""
+    rows: dict[tuple[str, str], list[int]] = {}
+    for number, raw in table.rows:
+        if raw.get("facility_id") and raw.get("capability_id"):
+            rows.setdefault((raw["facility_id"], raw["capability_id"]), []).append(number)
+    return {key: numbers for key, numbers in rows.items() if len(numbers) > 1}
+
+
 def columns_given(header: dict, groups) -> frozenset[str]:
     given = set(header)
     for group in groups:
@@ -524,25 +580,6 @@ def _load(schema, raw: dict) -> tuple[dict, dict | None]:
         return {}, schema.load(raw)
     except ValidationError as exc:
         problems = {}
-        for column, message in _flatten(exc.messages):
+        for column, message in flatten(exc.messages):
             problems.setdefault(column, []).append(message)
         return problems, None
-
-
-def _facility_values(record: dict) -> dict:
-    values = {a: record[a] for a in FACILITY_ATTRS}
-    values["search_text"] = facility_text(record["name"], record["name_en"], record["district_code"],
-                                          record["address"])
-    return values
-
-
-def _flatten(messages, column=None):
-    """marshmallow's nested error dict as (column, message) pairs."""
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            yield from _flatten(value, None if key == "_schema" else key)
-    elif isinstance(messages, (list, tuple)):
-        for value in messages:
-            yield from _flatten(value, column)
-    else:
-        yield column, messages
