@@ -26,7 +26,7 @@ from registry.services.records.editing import (
     write_capability,
     write_facility,
 )
-from registry.services.records.writer import StaleRecord, finish, open_change_set, validate
+from registry.services.records.writer import StaleRecord, finish, validate, writing
 
 PAGE_SIZE = 50
 ENTITIES = ("facility", "capability")
@@ -135,24 +135,20 @@ class RestorePlan:
 def plan_restore(session, facility_id: str, change_id: int, *, user: User, locator) -> RestorePlan:
     """What restoring would change, written and rolled back (the same code as the restore itself)."""
     try:
-        plan = _restore(session, facility_id, change_id, user=user, locator=locator)[1]
+        return _restore(session, facility_id, change_id, user=user, locator=locator)[1]
     finally:
         session.rollback()
-    return plan
 
 
 def restore_facility(session, facility_id: str, change_id: int, *, user: User, locator,
                      confirmed_digest: str) -> RestorePlan:
     """Bring the facility and its capabilities back to their state after change `change_id`, if that
     still writes exactly the plan the admin confirmed (its digest); else StaleRecord, nothing written."""
-    try:
-        change_set, plan = _restore(session, facility_id, change_id, user=user, locator=locator)
-        if plan.digest != confirmed_digest:
-            raise StaleRecord(_l("The registry changed after you reviewed this restore: nothing was written. "
-                                 "Review what it would change now."))
-    except BaseException:
+    change_set, plan = _restore(session, facility_id, change_id, user=user, locator=locator)
+    if plan.digest != confirmed_digest:
         session.rollback()
-        raise
+        raise StaleRecord(_l("The registry changed after you reviewed this restore: nothing was written. "
+                             "Review what it would change now."))
     plan.applied = finish(session, change_set, bool(plan.changes), {"facilities": {"restored": 1}})
     return plan
 
@@ -162,7 +158,11 @@ def _restore(session, facility_id: str, change_id: int, *, user: User, locator) 
     with today's rules (a boundary may have moved)."""
     if user.role != "admin":
         raise NotFound(_l("No such change."))
-    change_set = open_change_set(session, user, f"restore {facility_id} to change {change_id}")
+    with writing(session, user, f"restore {facility_id} to change {change_id}") as change_set:
+        return change_set, _write_state(session, change_set, facility_id, change_id, locator)
+
+
+def _write_state(session, change_set, facility_id: str, change_id: int, locator) -> RestorePlan:
     facility = session.scalar(select(Facility).where(Facility.facility_id == facility_id)
                               .execution_options(populate_existing=True))
     past, past_capabilities = state_at(session, facility_id, change_id)
@@ -187,4 +187,4 @@ def _restore(session, facility_id: str, change_id: int, *, user: User, locator) 
                            .where(Change.change_set_id == change_set.id).order_by(Change.id))
     changes = [{"entity": r.entity, "action": r.action, "capability_id": r.capability_id,
                 "before": r.before, "after": r.after} for r in rows]
-    return change_set, RestorePlan(facility_id, change_id, changes)
+    return RestorePlan(facility_id, change_id, changes)

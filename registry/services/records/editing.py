@@ -34,12 +34,18 @@ from registry.services.records.writer import (
     facility_values,
     finish,
     log,
-    open_change_set,
     validate,
+    writing,
 )
 
 CONTACT_COLUMNS = ("phone", "email", "website")  # what the workspace edits of a facility
 BOOKING_TERMS = ("price_cny", "lead_time_days", "bookable", "daily_capacity")  # ... and of a capability
+STALE = {  # what a form saved over a newer version is told (a 409)
+    "facility": lambda key: _l("Facility %(id)s was changed by someone else after you opened the form; "
+                              "reload it and make your change again.", id=key),
+    "capability": lambda key: _l("Capability %(id)s was changed by someone else after you opened the form; "
+                                "reload it and make your change again.", id=key),
+}
 
 
 # --- who may edit what ---------------------------------------------------------------------------
@@ -113,20 +119,14 @@ def merged_cells(stored: dict | None, form: dict, columns, only) -> dict[str, st
 def save_facility(session, facility_id: str, form: dict, version: int | None, *, user: User, locator,
                   only=None) -> bool:
     """Validate and save the facility form (`only`: just those fields); True when something changed."""
-    try:
-        change_set = open_change_set(session, user, f"edit facility {facility_id}")
+    with writing(session, user, f"edit facility {facility_id}") as change_set:
         facility = editable_facility(session, facility_id, user)
-        expect_version(facility.version, version, _l(
-            "Facility %(id)s was changed by someone else after you opened the form; "
-            "reload it and make your change again.", id=facility_id))
+        expect_version(facility.version, version, STALE["facility"](facility_id))
         stored = stored_facility(session, facility)
         cells = merged_cells(stored, form, FACILITY_COLUMNS, only)
         cells["facility_id"] = facility_id  # the id is the record's name, not editable
         record = validate(FacilityRowSchema(locator), cells)
         changed = write_facility(session, change_set, facility, stored, record)
-    except BaseException:
-        session.rollback()
-        raise
     return finish(session, change_set, changed, {"facilities": {"updated": 1}})
 
 
@@ -150,15 +150,12 @@ def save_capability(session, facility_id: str, capability_id: str | None, form: 
                     user: User, only=None) -> bool:
     """Validate and save a capability form (a new one when `capability_id` is None; `only`: just those
     fields of an existing one)."""
-    try:
-        change_set = open_change_set(session, user, f"edit capability {facility_id}/{capability_id or ''}")
+    with writing(session, user, f"edit capability {facility_id}/{capability_id or ''}") as change_set:
         facility = editable_facility(session, facility_id, user)
         existing = stored = None
         if capability_id is not None:
             existing = editable_capability(session, facility, capability_id)
-            expect_version(existing.version, version, _l(
-                "Capability %(id)s was changed by someone else after you opened the form; "
-                "reload it and make your change again.", id=capability_id))
+            expect_version(existing.version, version, STALE["capability"](capability_id))
             stored = capability_record(existing, facility_id)
             cells = merged_cells(stored, form, CAPABILITY_COLUMNS, only)
             cells["capability_id"] = capability_id
@@ -174,9 +171,6 @@ def save_capability(session, facility_id: str, capability_id: str | None, form: 
         record = validate(CapabilityRowSchema(), cells)
         change_set.source = f"edit capability {facility_id}/{record['capability_id']}"
         changed = write_capability(session, change_set, facility, existing, stored, record)
-    except BaseException:
-        session.rollback()
-        raise
     return finish(session, change_set, changed, {"capabilities": {"updated" if capability_id else "created": 1}})
 
 

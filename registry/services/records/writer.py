@@ -6,6 +6,8 @@ Imports and uploads (`importing`), edit forms and the workspace (`editing`) and 
 the interchange schemas refuse (422, field by field) and saves over a newer version (409).
 The actor says who wrote: `user:<e-mail>` for a web write, `cli:<user>` (or a name given) for the CLI.
 """
+from contextlib import contextmanager
+
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 
@@ -43,6 +45,17 @@ def open_change_set(session, actor: User | str, source: str) -> ChangeSet:
     session.add(change_set)
     session.flush()
     return change_set
+
+
+@contextmanager
+def writing(session, actor: User | str, source: str):
+    """`with writing(...) as change_set:` one write of the registry; any error inside rolls all of it
+    back (nothing half-written), the caller then `finish`es it."""
+    try:
+        yield open_change_set(session, actor, source)
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def change_row(change_set: ChangeSet, entity: str, action: str, facility_id: str, capability_id=None,
