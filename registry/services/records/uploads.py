@@ -30,6 +30,7 @@ from registry.services.records.exporting import xlsx_cell
 from registry.services.records.importing import ImportReport, import_dataset
 from registry.services.records.tables import FileProblem, open_tables, table_name_for
 from registry.services.records.write_lock import begin_write
+from registry.services.records.writer import web_actor
 
 SAMPLE_PER_KIND = 100  # changes kept per (entity, action) for the preview page
 ISSUES_KEPT = 500  # problems listed on the page; the rejects workbook has all of them
@@ -239,7 +240,7 @@ def scope_text(user: User) -> str | None:
 
 
 def actor_of(user: User) -> str:
-    return f"user:{user.email}"
+    return web_actor(user)  # the one actor format of web writes
 
 
 # --- rejects ------------------------------------------------------------------------------------
