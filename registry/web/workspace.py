@@ -15,6 +15,7 @@ from registry.services.booking import workspace
 from registry.services.booking.export import bookings_csv, bookings_xlsx
 from registry.services.booking.workflow import day_load
 from registry.services.records import editing
+from registry.services.records.canonical import capability_record
 from registry.services.records.writer import InvalidRecord
 from registry.web.access import roles_required
 from registry.web.admin.blueprint import locator
@@ -88,9 +89,8 @@ def edit_save(facility_id: str):
         editing.save_facility(db.session, facility_id, request.form, request.form.get("version", type=int),
                               user=current_user, locator=locator(), only=editing.CONTACT_COLUMNS)
     except InvalidRecord as invalid:
-        cells = {**editing.as_cells(editing.stored_facility(
-            db.session, editing.editable_facility(db.session, facility_id, current_user))),
-            **{c: request.form.get(c, "") for c in editing.CONTACT_COLUMNS}}
+        stored = editing.stored_facility(db.session, editing.editable_facility(db.session, facility_id, current_user))
+        cells = editing.merged_cells(stored, request.form, None, editing.CONTACT_COLUMNS)
         return facility_form(facility_id, cells, invalid.fields, 422)
     flash(_("Saved; the change log records it."), "info")
     return redirect(url_for("workspace.edit", facility_id=facility_id)), 303
@@ -109,6 +109,8 @@ def capability_save(facility_id: str, capability_pk: int):
                                 request.form.get("version", type=int), user=current_user,
                                 only=editing.BOOKING_TERMS)
     except InvalidRecord as invalid:
-        return capability_form(facility_id, capability_id, None, invalid.fields, 422)
+        stored = capability_record(editing.editable_capability(db.session, facility, capability_id), facility_id)
+        cells = editing.merged_cells(stored, request.form, None, editing.BOOKING_TERMS)
+        return capability_form(facility_id, capability_id, cells, invalid.fields, 422)
     flash(_("Saved; the change log records it."), "info")
     return redirect(url_for("workspace.edit", facility_id=facility_id)), 303

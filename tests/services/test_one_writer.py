@@ -58,7 +58,9 @@ def test_workspace_and_admin_edits_share_actor_and_rules(client, session, tmp_pa
     response = post_form(client, f"/workspace/facilities/F0001/capabilities/{cap.id}",
                          {"version": str(cap.version), "lead_time_days": "400", "bookable": "1", "daily_capacity": "3"},
                          token_from="/workspace/facilities/F0001/edit")
-    assert response.status_code == 422 and "不能大于 365" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "不能大于 365" in page
+    assert 'value="400"' in page  # the one capability form, with what was typed
 
 
 def test_a_stale_version_is_the_same_409_in_the_workspace_and_the_admin_form(client, session, tmp_path):
