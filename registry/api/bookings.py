@@ -13,6 +13,7 @@ from registry.api.conventions import error_responses, json_response
 from registry.api.schemas import ErrorSchema, UtcDateTime
 from registry.clock import today
 from registry.extensions import db
+from registry.schemas import rules
 from registry.services.booking.partners import book_for_partner, cancel_for_partner, partner_booking
 
 blp = Blueprint("api_bookings", __name__, url_prefix="/api/v1", description=(
@@ -33,7 +34,7 @@ class BookingIn(Schema):
     facility_id = fields.String(required=True, validate=ID)
     capability_id = fields.String(required=True, validate=ID)
     service_date = fields.Date(required=True, metadata={"description": "The day of the service (Asia/Shanghai)."})
-    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=100_000),
+    quantity = fields.Integer(required=True, validate=validate.Range(*rules.BOOKING_QUANTITY),
                               metadata={"description": "Samples or instruments; at most the daily capacity."})
     description = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     contact_name = fields.String(required=True, validate=validate.Length(min=1, max=100))

@@ -31,16 +31,18 @@ lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="z
 @click.option("--prune", is_flag=True, help="Mark records missing from the import as deleted.")
 @click.option("--dry-run", is_flag=True, help="Validate and count, but write nothing.")
 @click.option("--encoding", help="CSV encoding, when detection is not enough (e.g. gbk).")
+@click.option("--allow-uscc-change", is_flag=True,
+              help="Apply rows that change a stored facility's USCC (its legal identity); refused without it.")
 @click.option("--actor", default=lambda: f"cli:{getpass.getuser()}", help="Who is importing.")
 @click.option("--report", "report_path", type=click.Path(path_type=Path),
               help="Also write every problem to this CSV file.")
 @lang_option
-def import_command(paths, skip_invalid, prune, dry_run, encoding, actor, report_path, lang):
+def import_command(paths, skip_invalid, prune, dry_run, encoding, allow_uscc_change, actor, report_path, lang):
     """Import facilities.csv + capabilities.csv, or an .xlsx workbook (DATA_FORMAT.md)."""
     with force_locale(lang):
         try:
             report = run_import(paths, actor=actor, encoding=encoding, skip_invalid=skip_invalid,
-                                prune=prune, dry_run=dry_run)
+                                prune=prune, dry_run=dry_run, allow_uscc_change=allow_uscc_change)
         except RegistryError as exc:  # e.g. another import held the registry for too long
             click.echo(str(exc.message), err=True)
             sys.exit(1)

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields
 
 from registry import identifiers, units
+from registry.schemas import rules
 
 IDENTIFIER_MESSAGES = {
     "uscc.length": _l("a Unified Social Credit Code has 18 characters"),
@@ -240,10 +241,10 @@ class Day(Memoised):
 
 
 class Email(Cell):
-    PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+    PATTERN = rules.EMAIL_PATTERN
 
     def parse(self, value):
-        if not self.PATTERN.fullmatch(str(value)):
+        if not self.PATTERN.fullmatch(str(value)) or len(str(value)) > rules.EMAIL_MAX:
             raise ValidationError(_l("not an e-mail address"))
         return str(value)
 
@@ -252,7 +253,7 @@ class Url(Cell):
     PATTERN = re.compile(r"https?://[^\s/$.?#][^\s]*\.[^\s]+", re.IGNORECASE)
 
     def parse(self, value):
-        if not self.PATTERN.fullmatch(str(value)) or len(str(value)) > 300:
+        if not self.PATTERN.fullmatch(str(value)) or len(str(value)) > rules.WEBSITE_MAX:
             raise ValidationError(_l("not a web address starting with http:// or https://"))
         return str(value)
 

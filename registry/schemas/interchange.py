@@ -9,6 +9,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, post_load, validates_s
 
 from geo.coords import to_wgs84
 from registry import identifiers, vocabulary
+from registry.schemas import rules
 from registry.schemas.fields import (
     Choice,
     Day,
@@ -59,13 +60,13 @@ class FacilityRowSchema(Schema):
     ownership = Choice(vocabulary.OWNERSHIPS, required=True)
     level = Choice(vocabulary.LEVELS)
     uscc = Normalised(identifiers.normalize_uscc, required=True)
-    org_name = Text(200)
+    org_name = Text(rules.ORG_NAME_MAX)
     district_code = Choice(vocabulary.district_aliases())
     address = Text(300)
-    lon = Number(-180, 180)
-    lat = Number(-90, 90)
+    lon = Number(*rules.LONGITUDE)
+    lat = Number(*rules.LATITUDE)
     crs = Choice(vocabulary.COORDINATE_SYSTEMS, load_default="wgs84")
-    phone = Text(50)
+    phone = Text(rules.PHONE_MAX)
     email = Email()
     website = Url()
     shared = YesNo(required=True)
@@ -153,10 +154,10 @@ class CapabilityRowSchema(Schema):
     uncertainty = Text(200)
     certificate_no = Text(100)
     valid_until = Day()
-    price_cny = Money(0)
-    lead_time_days = Integer(0)
+    price_cny = Money(*rules.PRICE_CNY)
+    lead_time_days = Integer(*rules.LEAD_TIME_DAYS)
     bookable = YesNo(load_default=False)
-    daily_capacity = Integer(1)
+    daily_capacity = Integer(*rules.DAILY_CAPACITY)
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
     def check_rules(self, data, original, **kwargs):

@@ -1,20 +1,25 @@
 """The operator's workspace: incoming requests with one-click answers, day-by-day load per
 capability, and an export of a period's bookings. Auditors may open the load and the export
-(read-only) for what is in their scope."""
+(read-only) for what is in their scope. A facility's edit page is the one edit form of the record
+(web/admin/edits.py); the workspace's quick saves of contact details and booking terms go through the
+same writer and rules (services/records/editing.py), only for those fields."""
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from registry.clock import today
 from registry.extensions import db
-from registry.models import Booking, Capability, Facility
+from registry.services.booking import workspace
 from registry.services.booking.export import bookings_csv, bookings_xlsx
-from registry.services.booking.workflow import day_load, visible_bookings
-from registry.services.records.facility_edits import EditError, edit_capability, edit_facility
+from registry.services.booking.workflow import day_load
+from registry.services.records import editing
+from registry.services.records.canonical import capability_record
+from registry.services.records.writer import InvalidRecord
 from registry.web.access import roles_required
+from registry.web.admin.blueprint import locator
+from registry.web.admin.edits import capability_form, facility_form
 from registry.web.booking_forms import PlainForm, TransitionForm
 
 blp = Blueprint("workspace", __name__, url_prefix="/workspace")
@@ -32,40 +37,18 @@ def parse_day(raw: str | None, default: date) -> date:
 @blp.get("/")
 @roles_required("operator")
 def index():
-    incoming = db.session.scalars(visible_bookings(current_user).where(Booking.state == "requested")
-                                  .order_by(Booking.service_date, Booking.id).limit(200)).all()
-    upcoming = db.session.scalars(visible_bookings(current_user)
-                                  .where(Booking.state.in_(("accepted", "in_progress")),
-                                         Booking.service_date >= today())
-                                  .order_by(Booking.service_date, Booking.id).limit(200)).all()
-    capabilities = db.session.scalars(
-        select(Capability).where(Capability.facility_pk.in_(current_user.facility_pks or {-1}),
-                                 Capability.bookable.is_(True), Capability.deleted_at.is_(None))
-        .order_by(Capability.facility_pk, Capability.capability_id)).all()
     start = today()
-    return render_template("workspace/index.html", incoming=incoming, upcoming=upcoming, capabilities=capabilities,
+    return render_template("workspace/index.html", incoming=workspace.incoming_requests(db.session, current_user),
+                           upcoming=workspace.upcoming_work(db.session, current_user, start),
+                           capabilities=workspace.bookable_capabilities(db.session, current_user),
                            form=TransitionForm(), export_start=start.replace(day=1),
                            export_end=(start.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1))
-
-
-def capability_in_scope(capability_pk: int) -> Capability:
-    capability = db.session.get(Capability, capability_pk)
-    if capability is None or capability.deleted_at is not None:
-        abort(404)
-    user = current_user
-    in_scope = (user.role == "operator" and capability.facility_pk in user.facility_pks) or (
-        user.role in ("auditor", "admin") and (not user.district_code
-                                               or db.session.get(Facility, capability.facility_pk).district_code
-                                               == user.district_code))
-    if not in_scope:
-        abort(404)
-    return capability
 
 
 @blp.get("/capabilities/<int:capability_pk>/load")
 @roles_required("operator", "auditor", "admin")
 def load(capability_pk: int):
-    capability = capability_in_scope(capability_pk)
+    capability = workspace.capability_in_scope(db.session, current_user, capability_pk)
     start = parse_day(request.args.get("start"), today())
     days = min(max(request.args.get("days", 31, type=int), 1), MAX_DAYS)
     rows = day_load(db.session, capability, start, start + timedelta(days=days - 1))
@@ -89,39 +72,26 @@ def export():
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
-def operated_facility_or_404(facility_id: str) -> Facility:
-    facility = db.session.scalar(select(Facility).where(Facility.facility_id == facility_id,
-                                                        Facility.deleted_at.is_(None)))
-    if facility is None or facility.id not in current_user.facility_pks:
-        abort(404)
-    return facility
-
-
-def edit_page(facility: Facility, errors: dict | None = None, status: int = 200):
-    capabilities = db.session.scalars(select(Capability).where(
-        Capability.facility_pk == facility.id, Capability.deleted_at.is_(None))
-        .order_by(Capability.capability_id).limit(500)).all()
-    return render_template("workspace/edit.html", facility=facility, capabilities=capabilities,
-                           errors=errors or {}, form=PlainForm()), status
-
-
 @blp.get("/facilities/<facility_id>/edit")
 @roles_required("operator")
 def edit(facility_id: str):
-    return edit_page(operated_facility_or_404(facility_id))
+    """The facility's one edit form (the same as /admin/facilities/<id>/edit)."""
+    return facility_form(facility_id)
 
 
 @blp.post("/facilities/<facility_id>/edit")
 @roles_required("operator")
 def edit_save(facility_id: str):
-    facility = operated_facility_or_404(facility_id)
+    """Contact details only (phone, e-mail, website); the other fields keep their values."""
     if not PlainForm().validate_on_submit():
         abort(400)
     try:
-        edit_facility(db.session, current_user, facility.id, request.form, request.form.get("version", type=int))
-    except EditError as exc:
-        db.session.rollback()
-        return edit_page(facility, {("facility", exc.field): str(exc.message)}, 400)
+        editing.save_facility(db.session, facility_id, request.form, request.form.get("version", type=int),
+                              user=current_user, locator=locator(), only=editing.CONTACT_COLUMNS)
+    except InvalidRecord as invalid:
+        stored = editing.stored_facility(db.session, editing.editable_facility(db.session, facility_id, current_user))
+        cells = editing.merged_cells(stored, request.form, None, editing.CONTACT_COLUMNS)
+        return facility_form(facility_id, cells, invalid.fields, 422)
     flash(_("Saved; the change log records it."), "info")
     return redirect(url_for("workspace.edit", facility_id=facility_id)), 303
 
@@ -129,16 +99,18 @@ def edit_save(facility_id: str):
 @blp.post("/facilities/<facility_id>/capabilities/<int:capability_pk>")
 @roles_required("operator")
 def capability_save(facility_id: str, capability_pk: int):
-    facility = operated_facility_or_404(facility_id)
+    """A capability's booking terms only (fee, lead time, bookable, daily capacity)."""
     if not PlainForm().validate_on_submit():
         abort(400)
-    capability = db.session.get(Capability, capability_pk)
-    if capability is None or capability.facility_pk != facility.id:
-        abort(404)
+    facility = editing.editable_facility(db.session, facility_id, current_user)
+    capability_id = editing.capability_id_of(db.session, facility, capability_pk)
     try:
-        edit_capability(db.session, current_user, capability.id, request.form, request.form.get("version", type=int))
-    except EditError as exc:
-        db.session.rollback()
-        return edit_page(facility, {(capability.id, exc.field): str(exc.message)}, 400)
+        editing.save_capability(db.session, facility_id, capability_id, request.form,
+                                request.form.get("version", type=int), user=current_user,
+                                only=editing.BOOKING_TERMS)
+    except InvalidRecord as invalid:
+        stored = capability_record(editing.editable_capability(db.session, facility, capability_id), facility_id)
+        cells = editing.merged_cells(stored, request.form, None, editing.BOOKING_TERMS)
+        return capability_form(facility_id, capability_id, cells, invalid.fields, 422)
     flash(_("Saved; the change log records it."), "info")
     return redirect(url_for("workspace.edit", facility_id=facility_id)), 303

@@ -1,8 +1,12 @@
 """The change log: filters, before/after, restoring a facility (itself a new change)."""
+import re
+
 from sqlalchemy import func, select
 
 from registry.models import Capability, Change, Facility
 from tests.factories import capability, csrf_token, facility, run, write_dataset
+
+PLAN = re.compile(r'name="plan" value="([0-9a-f]+)"')
 
 
 def test_browse_filters_by_facility_and_kind_of_change(admin_client, session, registry_with_two, tmp_path):
@@ -28,8 +32,11 @@ def test_restore_brings_back_the_facility_and_its_capabilities(admin_client, ses
     run(session, write_dataset(tmp_path / "u", [facility(1, name="错误的名字", shared="no")],
                                [capability(1, 2)]))
     changes_before = session.scalar(select(func.count()).select_from(Change))
+    # A restore is confirmed on the page that shows what it changes (tests/admin/test_restore_preview.py).
+    plan = PLAN.search(admin_client.get(f"/admin/changes/{good_state}/restore").get_data(as_text=True)).group(1)
     response = admin_client.post(f"/admin/changes/{good_state}/restore",
-                                 data={"csrf_token": csrf_token(admin_client, f"/admin/changes/{good_state}")})
+                                 data={"csrf_token": csrf_token(admin_client, f"/admin/changes/{good_state}"),
+                                       "plan": plan, "confirm": "yes"})
     assert response.status_code == 302
     session.rollback()
     f1 = session.scalar(select(Facility).where(Facility.facility_id == "F0001")

@@ -93,6 +93,9 @@ def test_admin_restores_an_earlier_version(page):
     expect(rows.first).to_be_visible()
     rows.last.get_by_role("link").click()  # the oldest: the seed's create
     expect(page.locator("#fields")).to_be_visible()
+    page.locator("#restore-preview").click()  # a restore shows what it changes and is confirmed first
+    expect(page.locator("#restore-diff")).to_be_visible()
+    page.locator("#restore-confirm").check()
     page.locator("#restore").click()
     expect(page.locator(".messages")).to_contain_text(OWN)
     page.goto(f"/admin/facilities/{OWN}/edit")

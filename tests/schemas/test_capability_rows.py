@@ -124,7 +124,9 @@ def test_capability_id_outside_the_pattern_or_missing_is_rejected(session, tmp_p
 def test_capability_id_must_be_unique_within_its_facility(session, tmp_path):
     report = import_capabilities(session, tmp_path, capability(1, 1), capability(1, 2),
                                  capability(1, 1, name="另一个项目"))
-    assert problems(report) == [("capabilities.csv", 4, "capability_id", "C0001",
+    assert problems(report) == [("capabilities.csv", 2, "capability_id", "C0001",  # both rows (issue 13)
+                                 "duplicate capability_id for facility F0001: also in row 4"),
+                                ("capabilities.csv", 4, "capability_id", "C0001",
                                  "duplicate capability_id for facility F0001: also in row 2")]
     assert not report.committed and nothing_written(session)
 

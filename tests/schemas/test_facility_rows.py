@@ -119,7 +119,9 @@ def test_facility_id_must_be_unique_in_the_table(session, tmp_path):
     report = import_facilities(session, tmp_path, facility(1), facility(2),
                                facility(3, facility_id="F0001"))
     assert problems(report) == [("facilities.csv", 4, "facility_id", "F0001",
-                                 "duplicate facility_id: also in row 2")]
+                                 "duplicate facility_id: also in row 2"),
+                                ("facilities.csv", 2, "facility_id", "F0001",  # both rows (issue 13)
+                                 "duplicate facility_id: also in row 4")]
     assert not report.committed and nothing_written(session)
 
 

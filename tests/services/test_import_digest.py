@@ -46,7 +46,8 @@ def test_a_duplicate_of_an_unchanged_row_is_still_reported(session, tmp_path):
     run(session, write_dataset(tmp_path / "a", [facility(1)], rows))
     paths = write_dataset(tmp_path / "b", [facility(1)], rows + [capability(1, 1)])
     report = run(session, paths)
-    assert [(i.row, i.column) for i in report.errors] == [(4, "capability_id")]
+    # both rows that claim the id are reported (issue 13: no record overwritten by another's data)
+    assert [(i.row, i.column) for i in report.errors] == [(2, "capability_id"), (4, "capability_id")]
     assert not report.committed
 
 

@@ -396,7 +396,8 @@ def test_row_with_a_bad_uscc_is_reported_and_nothing_is_written(session, tmp_pat
 def test_duplicate_facility_ids_are_reported_naming_the_first_row(session, tmp_path, baseline):
     paths = write_dataset(tmp_path, [facility(1), facility(2), facility(1, name="重复")])
     assert problems(run(session, paths)) == [
-        ("facilities.csv", 4, "facility_id", "F0001", "duplicate facility_id: also in row 2")]
+        ("facilities.csv", 4, "facility_id", "F0001", "duplicate facility_id: also in row 2"),
+        ("facilities.csv", 2, "facility_id", "F0001", "duplicate facility_id: also in row 4")]  # both (issue 13)
     assert snapshot(session) == baseline
 
 
@@ -404,6 +405,8 @@ def test_duplicate_capability_ids_are_reported_naming_the_first_row(session, tmp
     paths = write_dataset(tmp_path, [facility(1)],
                           [capability(1, 1), capability(1, 2), capability(1, 2, name="重复")])
     assert problems(run(session, paths)) == [
+        ("capabilities.csv", 3, "capability_id", "C0002",  # both rows (issue 13)
+         "duplicate capability_id for facility F0001: also in row 4"),
         ("capabilities.csv", 4, "capability_id", "C0002",
          "duplicate capability_id for facility F0001: also in row 3")]
     assert snapshot(session) == baseline

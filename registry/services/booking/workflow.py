@@ -20,9 +20,10 @@ from registry.errors import Conflict, Forbidden, NotFound, RegistryError
 from registry.models import Booking, BookingEvent, Capability, CapacityDay, Facility, User
 from registry.models.base import utcnow
 from registry.models.booking import HOLDING_STATES
+from registry.schemas import rules
 from registry.services.booking.notifications import notify_booking_event
 
-HORIZON_DAYS = 365  # how far ahead a service can be booked
+HORIZON_DAYS = rules.BOOKING_HORIZON_DAYS  # how far ahead a service can be booked
 VOUCHER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{3,39}$")
 
 
@@ -118,8 +119,9 @@ def _check_request(capability: Capability, req: BookingRequest, today: date) -> 
     if not 1 <= req.quantity <= capability.daily_capacity:
         raise BookingError(_l("The quantity must be between 1 and %(n)d (the daily capacity).",
                               n=capability.daily_capacity), field="quantity")
-    for name, text, longest in (("description", req.description, 2000), ("contact_name", req.contact_name, 100),
-                                ("contact_phone", req.contact_phone, 50)):
+    for name, text, longest in (("description", req.description, rules.DESCRIPTION_MAX),
+                                ("contact_name", req.contact_name, rules.CONTACT_NAME_MAX),
+                                ("contact_phone", req.contact_phone, rules.PHONE_MAX)):
         if not (text or "").strip():
             raise BookingError(_l("This field is required."), field=name)
         if len(text) > longest:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from registry import identifiers, units
 from registry.models import Accreditation, ChangeSet, Facility
-from registry.schemas import fields, interchange
+from registry.schemas import fields, interchange, rules
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
 
 FACILITY_FIELDS = [c for c in FACILITY_COLUMNS if c != "crs"]
@@ -90,7 +90,7 @@ def difference(before: dict, after: dict) -> tuple[dict, dict]:
 def validation_version() -> bytes:
     """A fingerprint of the code that validates rows: a rule changed, every digest changes."""
     digest = hashlib.blake2b(digest_size=16)
-    for module in (fields, interchange, identifiers, units):
+    for module in (fields, interchange, rules, identifiers, units):
         digest.update(Path(module.__file__).read_bytes())
     return digest.digest()
 

@@ -2,8 +2,13 @@
 
 A facility's state at any change is rebuilt from the log itself (a create carries the whole record,
 an update the fields it changed, a delete ends it), so restoring needs no snapshots. A restore is a
-new change set that writes the old state back, through the same rules as an edit.
+new change set of the one writer that writes the old state back, through the same rules as an edit.
+It never runs on one click: `plan_restore` shows what it would change first, and the restore applies
+only the plan that was confirmed.
 """
+import hashlib
+import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -17,14 +22,11 @@ from registry.services.records.canonical import capability_record
 from registry.services.records.editing import (
     as_cells,
     delete_capability,
-    finish,
-    new_change_set,
     stored_facility,
-    validate,
     write_capability,
     write_facility,
 )
-from registry.services.records.write_lock import begin_write
+from registry.services.records.writer import StaleRecord, finish, validate, writing
 
 PAGE_SIZE = 50
 ENTITIES = ("facility", "capability")
@@ -110,24 +112,66 @@ def apply(record: dict | None, change: Change) -> dict | None:
     return {**record, **(change.after or {})}
 
 
-def restore_facility(session, facility_id: str, change_id: int, *, user: User, locator) -> bool:
-    """Bring the facility and its capabilities back to their state after change `change_id`.
+@dataclass
+class RestorePlan:
+    """What a restore writes (or would write): its change rows, counted by kind, and a digest that a
+    confirmation names, so that what is applied is exactly what the admin saw."""
 
-    Only admins restore. The old values are validated again with today's rules (a boundary may have
-    moved); True when anything changed."""
+    facility_id: str
+    change_id: int
+    changes: list[dict]
+    applied: bool = False
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(f"{c['entity']}.{c['action']}" for c in self.changes))
+
+    @property
+    def digest(self) -> str:
+        text = json.dumps(self.changes, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def plan_restore(session, facility_id: str, change_id: int, *, user: User, locator) -> RestorePlan:
+    """What restoring would change, written and rolled back (the same code as the restore itself)."""
+    try:
+        return _restore(session, facility_id, change_id, user=user, locator=locator)[1]
+    finally:
+        session.rollback()
+
+
+def restore_facility(session, facility_id: str, change_id: int, *, user: User, locator,
+                     confirmed_digest: str) -> RestorePlan:
+    """Bring the facility and its capabilities back to their state after change `change_id`, if that
+    still writes exactly the plan the admin confirmed (its digest); else StaleRecord, nothing written."""
+    change_set, plan = _restore(session, facility_id, change_id, user=user, locator=locator)
+    if plan.digest != confirmed_digest:
+        session.rollback()
+        raise StaleRecord(_l("The registry changed after you reviewed this restore: nothing was written. "
+                             "Review what it would change now."))
+    plan.applied = finish(session, change_set, bool(plan.changes), {"facilities": {"restored": 1}})
+    return plan
+
+
+def _restore(session, facility_id: str, change_id: int, *, user: User, locator) -> tuple[ChangeSet, RestorePlan]:
+    """Write the old state (not committed). Only admins restore. The old values are validated again
+    with today's rules (a boundary may have moved)."""
     if user.role != "admin":
         raise NotFound(_l("No such change."))
-    begin_write(session)
+    with writing(session, user, f"restore {facility_id} to change {change_id}") as change_set:
+        return change_set, _write_state(session, change_set, facility_id, change_id, locator)
+
+
+def _write_state(session, change_set, facility_id: str, change_id: int, locator) -> RestorePlan:
     facility = session.scalar(select(Facility).where(Facility.facility_id == facility_id)
                               .execution_options(populate_existing=True))
     past, past_capabilities = state_at(session, facility_id, change_id)
     if facility is None or past is None:
         raise RegistryError(_l("Facility %(id)s did not exist after change %(change)s: nothing to restore.",
                                id=facility_id, change=change_id))
-    change_set = new_change_set(session, user, f"restore {facility_id} to change {change_id}")
     record = validate(FacilityRowSchema(locator), as_cells(past))
     stored = None if facility.deleted_at is not None else stored_facility(session, facility)
-    changed = write_facility(session, change_set, facility, stored, record)
+    write_facility(session, change_set, facility, stored, record)
     current = {c.capability_id: c for c in session.scalars(
         select(Capability).where(Capability.facility_pk == facility.id).execution_options(populate_existing=True))}
     for capability_id in sorted(set(current) | set(past_capabilities)):
@@ -135,9 +179,12 @@ def restore_facility(session, facility_id: str, change_id: int, *, user: User, l
         if old is None:
             if now is not None and now.deleted_at is None:
                 delete_capability(session, change_set, facility, now)
-                changed = True
             continue
         record = validate(CapabilityRowSchema(), as_cells({**old, "facility_id": facility_id}))
         stored = capability_record(now, facility_id) if now is not None and now.deleted_at is None else None
-        changed = write_capability(session, change_set, facility, now, stored, record) or changed
-    return finish(session, change_set, changed, {"facilities": {"restored": 1}})
+        write_capability(session, change_set, facility, now, stored, record)
+    rows = session.execute(select(Change.entity, Change.action, Change.capability_id, Change.before, Change.after)
+                           .where(Change.change_set_id == change_set.id).order_by(Change.id))
+    changes = [{"entity": r.entity, "action": r.action, "capability_id": r.capability_id,
+                "before": r.before, "after": r.after} for r in rows]
+    return RestorePlan(facility_id, change_id, changes)

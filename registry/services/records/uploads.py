@@ -43,6 +43,7 @@ from registry.services.records.upload_files import (
     write_rejects,
 )
 from registry.services.records.write_lock import begin_write
+from registry.services.records.writer import web_actor
 
 # The views use these as parts of the upload service, with everything defined below.
 __all__ = ["UploadRefused", "job_folder", "read_progress", "rejects_path"]
@@ -154,6 +155,7 @@ def preview_job(session, job_id: int, *, upload_dir: str, locator, chunk_rows: i
             "issues": [issue_dict(i) for i in report.issues[:ISSUES_KEPT]],
             "issue_count": len(report.issues), "error_count": len(report.errors),
             "scope": scope_text(job.user), "rejects": rejects,
+            "uscc_changes": report.uscc_changes,  # refused in the preview; applied only when confirmed
         }
     job.data_version = version
     job.status = "rejected" if refused else "previewed"
@@ -173,22 +175,32 @@ def scope_text(user: User) -> str | None:
 
 
 def actor_of(user: User) -> str:
-    return f"user:{user.email}"
+    return web_actor(user)  # the one actor format of web writes
 
 
 # --- confirmation -------------------------------------------------------------------------------
 
-def confirm_job(session, job: UploadJob) -> UploadJob:
-    """Mark a previewed job for applying (JobRunner runs apply_job inline or in the background)."""
+def confirm_job(session, job: UploadJob, allow_uscc_change: bool = False) -> UploadJob:
+    """Mark a previewed job for applying (JobRunner runs apply_job inline or in the background).
+
+    Rows that change a facility's USCC (listed apart in the preview) are applied only with
+    `allow_uscc_change`, the preview's explicit confirmation; without it they stay refused."""
+    uscc_changes = (job.preview or {}).get("uscc_changes") or []
     if job.status != "previewed" or not preview_changes(job):
         raise UploadRefused(_l("This upload cannot be applied (it is %(status)s).", status=job.status))
+    if not allow_uscc_change and not sum(job.preview.get("change_counts", {}).values()):
+        raise UploadRefused(_l("This upload only changes the USCC of facilities: tick the box that confirms "
+                               "these changes to apply them."))
+    job.preview = {**job.preview, "uscc_confirmed": bool(allow_uscc_change and uscc_changes)}
     job.status = "confirmed"
     session.commit()
     return job
 
 
 def preview_changes(job: UploadJob) -> int:
-    return sum((job.preview or {}).get("change_counts", {}).values())
+    """Changes the upload can make: those previewed, and the USCC changes it would make if confirmed."""
+    preview = job.preview or {}
+    return sum(preview.get("change_counts", {}).values()) + len(preview.get("uscc_changes") or [])
 
 
 def apply_job(session, job_id: int, *, upload_dir: str, locator, chunk_rows: int = 2000) -> UploadJob:
@@ -210,13 +222,15 @@ def apply_job(session, job_id: int, *, upload_dir: str, locator, chunk_rows: int
         job.message = "stale"
         session.commit()
         return job
+    confirmed_uscc = bool(job.preview.get("uscc_confirmed"))
     report = import_dataset(session, job_paths(upload_dir, job.id), locator=locator, actor=actor_of(job.user),
                             skip_invalid=True, prune=job.prune, chunk_rows=chunk_rows,
-                            progress=ProgressFile(folder, "applying"), facility_scope=facility_scope(job.user))
+                            progress=ProgressFile(folder, "applying"), facility_scope=facility_scope(job.user),
+                            allow_uscc_change=confirmed_uscc)
     job = session.get(UploadJob, job_id, populate_existing=True)
     job.status = "applied" if report.committed else "failed"  # what was written, whatever was asked meanwhile
     job.change_set_id = report.change_set_id
-    if {name: dict(c) for name, c in report.counts.items()} != job.preview["counts"]:
+    if not confirmed_uscc and {name: dict(c) for name, c in report.counts.items()} != job.preview["counts"]:
         job.message = "counts differ from the preview"  # cannot happen while the version check holds
     session.commit()
     return job

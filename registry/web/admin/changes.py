@@ -44,14 +44,28 @@ def change(change_id: int):
                            fields=changelog.field_rows(entry))
 
 
+@blp.get("/changes/<int:change_id>/restore")
+@roles_required("admin")
+def restore_preview(change_id: int):
+    """What a restore would change (a diff, and counts), with a form to confirm it."""
+    entry, _change_set = changelog.change_detail(db.session, change_id)
+    plan = changelog.plan_restore(db.session, entry.facility_id, change_id, user=current_user, locator=locator())
+    return render_template("admin/change_restore.html", change=entry, plan=plan)
+
+
 @blp.post("/changes/<int:change_id>/restore")
 @roles_required("admin")
 def restore(change_id: int):
     entry, _change_set = changelog.change_detail(db.session, change_id)
-    changed = changelog.restore_facility(db.session, entry.facility_id, change_id, user=current_user,
-                                         locator=locator())
+    if request.form.get("confirm") != "yes" or not request.form.get("plan"):
+        plan = changelog.plan_restore(db.session, entry.facility_id, change_id, user=current_user,
+                                      locator=locator())
+        return render_template("admin/change_restore.html", change=entry, plan=plan,
+                               refused=_("Tick the box to confirm the restore.")), 400
+    plan = changelog.restore_facility(db.session, entry.facility_id, change_id, user=current_user,
+                                      locator=locator(), confirmed_digest=request.form["plan"])
     flash(_("Facility %(id)s was restored to its state after change %(change)s.", id=entry.facility_id,
-            change=change_id) if changed else _("Nothing to restore: the facility is already in that state."))
+            change=change_id) if plan.applied else _("Nothing to restore: the facility is already in that state."))
     return redirect(url_for("admin.change_log", facility_id=entry.facility_id))
 
 

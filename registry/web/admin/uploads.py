@@ -75,7 +75,8 @@ def upload_rejects(job_id: int):
 @blp.post("/uploads/<int:job_id>/confirm")
 @roles_required(*KEEPERS)
 def upload_confirm(job_id: int):
-    job = uploads.confirm_job(db.session, uploads.get_job(db.session, job_id, current_user))
+    job = uploads.confirm_job(db.session, uploads.get_job(db.session, job_id, current_user),
+                              allow_uscc_change=request.form.get("allow_uscc_change") == "yes")
     runner().start(job.id, "apply")
     job = uploads.get_job(db.session, job_id, current_user)
     if job.status == "stale":
