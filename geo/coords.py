@@ -81,14 +81,20 @@ def gcj02_to_wgs84(lon, lat, tol: float = 1e-10, max_iter: int = 20):
     """
     glon, glat, scalar = _arrays(lon, lat)
     dlon, dlat = _offset(glon, glat)
-    wlon, wlat = glon - dlon, glat - dlat  # the usual one-step inverse
+    guess = (glon - dlon, glat - dlat)  # the usual one-step inverse
+    return _result(*_invert(wgs84_to_gcj02, (glon, glat), guess, tol, max_iter), scalar)
+
+
+def _invert(forward, target, guess, tol: float, max_iter: int):
+    """Solve forward(x) = target by fixed-point iteration x <- x + (target - forward(x))."""
+    (tlon, tlat), (xlon, xlat) = target, guess
     for _ in range(max_iter):
-        flon, flat = wgs84_to_gcj02(wlon, wlat)
-        elon, elat = glon - flon, glat - flat
-        wlon, wlat = wlon + elon, wlat + elat
+        flon, flat = forward(xlon, xlat)
+        elon, elat = tlon - flon, tlat - flat
+        xlon, xlat = xlon + elon, xlat + elat
         if np.all(np.abs(elon) < tol) and np.all(np.abs(elat) < tol):
             break
-    return _result(wlon, wlat, scalar)
+    return xlon, xlat
 
 
 def gcj02_to_bd09(lon, lat):
@@ -110,14 +116,8 @@ def bd09_to_gcj02(lon, lat, tol: float = 1e-10, max_iter: int = 20):
     y = blat - 0.006
     z = np.hypot(x, y) - 0.00002 * np.sin(y * _X_PI)
     theta = np.arctan2(y, x) - 0.000003 * np.cos(x * _X_PI)
-    glon, glat = z * np.cos(theta), z * np.sin(theta)
-    for _ in range(max_iter):
-        flon, flat = gcj02_to_bd09(glon, glat)
-        elon, elat = blon - flon, blat - flat
-        glon, glat = glon + elon, glat + elat
-        if np.all(np.abs(elon) < tol) and np.all(np.abs(elat) < tol):
-            break
-    return _result(glon, glat, scalar)
+    guess = (z * np.cos(theta), z * np.sin(theta))
+    return _result(*_invert(gcj02_to_bd09, (blon, blat), guess, tol, max_iter), scalar)
 
 
 def wgs84_to_bd09(lon, lat):
