@@ -50,6 +50,7 @@ from registry.web import labels as vocab
 from registry.web.access import roles_required
 from registry.web.context import current_lang
 from registry.web.maps import district_names, map_settings
+from registry.web.security import nonce_scripts
 
 blp = Blueprint("audit", __name__, url_prefix="/audit")
 STATIC = PROJECT_ROOT / "registry" / "static"
@@ -241,7 +242,8 @@ def accessibility():
         lon, lat, weight = access_service.parse_demand_csv(file.read(access_service.MAX_DEMAND_BYTES + 1))
         district = district_locator(current_app.config["DISTRICTS_GEOJSON"]).locate_many(lon, lat)
         result = access_service.accessibility_for_points(db.session, args, lon, lat, weight, district, today())
-        upload = {"rows": int(lon.size), "html": render_page(access_map(result, args, lang, access_subtitle(args)))}
+        upload = {"rows": int(lon.size), "html": nonce_scripts(render_page(access_map(result, args, lang,
+                                                                                 access_subtitle(args))))}
     else:
         result = grid_result(args)
     codes = [r["code"] for r in district_table().rows]
