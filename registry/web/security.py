@@ -13,7 +13,7 @@ import time
 from datetime import date
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, request, session
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, NotFound, UnprocessableEntity
 
@@ -45,10 +45,9 @@ def init_app(app: Flask) -> None:
 # --- Headers ----------------------------------------------------------------------------------
 
 def csp_nonce() -> str:
-    """This request's nonce for inline scripts (made on first use)."""
-    if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(16)
-    return g.csp_nonce
+    """This request's nonce for inline scripts (made on first use; kept on the request, since `g`
+    may outlive one)."""
+    return request.environ.setdefault("registry.csp_nonce", secrets.token_urlsafe(16))
 
 
 def nonce_scripts(html: str) -> str:

@@ -5,8 +5,8 @@ need an enterprise account, so each (API key, USCC) gets one of its own: it can 
 in (its password hash matches nothing) and its address is in a reserved domain that nobody
 can register or be given (services/accounts/users.py), so no stranger can own the account
 the partner's bookings go to; mail about the booking goes to the booking's contact address
-instead. The first bookings of a new enterprise may arrive at once: the account is inserted
-in a savepoint, and whoever loses the race takes the winner's. A partner sees and acts on the
+instead. The first bookings of a new enterprise may arrive at once: the account is committed
+on its own before the booking, and whoever loses the race to insert it takes the winner's. A partner sees and acts on the
 bookings made with its key only, and any other id is "not found", as on the web pages.
 """
 from datetime import date
@@ -41,12 +41,13 @@ def partner_enterprise(session, key_id: int, org_name: str, uscc: str) -> User:
     email = f"key{key_id}-{uscc.lower()}@{PARTNER_ACCOUNTS_DOMAIN}"
     account = session.scalar(select(User).where(User.email == email))
     if account is None:
-        try:
-            with session.begin_nested():
-                account = create_user(session, email=email, password="", role="enterprise", name=org_name,
-                                      org_name=org_name, uscc=uscc, password_hash=UNUSABLE_PASSWORD,
-                                      partner_account=True)
-        except (IntegrityError, AccountError):  # a parallel first booking made it: use that one
+        try:  # committed on its own: a parallel first booking that loses the race reads the winner's
+            account = create_user(session, email=email, password="", role="enterprise", name=org_name,
+                                  org_name=org_name, uscc=uscc, password_hash=UNUSABLE_PASSWORD,
+                                  partner_account=True)
+            session.commit()
+        except (IntegrityError, AccountError):
+            session.rollback()
             account = session.scalar(select(User).where(User.email == email))
     if account is None or account.password_hash != UNUSABLE_PASSWORD or account.role != "enterprise":
         raise Conflict(_l("This enterprise cannot be booked for with this key."))
