@@ -39,6 +39,7 @@ from registry.services.booking.workflow import (
 )
 from registry.web.access import roles_required
 from registry.web.booking_forms import BookingForm, PlainForm, TransitionForm
+from registry.web.security import requested_page
 
 blp = Blueprint("bookings", __name__)
 
@@ -123,7 +124,7 @@ def index():
     query = visible_bookings(current_user)
     if state in STATE_LABELS:
         query = query.where(Booking.state == state)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = requested_page()
     total = db.session.scalar(query.with_only_columns(func.count(Booking.id)).order_by(None))
     rows = db.session.scalars(query.order_by(Booking.service_date.desc(), Booking.id.desc())
                               .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()

@@ -1,6 +1,7 @@
 """What every request and answer goes through, in one place: security headers with a per-request
-CSP nonce, refusal of control characters and out-of-range paging or dates at the edge, the one
-check of a `next` redirect target, and the absolute lifetime of a signed-in session.
+CSP nonce, refusal of control characters and out-of-range dates at the edge (and the page number
+of paged lists), the one check of a `next` redirect target, and the absolute lifetime of a
+signed-in session.
 
 The CSP allows scripts from this site and inline scripts carrying the request's nonce only. Our
 templates write `nonce="{{ csp_nonce() }}"`; HTML that a library generates whole (folium maps,
@@ -22,6 +23,7 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Anything a browser strips or reads as a separator in a URL (tab, newlines, spaces, backslash).
 UNSAFE_IN_REDIRECT = re.compile(r"[\x00-\x20\x7f\\]")
 MAX_PAGE = 100_000
+PAGE_NUMBER = re.compile(r"^[+-]?\d+$")
 DAY_ARGS = ("start", "end", "since", "until", "date", "day")
 EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 # Pages produced whole by a library (folium, flask-smorest): their inline scripts get the nonce.
@@ -93,10 +95,7 @@ def security_headers(response):
 # --- Input at the edge ------------------------------------------------------------------------
 
 def _request_strings():
-    """(name, text) of every value a view may read: path, query, form, JSON, the API key headers."""
-    for name, value in (request.view_args or {}).items():
-        if isinstance(value, str):
-            yield name, value
+    """(name, text) of every value a view may read: query, form, JSON, the API key headers."""
     sources = [request.args]
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
         sources.append(request.form)
@@ -126,27 +125,37 @@ def _json_strings(path: str, value):
 
 
 def refuse_control_characters():
-    """NUL and other control characters are refused before any view (or database) sees them:
-    422 naming the fields for JSON bodies, 400 otherwise."""
+    """NUL and other control characters are refused before any view (or database) sees them: in the
+    path 404 (no id has one), in the API's input 422 naming the fields, in a page's query or form 400."""
+    if any(isinstance(v, str) and CONTROL_CHARACTERS.search(v) for v in (request.view_args or {}).values()):
+        raise NotFound()
     bad = sorted({name for name, text in _request_strings() if CONTROL_CHARACTERS.search(text)})
     if not bad:
         return None
     message = _("Control characters (such as NUL) are not allowed in: %(fields)s.", fields=", ".join(bad))
-    if request.is_json:
+    if request.is_json or request.path.startswith("/api/"):
         error = UnprocessableEntity(message)
-        error.data = {"messages": {"json": {name: [message] for name in bad}}}
+        error.data = {"messages": {"json" if request.is_json else "query": {name: [message] for name in bad}}}
         raise error
     raise BadRequest(message)
 
 
+def requested_page() -> int:
+    """The `page` of a paged list (1 when absent or not a number); 404 below 1 or beyond MAX_PAGE,
+    before it becomes an OFFSET no database can take."""
+    page = request.args.get("page", "").strip()
+    if not PAGE_NUMBER.match(page):
+        return 1
+    if not 1 <= int(page) <= MAX_PAGE:
+        raise NotFound(_("There is no page %(page)s.", page=page[:20]))
+    return int(page)
+
+
 def refuse_out_of_range_arguments():
-    """A page beyond any list is 404, a date outside 1900–2199 a 400, for every page of the site
+    """A date outside 1900–2199 is a 400 on every page of the site, before a view adds days to it
     (the API's arguments are checked by its schemas)."""
     if request.path.startswith("/api/"):
         return None
-    page = request.args.get("page", "")
-    if page.strip().lstrip("+").isdigit() and int(page) > MAX_PAGE:
-        raise NotFound(_("There is no page %(page)s.", page=page[:20]))
     for name in DAY_ARGS:
         text = request.args.get(name, "").strip()
         try:

@@ -105,7 +105,7 @@ def serve(env: dict):
          "--no-reload", "--no-debugger", "--with-threads"], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(600):  # up to a minute: the app imports geopandas and folium, slow on a busy machine
             try:
                 urllib.request.urlopen(base + "/", timeout=2).read()
                 break

@@ -6,8 +6,9 @@ in (its password hash matches nothing) and its address is in a reserved domain t
 can register or be given (services/accounts/users.py), so no stranger can own the account
 the partner's bookings go to; mail about the booking goes to the booking's contact address
 instead. The first bookings of a new enterprise may arrive at once: the account is committed
-on its own before the booking, and whoever loses the race to insert it takes the winner's. A partner sees and acts on the
-bookings made with its key only, and any other id is "not found", as on the web pages.
+on its own before the booking, and whoever loses the race to insert it takes the winner's.
+A partner sees and acts on the bookings made with its key only, and any other id is "not
+found", as on the web pages.
 """
 from datetime import date
 
