@@ -146,7 +146,7 @@ def requested_page() -> int:
     page = request.args.get("page", "").strip()
     if not PAGE_NUMBER.match(page):
         return 1
-    if not 1 <= int(page) <= MAX_PAGE:
+    if len(page.lstrip("+-")) > len(str(MAX_PAGE)) or not 1 <= int(page) <= MAX_PAGE:
         raise NotFound(_("There is no page %(page)s.", page=page[:20]))
     return int(page)
 
