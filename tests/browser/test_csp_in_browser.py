@@ -1,6 +1,7 @@
 """Row 3 of issue 13 in Chromium: under the CSP the Swagger UI draws the API, the report's print button
 (a nonce'd listener, no inline handler) works, and the browser reports no violation (the browser
-fixtures fail on any). The other pages and maps are driven under the same CSP by tests/browser/."""
+fixtures fail on any). The other pages and maps are driven under the same CSP by the other browser tests.
+Part of the attack suite (tests/security/); here because the browser fixtures are tests/browser's."""
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PASSWORD, run_flask, sign_in
