@@ -18,6 +18,7 @@ from registry.web import (  # noqa: F401  (access: the user loader)
     maps,
     pages,
     search_pages,
+    security,
     workspace,
 )
 
@@ -31,6 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(Config.from_env())
     app.config.update(overrides or {})
     register_extensions(app)
+    security.init_app(app)
     app.register_blueprint(pages.blp)
     app.register_blueprint(maps.blp)
     app.register_blueprint(search_pages.blp)

@@ -53,11 +53,17 @@ class Config:
     LOGIN_MAX_FAILURES = 5  # failed sign-ins in a row that lock an account ...
     LOGIN_LOCKOUT_MINUTES = 15  # ... for this long
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False  # set to 1 behind HTTPS
-    PERMANENT_SESSION_LIFETIME = 8 * 3600  # seconds a sign-in lasts
+    SESSION_COOKIE_SECURE = None  # unset: on unless debugging or testing (registry/web/security.py); 0/1 force it
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # seconds a sign-in lasts without a request
+    SESSION_ABSOLUTE_LIFETIME = 12 * 3600  # seconds a sign-in lasts however active it is
+    LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"  # failed sign-ins per client address
+    REGISTER_RATE_LIMIT = "5 per hour; 20 per day"  # sign-up attempts per client address
+    BOOKING_MAX_OPEN_PER_DAY = 2  # open bookings of one enterprise (USCC) at one facility on one day
+    BOOKING_MAX_OPEN_PER_FACILITY = 10  # ... and at one facility over all days
     WTF_CSRF_TIME_LIMIT = None  # a form's token lives as long as the session
     RATELIMIT_KEY_PREFIX = "registry"  # namespace of the counters in a shared Redis
     RATELIMIT_STORAGE_URI = "memory://"  # redis://127.0.0.1:6379 when several workers serve the API
+    RATELIMIT_STORAGE_TIMEOUT = 0.5  # seconds to wait for Redis before counting in this process instead
     API_RATE_LIMIT_ANONYMOUS = "60 per minute"  # per client address, without a key
     API_RATE_LIMIT_KEY = "1200 per minute"  # per API key
     API_RESPONSE_CACHE = 256  # API answers kept per process until the data changes; 0 turns it off
@@ -83,10 +89,13 @@ class Config:
         settings["SQLALCHEMY_DATABASE_URI"] = database_url()
         settings["SECRET_KEY"] = _secret_key()
         for key in ("IMPORT_CHUNK_ROWS", "MAP_POINTS_CACHE", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES",
-                    "PERMANENT_SESSION_LIFETIME", "BOOKING_EXPIRY_DAYS", "SMTP_PORT", "API_RESPONSE_CACHE",
+                    "PERMANENT_SESSION_LIFETIME", "SESSION_ABSOLUTE_LIFETIME", "BOOKING_EXPIRY_DAYS",
+                    "BOOKING_MAX_OPEN_PER_DAY", "BOOKING_MAX_OPEN_PER_FACILITY", "SMTP_PORT", "API_RESPONSE_CACHE",
                     "UPLOAD_MAX_MB", "UPLOAD_BACKGROUND_BYTES"):
             settings[key] = int(settings[key])
         settings["MAX_CONTENT_LENGTH"] = settings["UPLOAD_MAX_MB"] * 2**20  # checked before a body is read
         for key in ("SESSION_COOKIE_SECURE", "SMTP_STARTTLS"):
-            settings[key] = str(settings[key]).lower() in ("1", "true", "yes")
+            if settings[key] is not None:
+                settings[key] = str(settings[key]).lower() in ("1", "true", "yes")
+        settings["RATELIMIT_STORAGE_TIMEOUT"] = float(settings["RATELIMIT_STORAGE_TIMEOUT"])
         return settings

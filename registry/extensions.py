@@ -22,5 +22,7 @@ migrate = Migrate()
 babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-# Limits are set per API blueprint (registry/api); storage from RATELIMIT_STORAGE_URI.
-limiter = Limiter(key_func=get_remote_address)
+# Limits: the API's (registry/api, shared by all its endpoints) and sign-in/sign-up (registry/web/auth.py);
+# storage from RATELIMIT_STORAGE_URI. When that store cannot be reached the limits fail open to counters
+# in this process (in-memory fallback) instead of failing every request; see README, "Security".
+limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True, swallow_errors=True)

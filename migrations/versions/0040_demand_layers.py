@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0040'
-down_revision = '0030'
+down_revision = '0031'
 branch_labels = None
 depends_on = None
 

@@ -2,6 +2,8 @@
 API keys and rate limits. `register(app)` is all create_app needs to call."""
 from flask import Flask
 from flask_smorest import Api
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from registry.api import audit, bookings, capabilities, changes, districts, facilities
 from registry.api.access import rate_limit_key, rate_limit_value
@@ -11,8 +13,10 @@ from registry.api.schemas import ErrorSchema
 from registry.extensions import csrf, limiter
 
 BLUEPRINTS = (facilities.blp, capabilities.blp, districts.blp, changes.blp, bookings.blp, audit.blp)
+# One counter per key (or per address without one) for the whole API, not one per endpoint.
+api_limit = limiter.shared_limit(rate_limit_value, scope="api", key_func=rate_limit_key)
 for _blp in BLUEPRINTS:  # once per process, however many apps are created
-    limiter.limit(rate_limit_value, key_func=rate_limit_key)(_blp)
+    api_limit(_blp)
 # District figures also depend on the district table, which the change log does not cover.
 response_cache = ResponseCache({facilities.blp.name, capabilities.blp.name, changes.blp.name})
 API_VERSION = "1.0.0"
@@ -69,6 +73,11 @@ class RegistryApi(Api):
 def register(app: Flask) -> None:
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
+    if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://", "redis+")):
+        # Give up on Redis quickly (no retries): the limits then count in this process (fail open).
+        timeout = app.config["RATELIMIT_STORAGE_TIMEOUT"]
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
+            "socket_connect_timeout": timeout, "socket_timeout": timeout, "retry": Retry(NoBackoff(), 0)})
     limiter.init_app(app)
     api = RegistryApi(app)
     for blp in BLUEPRINTS:

@@ -44,6 +44,7 @@ class OutboxMessage(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # NULL: still to send
+    given_up_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # unsendable: never retried
 
 
 class CalendarFeed(db.Model):

@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Column, DateTime, ForeignKey, String, Table
+from sqlalchemy import Column, DateTime, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.extensions import db
@@ -64,3 +64,19 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role} {self.email}>"
+
+
+class SignInFailure(db.Model):
+    """Failed sign-ins for one e-mail (an account's or not) from one client address, and the lock they
+    earned: a stranger's guesses lock the stranger's address out, never the account's owner."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (UniqueConstraint("email", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(default=0, server_default="0")  # since the last lock or success
+    locks: Mapped[int] = mapped_column(default=0, server_default="0")  # locks in a row: the next lasts 2^locks
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

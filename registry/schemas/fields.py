@@ -241,10 +241,8 @@ class Day(Memoised):
 
 
 class Email(Cell):
-    PATTERN = rules.EMAIL_PATTERN
-
     def parse(self, value):
-        if not self.PATTERN.fullmatch(str(value)) or len(str(value)) > rules.EMAIL_MAX:
+        if not rules.is_email(str(value)):
             raise ValidationError(_l("not an e-mail address"))
         return str(value)
 

@@ -21,9 +21,15 @@ BOOKING_QUANTITY = DAILY_CAPACITY  # and never more than the capability's own da
 # A unit fee in yuan: what the column (NUMERIC(12, 2)) holds.
 PRICE_CNY = (Decimal("0"), Decimal("9999999999.99"))
 
-# E-mail: "must look like name@domain.cn" (interchange format); 254 characters (RFC 5321).
-EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+# E-mail: "must look like name@domain.cn" (interchange format); 254 characters, a local part of 64
+# (RFC 5321); no control character anywhere (a CR/LF would add mail headers).
+EMAIL_PATTERN = re.compile(r"[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f.]+")
 EMAIL_MAX = 254
+
+
+def is_email(text: str | None) -> bool:
+    """One address as the registry accepts it anywhere: sign-up, contacts, bookings, imports."""
+    return bool(text) and len(text) <= EMAIL_MAX and EMAIL_PATTERN.fullmatch(text) is not None
 
 # Coordinates in decimal degrees (the location rules then ask for a point in Hangzhou).
 LONGITUDE = (-180, 180)

@@ -41,10 +41,3 @@ def home_endpoint(user) -> str:
     dashboard, admins at the accounts."""
     landing = {"operator": "workspace.index", "auditor": "audit.dashboard", "admin": "admin.users"}
     return landing.get(user.role, "pages.home")
-
-
-def local_path(target: str | None) -> str | None:
-    """`target` if it is a path on this site, else None (no open redirect after sign-in)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target

@@ -54,6 +54,7 @@ from registry.web import labels as vocab
 from registry.web.access import roles_required
 from registry.web.context import current_lang
 from registry.web.maps import district_names, map_settings
+from registry.web.security import nonce_scripts
 
 blp = Blueprint("audit", __name__, url_prefix="/audit")
 STATIC = PROJECT_ROOT / "registry" / "static"
@@ -275,7 +276,8 @@ def accessibility():
         label = demand.DemandLabel(0, str(_l("Uploaded file %(name)s (not kept)", name=file.filename[:80])), "other",
                                    today().year, str(_l("uploaded for this page only")))
         upload = {"rows": int(lon.size), "label": label,
-                  "html": render_page(access_map(result, args, lang, access_subtitle(args, demand_label=label)))}
+                  "html": nonce_scripts(render_page(access_map(result, args, lang,
+                                                               access_subtitle(args, demand_label=label))))}
     else:
         result = grid_result(args)
     other = sensitivity.parse_comparison(request.values, args)

@@ -3,10 +3,14 @@
 Signing in starts a new session (everything in the old cookie is dropped, a new CSRF
 token is made), so a session planted before sign-in is worth nothing after it. Signing
 out changes the user's session token, so copies of the cookie stop working too.
+
+Per client address, failed sign-ins (LOGIN_RATE_LIMIT) and sign-up attempts
+(REGISTER_RATE_LIMIT) are limited by Flask-Limiter (429); the lockout per e-mail and address
+is the accounts service's.
 """
 from datetime import timedelta
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -14,7 +18,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from registry.extensions import db
+from registry.extensions import db, limiter
 from registry.services.accounts.users import (
     PASSWORD_MIN_LENGTH,
     AccountError,
@@ -25,7 +29,8 @@ from registry.services.accounts.users import (
     end_sessions,
     register_enterprise,
 )
-from registry.web.access import home_endpoint, local_path
+from registry.web.access import home_endpoint
+from registry.web.security import mark_signed_in, safe_next
 
 blp = Blueprint("auth", __name__)
 
@@ -66,21 +71,33 @@ def start_session(user) -> None:
     session.clear()
     login_user(user)
     session.permanent = True
+    mark_signed_in()
+
+
+def too_many_attempts() -> str:
+    return _("Too many attempts from your address: wait a while and try again.")
+
+
+def sign_in_failed(response: Response) -> bool:
+    return response.status_code not in (200, 302, 303)
 
 
 @blp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=sign_in_failed,
+               error_message=too_many_attempts)
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     status = 200
     if form.validate_on_submit():
         try:
-            user = authenticate(db.session, form.email.data, form.password.data, lockout_policy())
+            user = authenticate(db.session, form.email.data, form.password.data, lockout_policy(),
+                                address=request.remote_addr or "")
         except SignInRefused as exc:
             form.password.errors.append(str(exc.message))
             status = 401
         else:
             start_session(user)
-            return redirect(local_path(form.next.data) or url_for(home_endpoint(user)))
+            return redirect(safe_next(form.next.data) or url_for(home_endpoint(user)))
     elif form.is_submitted():
         status = 400
     return render_template("auth/login.html", form=form), status
@@ -97,6 +114,7 @@ def logout():
 
 
 @blp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"], error_message=too_many_attempts)
 def register():
     form = RegisterForm()
     status = 200

@@ -39,6 +39,7 @@ from registry.services.booking.workflow import (
 )
 from registry.web.access import roles_required
 from registry.web.booking_forms import BookingForm, PlainForm, TransitionForm
+from registry.web.security import requested_page
 
 blp = Blueprint("bookings", __name__)
 
@@ -112,7 +113,7 @@ def book(facility_id: str):
 @login_required
 def index():
     state = request.args.get("state")
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = requested_page()
     rows, total = booking_page(db.session, current_user, state=state if state in STATE_LABELS else None,
                                page=page, per_page=PER_PAGE)
     return render_template("bookings/index.html", bookings=rows, total=total, page=page, per_page=PER_PAGE,

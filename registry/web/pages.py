@@ -6,6 +6,7 @@ from registry.extensions import db
 from registry.services.districts import district_points
 from registry.services.records.overview import registry_overview
 from registry.web.context import current_lang
+from registry.web.security import safe_next
 from registry.web.view_models import example_searches, form_view
 
 blp = Blueprint("pages", __name__)
@@ -28,9 +29,7 @@ def home():
 @blp.get("/lang/<code>")
 def set_language(code: str):
     """Remember the chosen language in a cookie; unknown codes fall back to Chinese."""
-    target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = url_for("pages.home")  # only local paths: no open redirect
+    target = safe_next(request.args.get("next")) or url_for("pages.home")  # no open redirect
     response = make_response(redirect(target))
     response.set_cookie("lang", code if code in ("zh", "en") else "zh",
                         max_age=365 * 24 * 3600, samesite="Lax")

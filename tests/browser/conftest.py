@@ -3,7 +3,8 @@
 Once per session: a temporary SQLite database is migrated, seeded with the demo data (`flask seed`) and
 given one hostile record (a facility named like an HTML tag); then `flask run` serves it on a free port.
 Playwright drives /usr/bin/chromium (no browser download). Every test's page records each request and
-each dialog; a request to any host but 127.0.0.1 is aborted and fails the test.
+each dialog; a request to any host but 127.0.0.1 is aborted and fails the test, and so does any
+Content-Security-Policy violation the browser reports (the app serves its CSP in these tests as in production).
 """
 import os
 import socket
@@ -104,7 +105,7 @@ def serve(env: dict):
          "--no-reload", "--no-debugger", "--with-threads"], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(600):  # up to a minute: the app imports geopandas and folium, slow on a busy machine
             try:
                 urllib.request.urlopen(base + "/", timeout=2).read()
                 break
@@ -134,6 +135,7 @@ class PageLog:
         self.foreign: list[str] = []
         self.dialogs: list[str] = []
         self.errors: list[str] = []
+        self.csp: list[str] = []  # the browser's reports of Content-Security-Policy violations
 
 
 @pytest.fixture
@@ -149,6 +151,7 @@ def page(browser, live_server, page_log):
     context.close()
     assert not page_log.foreign, f"requests left 127.0.0.1: {page_log.foreign}"
     assert not page_log.dialogs, f"a dialog fired: {page_log.dialogs}"
+    assert not page_log.csp, f"Content-Security-Policy violations: {page_log.csp}"
 
 
 def new_guarded_page(browser, live_server, page_log):
@@ -177,8 +180,19 @@ def new_guarded_page(browser, live_server, page_log):
     page.on("request", on_request)
     page.on("dialog", on_dialog)
     page.on("pageerror", lambda error: page_log.errors.append(str(error)))
+    page.on("console", lambda message: page_log.csp.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text else None)
     page.set_default_timeout(15_000)
     return context, page
+
+
+def wait_until(frame, expression: str, timeout: float = 15) -> None:
+    """Poll `expression` in a page or frame until it is true. Playwright's wait_for_function evaluates
+    its predicate with eval inside the page, which the app's CSP (rightly) refuses; evaluate() does not."""
+    deadline = time.monotonic() + timeout
+    while not frame.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        time.sleep(0.05)
 
 
 def shoot(page, name: str) -> Path:

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.browser.conftest import HOSTILE_ID, HOSTILE_NAME, PASSWORD, run_flask, shoot, sign_in
+from tests.browser.conftest import HOSTILE_ID, HOSTILE_NAME, PASSWORD, run_flask, shoot, sign_in, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +21,7 @@ def map_state(page, frame_id: str) -> dict:
     """window.auditMap of the map in iframe `frame_id`, once its script has run."""
     handle = page.locator(f"#{frame_id}").element_handle()
     frame = handle.content_frame()
-    frame.wait_for_function("window.auditMap !== undefined")
+    wait_until(frame, "window.auditMap !== undefined")
     return frame.evaluate("window.auditMap")
 
 
@@ -103,9 +103,10 @@ def test_downloaded_maps_work_with_no_server(page, page_log, auditor):
     for url, cells in (("/audit/map?figure=facilities&markers=1&download=1", False),
                        ("/audit/access/map?catchment_km=20&download=1", True)):
         body = page.request.get(url).text()
+        page.goto("about:blank")  # as a saved file opens: not under the site's CSP (nor its nonce)
         page_log.requests.clear()
         page.set_content(body)
-        page.wait_for_function("window.auditMap !== undefined")
+        wait_until(page, "window.auditMap !== undefined")
         state = page.evaluate("window.auditMap")
         assert state["legend"]
         assert (state["cells"] > 15_000) if cells else (state["markers"] > 0)

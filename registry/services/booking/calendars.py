@@ -2,11 +2,17 @@
 
 A feed is read by calendar apps that cannot sign in, so its URL carries a random token; revoking
 a feed retires the token and issues a new one, and the old URL answers 404 from then on.
+
+Showing a feed's address writes nothing (GET /calendars is safe): until a user first revokes it,
+the address carries a token signed with the app's secret (whose feed it is), valid as long as
+no feed row exists for that user or facility; the first revocation stores a random one.
 """
 import secrets
 from datetime import timedelta
 
+from flask import current_app
 from icalendar import Calendar, Event
+from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 
 from registry.errors import Forbidden
@@ -56,30 +62,59 @@ def _active_feed(session, *, user: User | None = None, facility: Facility | None
     return session.scalar(query.order_by(CalendarFeed.id.desc()))
 
 
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="calendar-feed")
+
+
+def _has_rows(session, *, user_id: int | None, facility_pk: int | None) -> bool:
+    owner = CalendarFeed.facility_pk == facility_pk if facility_pk else CalendarFeed.user_id == user_id
+    return session.scalar(select(CalendarFeed.id).where(owner).limit(1)) is not None
+
+
 def feed_for(session, creator: User, *, facility: Facility | None = None) -> CalendarFeed:
-    """The active feed of `creator` (or of a facility `creator` operates), made on first use; commits."""
+    """The active feed of `creator` (or of a facility `creator` operates); writes nothing. Before the
+    first revocation it is an unsaved feed whose token is signed (see the module's docstring)."""
     if facility is not None and (creator.role != "operator" or facility.id not in creator.facility_pks):
         raise Forbidden("not an operator of this facility")
     feed = _active_feed(session, user=None if facility else creator, facility=facility)
     if feed is None:
-        feed = CalendarFeed(token=secrets.token_urlsafe(32), user_id=None if facility else creator.id,
+        token = _signer().dumps([creator.id, facility.id if facility else 0])
+        feed = CalendarFeed(token=token, user_id=None if facility else creator.id,
                             facility_pk=facility.id if facility else None, created_by=creator.id)
-        session.add(feed)
-        session.commit()
     return feed
 
 
 def revoke_feed(session, creator: User, *, facility: Facility | None = None) -> CalendarFeed:
-    """Retire the active feed's token and issue a new one; commits."""
+    """Retire the active feed's token (stored or signed) and issue a new random one; commits."""
     old = feed_for(session, creator, facility=facility)
-    old.revoked_at = utcnow()
-    session.flush()
-    return feed_for(session, creator, facility=facility)
+    if old.id is not None:
+        old.revoked_at = utcnow()
+    feed = CalendarFeed(token=secrets.token_urlsafe(32), user_id=None if facility else creator.id,
+                        facility_pk=facility.id if facility else None, created_by=creator.id)
+    session.add(feed)
+    session.commit()
+    return feed
+
+
+def _signed_feed(session, token: str) -> CalendarFeed | None:
+    """The unsaved feed a signed token stands for, while no feed row exists for its owner."""
+    try:
+        creator_id, facility_pk = _signer().loads(token)
+    except (BadData, ValueError, TypeError):
+        return None
+    if not isinstance(creator_id, int) or not isinstance(facility_pk, int):
+        return None
+    if _has_rows(session, user_id=creator_id, facility_pk=facility_pk or None):
+        return None
+    return CalendarFeed(token=token, user_id=None if facility_pk else creator_id, facility_pk=facility_pk or None,
+                        created_by=creator_id)
 
 
 def feed_bookings(session, token: str) -> tuple[str, list[Booking]] | None:
     """(calendar name, bookings) for a live feed token, or None."""
     feed = session.scalar(select(CalendarFeed).where(CalendarFeed.token == token, CalendarFeed.revoked_at.is_(None)))
+    if feed is None:
+        feed = _signed_feed(session, token)
     if feed is None:
         return None
     if feed.user_id is not None:

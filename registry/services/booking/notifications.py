@@ -17,6 +17,8 @@ from sqlalchemy import func, select, update
 
 from registry.models import Booking, BookingEvent, Notification, OutboxMessage, User, operator_facilities
 from registry.models.base import utcnow
+from registry.schemas import rules
+from registry.services.accounts.users import PARTNER_ACCOUNTS_DOMAIN
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +68,6 @@ def notify_booking_event(session, booking: Booking, event: BookingEvent, url_for
         # No operator account for this facility yet: its registered e-mail hears of the request.
         if booking.facility.email:
             session.add(OutboxMessage(to_address=booking.facility.email, **mail_content(booking, event, url)))
-
-
-PARTNER_ACCOUNTS_DOMAIN = "partners.invalid"  # accounts a partner platform books for (services/partner_bookings.py)
 
 
 def mail_address(person: User, booking: Booking) -> str | None:
@@ -137,6 +136,22 @@ def log_transport(message: OutboxMessage) -> None:
     log.warning("mail (no SMTP_HOST set) to %s: %s\n%s", message.to_address, message.subject, message.body)
 
 
+MAX_ATTEMPTS = 30  # then a message is given up (about three weeks of retries)
+
+
+class Unsendable(Exception):
+    """A message no retry can deliver (a malformed or refused address): given up at once."""
+
+
+def is_permanent(exc: Exception) -> bool:
+    """Failures that no later attempt can mend: a bad address or header (ValueError from the e-mail
+    package), every recipient refused, or a 5xx answer of the server."""
+    if isinstance(exc, (Unsendable, ValueError, smtplib.SMTPRecipientsRefused)):
+        return True
+    code = getattr(exc, "smtp_code", None)
+    return isinstance(code, int) and 500 <= code < 600
+
+
 def retry_delay(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** min(attempts, 10)), MAX_DELAY)
 
@@ -148,7 +163,8 @@ def send_pending(session, transport, *, now: datetime | None = None, limit: int 
     never send one message twice.
     """
     now = now or utcnow()
-    query = (select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at <= now)
+    query = (select(OutboxMessage).where(OutboxMessage.sent_at.is_(None), OutboxMessage.given_up_at.is_(None),
+                                         OutboxMessage.next_attempt_at <= now)
              .order_by(OutboxMessage.id).limit(limit))
     postgres = session.get_bind().dialect.name == "postgresql"
     sent = failed = 0
@@ -159,11 +175,15 @@ def send_pending(session, transport, *, now: datetime | None = None, limit: int 
             session.rollback()
             continue
         try:
+            if not rules.is_email(message.to_address):
+                raise Unsendable(f"not a valid e-mail address: {message.to_address!r}")
             transport(message)
-        except Exception as exc:  # any failure of the mail server: keep the message, try later
+        except Exception as exc:  # a failure of the mail server: keep the message, try later, unless hopeless
             message.attempts += 1
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             message.next_attempt_at = now + retry_delay(message.attempts)
+            if is_permanent(exc) or message.attempts >= MAX_ATTEMPTS:
+                message.given_up_at = now
             failed += 1
             log.warning("mail %s to %s failed (attempt %s): %s", message.id, message.to_address,
                         message.attempts, message.last_error)

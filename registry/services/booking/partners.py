@@ -2,20 +2,24 @@
 
 A partner names the enterprise (company name and USCC) in each request. The booking rules
 need an enterprise account, so each (API key, USCC) gets one of its own: it can never sign
-in (its password hash matches nothing) and its address is in a reserved domain; mail about
-the booking goes to the booking's contact address instead. A partner sees and acts on the
-bookings made with its key only, and any other id is "not found", as on the web pages.
+in (its password hash matches nothing) and its address is in a reserved domain that nobody
+can register or be given (services/accounts/users.py), so no stranger can own the account
+the partner's bookings go to; mail about the booking goes to the booking's contact address
+instead. The first bookings of a new enterprise may arrive at once: the account is committed
+on its own before the booking, and whoever loses the race to insert it takes the winner's.
+A partner sees and acts on the bookings made with its key only, and any other id is "not
+found", as on the web pages.
 """
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from registry.errors import NotFound
+from registry.errors import Conflict, NotFound
 from registry.identifiers import IdentifierError, normalize_uscc
 from registry.models import Booking, Capability, Facility, User
-from registry.services.accounts.users import create_user
-from registry.services.booking.notifications import PARTNER_ACCOUNTS_DOMAIN
+from registry.services.accounts.users import PARTNER_ACCOUNTS_DOMAIN, AccountError, create_user
 from registry.services.booking.workflow import BookingError, BookingRequest, request_booking, transition
 
 UNUSABLE_PASSWORD = "!"  # not a werkzeug hash: no password ever matches it
@@ -38,10 +42,17 @@ def partner_enterprise(session, key_id: int, org_name: str, uscc: str) -> User:
     email = f"key{key_id}-{uscc.lower()}@{PARTNER_ACCOUNTS_DOMAIN}"
     account = session.scalar(select(User).where(User.email == email))
     if account is None:
-        account = create_user(session, email=email, password="", role="enterprise", name=org_name,
-                              org_name=org_name, uscc=uscc, password_hash=UNUSABLE_PASSWORD)
-    else:
-        account.org_name = org_name
+        try:  # committed on its own: a parallel first booking that loses the race reads the winner's
+            account = create_user(session, email=email, password="", role="enterprise", name=org_name,
+                                  org_name=org_name, uscc=uscc, password_hash=UNUSABLE_PASSWORD,
+                                  partner_account=True)
+            session.commit()
+        except (IntegrityError, AccountError):
+            session.rollback()
+            account = session.scalar(select(User).where(User.email == email))
+    if account is None or account.password_hash != UNUSABLE_PASSWORD or account.role != "enterprise":
+        raise Conflict(_l("This enterprise cannot be booked for with this key."))
+    account.org_name = org_name
     return account
 
 

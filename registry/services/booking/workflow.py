@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,6 +25,7 @@ from registry.schemas import rules
 from registry.services.booking.notifications import notify_booking_event
 
 HORIZON_DAYS = rules.BOOKING_HORIZON_DAYS  # how far ahead a service can be booked
+OPEN_STATES = ("requested", "accepted", "in_progress")  # what the caps on open bookings count
 VOUCHER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{3,39}$")
 
 
@@ -41,8 +43,31 @@ class FullyBooked(Conflict):
     pass
 
 
+class BookingConflict(BookingError):
+    """A request refused because of the enterprise's other open bookings (409)."""
+
+    status = 409
+
+
 class StaleBooking(Conflict):
     """The booking changed since the actor saw it."""
+
+
+@dataclass(frozen=True)
+class OpenBookingCaps:
+    """How many open bookings one enterprise (all accounts with its USCC) may hold at one facility,
+    on one day and over all days: no one can hoard a facility's capacity (BOOKING_MAX_OPEN_*)."""
+
+    per_day: int = 2
+    per_facility: int = 10
+
+    @classmethod
+    def configured(cls) -> "OpenBookingCaps":
+        if not has_app_context():
+            return cls()
+        config = current_app.config
+        return cls(per_day=config.get("BOOKING_MAX_OPEN_PER_DAY", cls.per_day),
+                   per_facility=config.get("BOOKING_MAX_OPEN_PER_FACILITY", cls.per_facility))
 
 
 @dataclass(frozen=True)
@@ -126,6 +151,8 @@ def _check_request(capability: Capability, req: BookingRequest, today: date) -> 
             raise BookingError(_l("This field is required."), field=name)
         if len(text) > longest:
             raise BookingError(_l("At most %(n)d characters.", n=longest), field=name)
+    if req.contact_email and not rules.is_email(req.contact_email.strip()):
+        raise BookingError(_l("Enter a valid e-mail address."), field="contact_email")
     if req.voucher_no and not VOUCHER.match(req.voucher_no.strip()):
         raise BookingError(_l("An innovation voucher number has 4 to 40 letters, digits or dashes."),
                            field="voucher_no")
@@ -172,8 +199,23 @@ def day_load(session, capability: Capability, start: date, end: date) -> list[tu
 
 # --- Requests and transitions ----------------------------------------------------------------------
 
+def _check_open_bookings(session, enterprise: User, capability: Capability, day: date,
+                         caps: OpenBookingCaps) -> None:
+    """Refuse a booking beyond the enterprise's caps at this facility (counted by USCC, so that
+    more accounts of one company do not mean more bookings)."""
+    same = (Booking.uscc == enterprise.uscc) if enterprise.uscc else (Booking.enterprise_id == enterprise.id)
+    query = select(func.count(Booking.id)).where(same, Booking.facility_pk == capability.facility_pk,
+                                                 Booking.state.in_(OPEN_STATES))
+    if session.scalar(query.where(Booking.service_date == day)) >= caps.per_day:
+        raise BookingConflict(_l("Your company already has %(n)d open bookings at this facility on this day.",
+                                 n=caps.per_day), field="service_date")
+    if session.scalar(query) >= caps.per_facility:
+        raise BookingConflict(_l("Your company already has %(n)d open bookings at this facility: wait until some "
+                                 "are done.", n=caps.per_facility), field="service_date")
+
+
 def request_booking(session, enterprise: User, req: BookingRequest, *, today: date, source: str = "web",
-                    notify=notify_booking_event) -> Booking:
+                    notify=notify_booking_event, caps: OpenBookingCaps | None = None) -> Booking:
     """Book for `enterprise` (always the acting account, never one named in the input); commits."""
     if enterprise.role != "enterprise" or not enterprise.is_active:
         raise Forbidden(_l("Only enterprise accounts can book services."))
@@ -183,6 +225,11 @@ def request_booking(session, enterprise: User, req: BookingRequest, *, today: da
         session.rollback()
         raise FullyBooked(_l("Fully booked: %(date)s has no room left for %(n)d more.",
                              date=req.service_date.isoformat(), n=req.quantity))
+    try:  # counted after the day's capacity row is taken, so parallel requests for it queue here
+        _check_open_bookings(session, enterprise, capability, req.service_date, caps or OpenBookingCaps.configured())
+    except BookingConflict:
+        session.rollback()
+        raise
     now = utcnow()
     booking = Booking(
         capability_pk=capability.id, facility_pk=capability.facility_pk, enterprise_id=enterprise.id,

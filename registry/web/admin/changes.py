@@ -9,6 +9,7 @@ from registry.extensions import db
 from registry.services.records import change_log as changelog
 from registry.web.access import roles_required
 from registry.web.admin.blueprint import KEEPERS, blp, locator, scope
+from registry.web.security import requested_page
 
 
 def _day(text: str | None) -> date | None:
@@ -26,7 +27,7 @@ def change_log():
                                   actor=args.get("actor", "").strip() or None, since=_day(args.get("since")),
                                   until=_day(args.get("until")), entity=args.get("entity") or None,
                                   action=args.get("action") or None)
-    page = args.get("page", 1, type=int) or 1
+    page = requested_page()
     rows, total = changelog.browse(db.session, filters, page, scope())
     pages = max(1, -(-total // changelog.PAGE_SIZE))
     return render_template("admin/changes.html", rows=rows, total=total, page=page, pages=pages, filters=filters,
@@ -72,7 +73,7 @@ def restore(change_id: int):
 @blp.get("/actions")
 @roles_required("admin")
 def admin_actions():
-    page = request.args.get("page", 1, type=int) or 1
+    page = requested_page()
     rows, total = changelog.admin_actions(db.session, page)
     return render_template("admin/actions.html", rows=rows, total=total, page=page,
                            pages=max(1, -(-total // changelog.PAGE_SIZE)))
