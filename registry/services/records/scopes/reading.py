@@ -212,8 +212,8 @@ class _SheetReader:
     def _extras(self, number: int, row: dict, text, item: ScopeItem, verbatim: list) -> ScopeItem:
         changes = {}
         if code := text("field_code"):
-            changes["field_code"] = code
-            if not re.fullmatch(r"[0-9.]+", cells.fold(code)):
+            changes["field_code"] = code = cells.fold(code).strip()
+            if not re.fullmatch(r"[0-9.]+", code):
                 self._report(number, "field_code", [("field_code.format", code)], verbatim)
         if certificate := text("certificate"):
             changes["certificate_no"], warnings = cells.certificate(certificate)
