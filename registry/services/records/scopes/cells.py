@@ -81,7 +81,10 @@ STANDARD = re.compile(
     rf"(?<![A-Za-z0-9])(?:{_PREFIX})\s*[A-Z]{{0,2}}\s*\d+(?:\s*\.\s*\d+)*(?:\s*-\s*\d+)*(?:\s*[-:]\s*\d{{2,4}})?"
     r"(?:\s*\+\s*A\d+(?:\s*:\s*\d{4})?)?(?![0-9])"
 )
-_NONSTANDARD = re.compile(r"^(作业指导书|作业指导|实施细则|检测细则|检验细则|操作规程|非标|自编|自制|内部方法|SOP)")
+# Non-standard methods, kept as text: a lab's own 作业指导书, and methods published by announcement
+# (农业部1025号公告-14-2008), which are not standard numbers.
+_NONSTANDARD = re.compile(r"^(作业指导书|作业指导|实施细则|检测细则|检验细则|操作规程|非标|自编|自制|内部方法|SOP)"
+                          r"|^[^A-Za-z]*(部|局|委|院)[^A-Za-z]*公告")
 _LINE_SPLIT = re.compile(r"[\n;；]")
 _BETWEEN = re.compile(r"^[\s、,，/及和与或]*$")
 _BRACKETED = re.compile(r"^[(（\[［]\s*(.*?)\s*[)）\]］]$")

@@ -170,17 +170,19 @@ class _SheetReader:
         verbatim: list[tuple[str, str]] = []
         methods, warnings = cells.methods(text("methods"))
         self._report(number, "methods", warnings, [])  # kept as the method's text
-        item = ScopeItem(layout=layout, object=obj, parameter=parameter, seq=param_seq or seq,
-                         methods=methods, limitation=cells.limitation(text("limitation")),
-                         remarks=cells.squash(text("remarks")), sheet=self.layout.sheet, row=number)
-        item = replace(item, status="suspended" if "暂停" in item.remarks else "active",
-                       ranges=self._ranges(number, text("range"), text("uncertainty"), verbatim))
-        item = self._extras(number, row, text, item, verbatim)
+        remarks = cells.squash(text("remarks"))
+        fields = dict(layout=layout, object=obj, parameter=parameter, seq=param_seq or seq, methods=methods,
+                      limitation=cells.limitation(text("limitation")), remarks=remarks,
+                      status="suspended" if "暂停" in remarks else "active",
+                      ranges=self._ranges(number, text("range"), text("uncertainty")),
+                      sheet=self.layout.sheet, row=number)
+        self._extras(number, row, text, fields, verbatim)
         for key in [k for k in row if k.startswith("?")]:
             if text(key):
                 column = next(c for c in self.unknown if f"?{c.index}" == key)
                 verbatim.append((column.label, text(key)))
-        return replace(item, service=_service(self.layout, item), verbatim=tuple(verbatim)), starts
+        fields["service"] = _service(self.layout, fields["methods"])
+        return ScopeItem(**fields, verbatim=tuple(verbatim)), starts
 
     def _report(self, number: int, name: str, warnings, verbatim: list) -> None:
         for reason, text in warnings:
@@ -189,7 +191,7 @@ class _SheetReader:
             if (label, text) not in verbatim:
                 verbatim.append((label, text))
 
-    def _ranges(self, number: int, range_text: str, uncertainty_text: str, verbatim: list):
+    def _ranges(self, number: int, range_text: str, uncertainty_text: str):
         lines = [line for line in cells.squash(range_text).split("\n") if line]
         u_lines = [line for line in cells.squash(uncertainty_text).split("\n") if line]
         if not lines and not u_lines:
@@ -209,8 +211,8 @@ class _SheetReader:
             segments.append(segment)
         return tuple(segments)
 
-    def _extras(self, number: int, row: dict, text, item: ScopeItem, verbatim: list) -> ScopeItem:
-        changes = {}
+    def _extras(self, number: int, row: dict, text, changes: dict, verbatim: list) -> None:
+        """Field code, certificate, validity, public flag and price, into `changes`."""
         if code := text("field_code"):
             changes["field_code"] = code = cells.fold(code).strip()
             if not re.fullmatch(r"[0-9.]+", code):
@@ -224,12 +226,11 @@ class _SheetReader:
             self._report(number, "valid_until", warnings, verbatim)
         if "public" in self.columns:
             changes["public_standard"] = cells.public_standard(text("public"))
-        elif "社会公用" in item.object + item.remarks:
+        elif "社会公用" in changes["object"] + changes["remarks"]:
             changes["public_standard"] = True
         if price := text("price"):
             changes["price"], changes["price_on_request"], warnings = cells.price(price)
             self._report(number, "price", warnings, verbatim)
-        return replace(item, **changes)
 
 
 def _same_thing(pending: ScopeItem, item: ScopeItem) -> bool:
@@ -245,10 +246,11 @@ def _continue(pending: ScopeItem, item: ScopeItem) -> ScopeItem:
                    verbatim=tuple(dict.fromkeys(pending.verbatim + item.verbatim)))
 
 
-def _service(layout: SheetLayout, item: ScopeItem) -> str:
+def _service(layout: SheetLayout, methods) -> str:
+    """Testing (inspection for an inspection body's scope); for metrology, 检定 when every method is a JJG."""
     if layout.layout in ("cnas-testing", "cma"):
         return "inspection" if layout.inspection else "testing"
-    standards = [m.standard for m in item.methods if m.standard]
+    standards = [m.standard for m in methods if m.standard]
     if standards and all(s.startswith("JJG") for s in standards):
         return "verification"
     return "calibration"
