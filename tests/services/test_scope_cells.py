@@ -27,7 +27,8 @@ from registry.services.records.scopes.items import Method, Uncertainty
     ("GB/T 3048.4-2007、GB/T 3956-2008", [Method("GB/T 3048.4-2007"), Method("GB/T 3956-2008")]),
     ("DB33/T 1234-2020；T/ZZB 0001-2018", [Method("DB33/T 1234-2020"), Method("T/ZZB 0001-2018")]),
     ("环境空气 PM2.5的测定 HJ 618-2011", [Method("HJ 618-2011", "环境空气 PM2.5的测定")]),
-    ("EN 71-3:2019+A1:2021\nQB/T 1234-2010 附录B", [Method("EN 71-3:2019+A1:2021"), Method("QB/T 1234-2010", "", "附录B")]),
+    ("EN 71-3:2019+A1:2021\nQB/T 1234-2010 附录B",
+     [Method("EN 71-3:2019+A1:2021"), Method("QB/T 1234-2010", "", "附录B")]),
 ])
 def test_standard_cells(text, expected):
     assert cells.methods(text) == (tuple(expected), [])
@@ -109,7 +110,8 @@ def test_limitations(text, kind):
     assert cells.limitation("  ") is None
 
 
-@pytest.mark.parametrize("text", ["[2021]浙量标杭证字第058号", "〔2021〕浙量标杭证字第058号", "［2021］浙量标杭证字第 058 号"])
+@pytest.mark.parametrize("text", [
+    "[2021]浙量标杭证字第058号", "〔2021〕浙量标杭证字第058号", "［2021］浙量标杭证字第 058 号"])
 def test_certificate_numbers(text):
     assert cells.certificate(text) == ("[2021]浙量标杭证字第058号", [])
 

@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+from openpyxl import load_workbook
 
 from registry.services.records.scopes import (
     Limitation,
@@ -74,7 +75,8 @@ CNAS_CALIBRATION = [
       None, "暂停", "suspended"),
     C("频谱分析仪（演示）", "频率", "3", [M("JJF 1396-2013")], [
         R(10, 1, "GHz", "10 Hz～1 GHz", U("relative", "5E-10", "", 2, "Urel=5×10⁻¹⁰"), min_unit="Hz")]),
-    C("砝码（演示）", "质量", "4", [M("JJG 99-2022")], [R(None, 2, "kg", "≤ 2 kg", U("class", None, "", None, "E2等级"))],
+    C("砝码（演示）", "质量", "4", [M("JJG 99-2022")],
+      [R(None, 2, "kg", "≤ 2 kg", U("class", None, "", None, "E2等级"))],
       ONLY("只测：M1等级及以下"), service="verification"),
     C("卡尺（演示）", "长度", "5", [M("JJG 30-2012")], [
         R(0, 300, "mm", "0 mm～300 mm", U("mpe", "0.02", "mm", None, "MPE: ±0.02 mm"))], service="verification"),
@@ -166,8 +168,6 @@ def test_write_then_read_gives_the_same_items(tmp_path, layout):
 
 
 def test_written_workbook_has_merged_cells_and_a_two_row_header(tmp_path):
-    from openpyxl import load_workbook
-
     write_scope(tmp_path / "scope.xlsx", read_scope(path_of("cnas-testing")).items)
     sheet = load_workbook(tmp_path / "scope.xlsx")["附件1 检测能力"]
     merged = {str(r) for r in sheet.merged_cells.ranges}

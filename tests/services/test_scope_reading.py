@@ -80,7 +80,8 @@ def test_cells_not_understood_are_kept_verbatim_and_reported_with_their_place(tm
     problem = next(p for p in result.problems if p.reason == "range.unknown")
     assert problem.level == "warning"
     assert problem.message("zh") == "std.csv 第 2 行 C (测量范围) 列：无法识别的测量范围写法，已原样保留：见附表"
-    assert problem.message("en") == "std.csv row 2, column C (测量范围): measurement range not recognised, kept as written: 见附表"
+    assert problem.message("en") == (
+        "std.csv row 2, column C (测量范围): measurement range not recognised, kept as written: 见附表")
 
 
 def test_a_file_whose_layout_is_not_recognised_is_refused_naming_the_header(tmp_path):
@@ -138,8 +139,9 @@ def test_a_10_mb_scope_streams(tmp_path):
         n = 0
         while f.tell() < 10_000_000:
             n += 1
-            f.write(f"{n},检测对象{n}（演示）,{n}.1,参数{n},\"《某产品检测方法 第{n % 9 + 1}部分》GB/T {n}.1-2020 第一法"
-                    f"\nGB {n}-2019\",只测：对象{n},说明{n}\n")
+            f.write(f"{n},检测对象{n}（演示）,{n}.1,参数{n},"
+                    f"\"《某产品检测方法 第{n % 9 + 1}部分》GB/T {n}.1-2020 第一法\nGB {n}-2019\","
+                    f"只测：对象{n},说明{n}\n")
     tracemalloc.start()
     count = sum(1 for _ in open_scope(path).items())
     peak = tracemalloc.get_traced_memory()[1]
