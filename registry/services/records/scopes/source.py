@@ -5,19 +5,19 @@ holds the column indexes whose value was copied from the top-left cell of a
 merged range: the reader needs to know that a 序号 or an object was merged
 over the row (the row continues an item) rather than written again.
 openpyxl's read-only mode streams rows but does not read merged ranges, so
-those are read from the sheet's XML in a second streaming pass (only the
-<mergeCell> elements are kept).
+those are found by a streaming byte scan of the sheet's XML (only the
+<mergeCell> references are kept).
 """
 from __future__ import annotations
 
 import codecs
 import csv
 import datetime as dt
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from xml.etree.ElementTree import iterparse
 
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
@@ -86,27 +86,41 @@ def _workbook_sheets(path: Path, label: str) -> list[Sheet]:
         worksheet = workbook[name]
         if not hasattr(worksheet, "_worksheet_path"):  # a chartsheet
             continue
-        sheets.append(Sheet(name, lambda ws=worksheet, wb=workbook: _sheet_rows(wb, ws)))
+        merges: list = []  # read once, on first use, for both passes (header and items)
+        sheets.append(Sheet(name, lambda ws=worksheet, wb=workbook, m=merges: _sheet_rows(wb, ws, m)))
     return sheets
 
 
+_MERGE_CELL = re.compile(rb'<(?:[A-Za-z]+:)?mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
+
+
 def _merged_ranges(workbook, worksheet) -> list[tuple[int, int, int, int]]:
-    """(min_col, min_row, max_col, max_row) of each merged range, read from the sheet XML as a stream."""
+    """(min_col, min_row, max_col, max_row) of each merged range, found by scanning the sheet XML as a stream.
+
+    A byte scan rather than an XML parse: <mergeCell ref="A3:A7"/> cannot occur inside cell text (which
+    would be escaped), and scanning is several times faster than parsing every cell a second time.
+    """
     ranges = []
+    tail = b""
     # openpyxl keeps the archive open in read-only mode; the sheet's part name is not public API.
     with workbook._archive.open(worksheet._worksheet_path) as source:
-        for _, element in iterparse(source, events=("end",)):
-            tag = element.tag.rpartition("}")[2]
-            if tag == "mergeCell" and element.get("ref"):
-                ranges.append(range_boundaries(element.get("ref")))
-            if tag in ("row", "c", "v", "mergeCell", "f", "is", "t"):
-                element.clear()
+        while chunk := source.read(1 << 20):
+            data = tail + chunk
+            cut = max(0, len(data) - 256)  # a match that may be cut off is looked at again with the next chunk
+            for match in _MERGE_CELL.finditer(data):
+                if match.start() < cut:
+                    ranges.append(range_boundaries(match[1].decode("ascii")))
+            tail = data[cut:]
+        for match in _MERGE_CELL.finditer(tail):
+            ranges.append(range_boundaries(match[1].decode("ascii")))
     return ranges
 
 
-def _sheet_rows(workbook, worksheet) -> Iterator[Row]:
+def _sheet_rows(workbook, worksheet, merges: list) -> Iterator[Row]:
+    if not merges:
+        merges.append(_merged_ranges(workbook, worksheet))
     starts: dict[int, list] = {}
-    for bounds in _merged_ranges(workbook, worksheet):
+    for bounds in merges[0]:
         starts.setdefault(bounds[1], []).append(bounds)
     active: list[tuple[tuple, object]] = []  # (bounds, top-left value)
     expected = 1
