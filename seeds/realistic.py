@@ -23,9 +23,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from random import Random
 
-from registry.services.records.scopes import Limitation, ScopeItem, cells
+from registry.services.records.scopes import Limitation, ScopeItem, cells, write_scope
 from seeds import catalog as cat
 from seeds import scope_vocabulary as vocab
 
@@ -133,25 +134,59 @@ def _with_terms(rng: Random, item: ScopeItem, group: str) -> tuple[ScopeItem, st
     return (replace(item, **changes) if changes else item), group
 
 
+def facility_items(fac, count: int, seed: int) -> Iterator[tuple[ScopeItem, str]]:
+    """The realistic scope items of a testing or metrology facility (not its planted need), with their group."""
+    rng = Random(f"{seed}/realistic/{fac.index}")
+    price_factor = rng.uniform(0.85, 1.25)
+    if fac.kind == "metrology":
+        return calibration_items(rng, fac.disciplines, count, price_factor)
+    return test_items(rng, fac.domains, count, price_factor)
+
+
 def capability_rows(fac, count: int, seed: int, as_of: dt.date, demo_rows) -> Iterator[dict]:
     """The facility's v1 rows: its planted need first (from the demo generator), then realistic items."""
     if fac.kind == "certification":
         yield from demo_rows(fac, count, seed, as_of)
         return
-    rng = Random(f"{seed}/realistic/{fac.index}")
-    first = 0
-    if fac.anchor and count:
+    first = 1 if fac.anchor and count else 0
+    if first:
         yield from demo_rows(fac, 1, seed, as_of)
-        first = 1
-    price_factor = rng.uniform(0.85, 1.25)
-    if fac.kind == "metrology":
-        items = calibration_items(rng, fac.disciplines, count - first, price_factor)
-    else:
-        items = test_items(rng, fac.domains, count - first, price_factor)
-    for j, (item, group) in enumerate(items, start=first + 1):
-        row = interchange_row(rng, item, group, as_of, fac)
+    terms = Random(f"{seed}/realistic-terms/{fac.index}")  # apart, so that facility_items alone gives the same
+    for j, (item, group) in enumerate(facility_items(fac, count - first, seed), start=first + 1):
+        row = interchange_row(terms, item, group, as_of, fac)
         row["facility_id"], row["capability_id"] = fac.row["facility_id"], f"C{j:04d}"
         yield row
+
+
+def scope_file_items(fac, count: int, seed: int) -> list[ScopeItem]:
+    """The facility's items as its published scope lists them: grouped by object, numbered 1, 1.1, 1.2 …"""
+    layout = "cnas-calibration" if fac.kind == "metrology" else (
+        "cnas-testing" if fac.row.get("cnas_no") else "cma")
+    items = [item for item, _ in facility_items(fac, count, seed)]
+    order = {obj: n for n, obj in enumerate(dict.fromkeys(i.object for i in items), start=1)}
+    items.sort(key=lambda i: order[i.object])
+    numbered, within = [], {}
+    for item in items:
+        n = order[item.object]
+        within[n] = within.get(n, 0) + 1
+        seq = str(n) if layout == "cnas-calibration" else f"{n}.{within[n]}"
+        numbered.append(replace(item, layout=layout, seq=seq, sheet="能力范围"))
+    return numbered
+
+
+def write_scope_files(folder: Path, facilities, counts, seed: int, limit: int) -> list[Path]:
+    """The first `limit` testing and metrology facilities' scopes, one XLSX each, in their published layout."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fac, count in zip(facilities, counts):
+        if len(written) == limit:
+            break
+        if fac.kind == "certification" or count <= (1 if fac.anchor else 0):
+            continue
+        items = scope_file_items(fac, count - (1 if fac.anchor else 0), seed)
+        title = f"{fac.row['name']} 能力范围"
+        written.append(write_scope(folder / f"{fac.row['facility_id']}.xlsx", items, title=title))
+    return written
 
 
 def interchange_row(rng: Random, item: ScopeItem, group: str, as_of: dt.date, fac) -> dict:

@@ -7,6 +7,7 @@ from random import Random
 import pytest
 
 from registry.identifiers import normalize_cma, split_standards
+from registry.services.records.scopes import read_scope
 from registry.services.records.scopes.cells import methods
 from registry.units import parse_unit
 from seeds import realistic, scope_vocabulary
@@ -119,3 +120,17 @@ def test_same_seed_same_bytes_and_default_unchanged(tmp_path, vocabulary):
     generate(tmp_path / "demo", 300, 5200, seed=2021)
     for name in ("facilities.csv", "capabilities.csv"):
         assert (tmp_path / "demo" / name).read_bytes() == (DEFAULT_OUT / name).read_bytes()
+
+
+def test_scope_files_hold_the_same_items_as_the_interchange_rows(tmp_path):
+    paths = generate(tmp_path, 40, 3000, seed=3, vocabulary="realistic", scope_files=4)
+    scopes = [p for p in paths if p.parent.name == "scopes"]
+    assert len(scopes) == 4
+    capabilities = read(tmp_path, "capabilities")
+    for path in scopes:
+        scope = read_scope(path)
+        assert scope.problems == [] and set(scope.layouts.values()) <= {"cnas-testing", "cma", "cnas-calibration"}
+        rows = [c for c in capabilities if c["facility_id"] == path.stem]
+        names = Counter(f"{i.object} {i.parameter}" for i in scope.items)
+        assert sum(names.values()) in (len(rows), len(rows) - 1)  # the planted need is not a scope item
+        assert names <= Counter(c["name"] for c in rows)
