@@ -37,6 +37,18 @@ def test_a_csv_scope_in_each_encoding(tmp_path, encoding):
     assert result.problems == []
 
 
+def test_one_hierarchical_seq_column_object_rows_then_parameter_rows(tmp_path):
+    path = write_csv(tmp_path / "cma.csv", [
+        "序号,类别（产品/项目/参数）,产品/项目/参数,依据的标准（方法）名称及编号（含年号）,限制范围,说明",
+        "1,食品（演示）,,,,",
+        "1.1,,水分,GB 5009.3-2016,,",
+        "1.2,,灰分,GB 5009.4-2016,,",
+        "2,建筑材料（演示）,,,,",
+        "2.1,,胶砂强度,GB/T 17671-2021,,"])
+    assert [(i.seq, i.object, i.parameter) for i in read_scope(path).items] == [
+        ("1.1", "食品（演示）", "水分"), ("1.2", "食品（演示）", "灰分"), ("2.1", "建筑材料（演示）", "胶砂强度")]
+
+
 def test_a_calibration_csv_continues_an_item_on_rows_left_blank(tmp_path):
     path = write_csv(tmp_path / "cal.csv", [
         "序号,测量仪器名称,被测量,校准规范名称及编号,测量范围,扩展不确定度（k=2）,说明",

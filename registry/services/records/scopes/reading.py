@@ -101,7 +101,7 @@ class _SheetReader:
         self.layout, self.problems = layout, problems
         self.columns = {c.field: c for c in reversed(layout.columns) if c.field}
         self.unknown = [c for c in layout.columns if c.field is None]
-        self.carried: dict[str, str] = {}  # object and 序号 carried down to rows that leave them blank
+        self.carried_object = ""  # carried down to rows that leave it blank (merged, or written once)
 
     def warn(self, number: int, name: str, reason: str, text: str) -> None:
         column = self.columns.get(name) if name in self.columns else None
@@ -115,8 +115,7 @@ class _SheetReader:
             if number <= last_header:
                 continue
             row = self._cells(values, merged)
-            texts = [v for v, _ in row.values() if isinstance(v, str) and v]
-            if not texts and not any(v for v, _ in row.values()):
+            if not any(v for v, _ in row.values()):
                 continue  # a blank spacer row
             if normal(row.get("seq", ("", False))[0]) == "序号":
                 continue  # the header repeated (a page break in a PDF export)
@@ -152,14 +151,9 @@ class _SheetReader:
 
         seq, param_seq = text("seq"), text("param_seq")
         layout = self.layout.layout
-        obj = text("object")
-        if obj:
-            self.carried["object"], self.carried["seq"] = obj, seq or self.carried.get("seq", "")
-        else:
-            obj = self.carried.get("object", "")
+        obj = text("object") or self.carried_object
+        self.carried_object = obj
         parameter = text("parameter")
-        if "param_seq" not in self.columns and "." in seq and not obj:
-            obj = self.carried.get("object", "")
         has_content = any(text(n) for n in ("parameter", "methods", "range", "uncertainty", "certificate"))
         if not has_content:
             return None, False  # an object (or category) row: it only names what follows
