@@ -49,6 +49,18 @@ def test_one_hierarchical_seq_column_object_rows_then_parameter_rows(tmp_path):
         ("1.1", "食品（演示）", "水分"), ("1.2", "食品（演示）", "灰分"), ("2.1", "建筑材料（演示）", "胶砂强度")]
 
 
+def test_an_inspection_bodys_scope_is_inspection(tmp_path):
+    path = write_csv(tmp_path / "ib.csv", [
+        "序号,检验对象,检验项目,检验依据,限制范围,说明",
+        "1,压力容器（演示）,超声检测,NB/T 47013.3-2023,,",
+        "2,电梯（演示）,磁粉检测,NB/T 47013.4-2015,只测：曳引钢丝绳,"])
+    result = read_scope(path)
+    assert result.layouts == {"ib.csv": "cnas-testing"}
+    assert [(i.object, i.parameter, i.service, i.methods[0].standard) for i in result.items] == [
+        ("压力容器（演示）", "超声检测", "inspection", "NB/T 47013.3-2023"),
+        ("电梯（演示）", "磁粉检测", "inspection", "NB/T 47013.4-2015")]
+
+
 def test_a_calibration_csv_continues_an_item_on_rows_left_blank(tmp_path):
     path = write_csv(tmp_path / "cal.csv", [
         "序号,测量仪器名称,被测量,校准规范名称及编号,测量范围,扩展不确定度（k=2）,说明",
@@ -75,6 +87,24 @@ def test_a_header_split_over_three_rows_and_numbers_stored_as_text(tmp_path):
     assert set(result.layouts.values()) == {"cma"}
     assert [(i.object, i.seq, i.parameter, i.methods[0].standard) for i in result.items] == [
         ("食品（演示）", "1.1", "水分", "GB 5009.3-2016"), ("食品（演示）", "1.2", "灰分", "GB 5009.4-2016")]
+
+
+def test_a_cell_merged_across_two_columns_counts_for_the_first_only(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["序号", "检测对象", "项目/参数", None, "检测标准（方法）名称及编号（含年号）", "限制范围", "说明"])
+    sheet.append([None, None, "序号", "名称", None, None, None])
+    sheet.append([1, "电线电缆（演示）", "1.1", "导体直流电阻", "GB/T 3048.4-2007", "只测：≤35 kV", None])
+    sheet.merge_cells("F3:G3")  # the limitation spread over 说明 as well
+    sheet.merge_cells("A1:A2")
+    sheet.merge_cells("C1:D1")
+    workbook.save(tmp_path / "odd.xlsx")
+    result = read_scope(tmp_path / "odd.xlsx")
+    (item,) = result.items
+    assert (item.limitation.text, item.remarks, item.status) == ("只测：≤35 kV", "", "active")
+    (problem,) = result.problems
+    assert (problem.reason, problem.row, problem.column, problem.text) == (
+        "cell.merged_across", 3, "G (说明)", "只测：≤35 kV")
 
 
 def test_cells_not_understood_are_kept_verbatim_and_reported_with_their_place(tmp_path):

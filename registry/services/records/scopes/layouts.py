@@ -154,10 +154,10 @@ def detect(labels: dict[str, str]) -> str | None:
         return "standards"
     if {"range", "uncertainty"} <= fields and ("仪器" in obj or "parameter" in fields):
         return "cnas-calibration"
-    if "类别" in obj or "依据" in labels.get("methods", ""):
-        return "cma" if {"parameter", "methods"} <= fields else None
     if re.search("检测对象|检验对象", obj) and {"parameter", "methods"} <= fields:
         return "cnas-testing"
+    if "类别" in obj or "依据" in labels.get("methods", ""):
+        return "cma" if {"parameter", "methods"} <= fields else None
     return None
 
 

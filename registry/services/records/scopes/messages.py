@@ -19,6 +19,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "layout.unknown_name": ("未知的格式 {text}（可用：{detail}）", "unknown layout {text} (known: {detail})"),
     "sheet.skipped": ("工作表不是能力范围表，已跳过：{text}", "sheet is not a scope table, left aside: {text}"),
     "scope.empty": ("文件中没有任何能力条目", "the file holds no scope items"),
+    "cell.merged_across": ("单元格跨列合并到了另一列，只算作第一列的内容：{text}",
+                           "a cell merged across into another column counts for the first column only: {text}"),
     "column.unknown": ("未识别的列，已忽略：{text}", "column not recognised, ignored: {text}"),
     "object.missing": ("缺少检测对象/仪器名称", "the object (instrument, category) is missing"),
     "method.unknown": ("无法识别的方法写法，已原样保留：{text}", "method not recognised, kept as written: {text}"),

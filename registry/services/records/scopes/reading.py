@@ -101,6 +101,7 @@ class _SheetReader:
         self.layout, self.problems = layout, problems
         self.columns = {c.field: c for c in reversed(layout.columns) if c.field}
         self.unknown = [c for c in layout.columns if c.field is None]
+        self.fields = {c.index: c.field for c in layout.columns}
         self.carried_object = ""  # carried down to rows that leave it blank (merged, or written once)
 
     def warn(self, number: int, name: str, reason: str, text: str) -> None:
@@ -114,7 +115,7 @@ class _SheetReader:
         for number, values, merged in rows:
             if number <= last_header:
                 continue
-            row = self._cells(values, merged)
+            row = self._cells(number, values, merged)
             if not any(v for v, _ in row.values()):
                 continue  # a blank spacer row
             if normal(row.get("seq", ("", False))[0]) == "序号":
@@ -131,10 +132,15 @@ class _SheetReader:
         if pending is not None:
             yield pending
 
-    def _cells(self, values: list, merged: frozenset) -> dict[str, tuple[object, bool]]:
+    def _cells(self, number: int, values: list, merged: dict) -> dict[str, tuple[object, bool]]:
         row = {}
         for name, column in self.columns.items():
             value = values[column.index] if column.index < len(values) else ""
+            origin = merged.get(column.index, column.index)
+            if origin != column.index and self.fields.get(origin) != name and value not in ("", None):
+                # merged across columns of different fields: the value belongs to the first one only
+                self.warn(number, name, "cell.merged_across", str(value))
+                value = ""
             row[name] = (value.strip() if isinstance(value, str) else value, column.index in merged)
         for column in self.unknown:
             value = values[column.index] if column.index < len(values) else ""

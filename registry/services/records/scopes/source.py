@@ -1,8 +1,8 @@
 """Raw rows of a scope file, streamed: XLSX sheets (with their merged cells) or one CSV.
 
 A row is (row number as a spreadsheet shows it, values, merged) where `merged`
-holds the column indexes whose value was copied from the top-left cell of a
-merged range: the reader needs to know that a 序号 or an object was merged
+maps the column indexes whose value was copied from the top-left cell of a
+merged range to that cell's column index: the reader needs to know that a 序号 or an object was merged
 over the row (the row continues an item) rather than written again.
 openpyxl's read-only mode streams rows but does not read merged ranges, so
 those are found by a streaming byte scan of the sheet's XML (only the
@@ -26,7 +26,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from registry.errors import RegistryError
 from registry.services.records.scopes.items import Problem
 
-Row = tuple[int, list, frozenset]
+Row = tuple[int, list, dict]
 CSV_FIELD_LIMIT = 100_000
 
 
@@ -140,7 +140,7 @@ def _merge_row(number: int, values: list, starts: dict, active: list) -> Iterato
     for bounds in starts.pop(number, ()):
         min_col = bounds[0]
         active.append((bounds, values[min_col - 1] if min_col <= len(values) else ""))
-    merged = set()
+    merged: dict[int, int] = {}
     still = []
     for bounds, value in active:
         min_col, min_row, max_col, max_row = bounds
@@ -152,9 +152,9 @@ def _merge_row(number: int, values: list, starts: dict, active: list) -> Iterato
         for col in range(min_col, max_col + 1):
             if (col, number) != (min_col, min_row):
                 values[col - 1] = value
-                merged.add(col - 1)
+                merged[col - 1] = min_col - 1
     active[:] = still
-    yield number, values, frozenset(merged)
+    yield number, values, merged
 
 
 # --- CSV -----------------------------------------------------------------------
@@ -189,6 +189,6 @@ def _csv_rows(path: Path, encoding: str, label: str) -> Iterator[Row]:
         reader = csv.reader(stream)
         try:
             for number, values in enumerate(reader, start=1):
-                yield number, values, frozenset()
+                yield number, values, {}
         except (csv.Error, UnicodeDecodeError) as exc:
             raise refuse("file.unreadable", label, reader.line_num, detail=str(exc)) from None
