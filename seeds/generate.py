@@ -44,6 +44,7 @@ from geo.coords import wgs84_to_gcj02
 from registry.identifiers import make_uscc
 from registry.vocabulary import DISCIPLINES, DISTRICTS
 from seeds import catalog as cat
+from seeds import realistic
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_OUT = HERE / "demo"
@@ -542,27 +543,53 @@ def _terms(rng: Random, row: dict, as_of: dt.date, planted: bool) -> None:
 
 # --- writing -----------------------------------------------------------------
 
+VOCABULARIES = ("demo", "realistic")
+
+
 def generate(out: Path, n_facilities: int, n_capabilities: int, seed: int,
              as_of: dt.date = DEFAULT_AS_OF, fmt: str = "csv",
-             districts: Path = DEFAULT_DISTRICTS) -> list[Path]:
-    """Write the data set into `out` and return the paths written."""
+             districts: Path = DEFAULT_DISTRICTS, vocabulary: str = "demo", scope_files: int = 0) -> list[Path]:
+    """Write the data set into `out` and return the paths written.
+
+    vocabulary 'demo' is the committed demonstration data's; 'realistic' draws capabilities from
+    seeds/realistic.py (tens of thousands of distinct items, for benchmarks) and sets the CMA numbers'
+    field code from each facility's domain; facilities are otherwise the same. `scope_files` writes the
+    realistic items of the first N testing and metrology facilities also as published scopes (XLSX).
+    """
     facilities = build_facilities(n_facilities, seed, as_of, DistrictSampler(districts))
     counts = capability_counts(Random(f"{seed}/counts"), facilities, n_capabilities)
+    if vocabulary == "realistic":
+        _realistic_cma_numbers(facilities)
 
     def capability_rows():
         for fac, count in zip(facilities, counts):
-            yield from iter_capabilities(fac, count, seed, as_of)
+            if vocabulary == "realistic":
+                yield from realistic.capability_rows(fac, count, seed, as_of, iter_capabilities)
+            else:
+                yield from iter_capabilities(fac, count, seed, as_of)
 
     out.mkdir(parents=True, exist_ok=True)
+    scopes = realistic.write_scope_files(out / "scopes", facilities, counts, seed, scope_files) if scope_files else []
     facility_rows = [f.row for f in facilities]
     if fmt == "xlsx":
         path = out / "registry.xlsx"
         _write_xlsx(path, facility_rows, capability_rows(), as_of)
-        return [path]
+        return [path, *scopes]
     paths = [out / "facilities.csv", out / "capabilities.csv"]
     _write_csv(paths[0], FACILITY_COLUMNS, facility_rows)
     _write_csv(paths[1], CAPABILITY_COLUMNS, capability_rows())
-    return paths
+    return paths + scopes
+
+
+def _realistic_cma_numbers(facilities: list[Facility]) -> None:
+    used = set()
+    for fac in facilities:
+        number = realistic.cma_with_field_code(fac.row["cma_no"], fac)
+        while number and number in used:  # the serial moves on when a field code makes two numbers equal
+            number = number[:8] + f"{(int(number[8:]) + 1) % 10000:04d}"
+        if number:
+            used.add(number)
+        fac.row["cma_no"] = number
 
 
 def _write_csv(path: Path, columns, rows) -> None:
@@ -629,13 +656,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=DEFAULT_AS_OF,
                         help="reference date for validity (default %(default)s)")
     parser.add_argument("--districts", type=Path, default=DEFAULT_DISTRICTS, help="district GeoJSON")
+    parser.add_argument("--scope-files", type=int, default=0, metavar="N",
+                        help="with --vocabulary realistic: also write the scopes of the first N testing and "
+                             "metrology facilities as published (OUT/scopes/<facility_id>.xlsx)")
+    parser.add_argument("--vocabulary", choices=VOCABULARIES, default="demo",
+                        help="demo (the committed demo's few hundred items) or realistic (tens of thousands of "
+                             "distinct items with skewed popularity, for benchmarks)")
     args = parser.parse_args(argv)
     if args.facilities < 0 or args.capabilities < 0:
         parser.error("counts must be >= 0")
     if args.capabilities and not args.facilities:
         parser.error("capabilities need at least one facility")
+    if args.scope_files and args.vocabulary != "realistic":
+        parser.error("--scope-files needs --vocabulary realistic")
     paths = generate(args.out, args.facilities, args.capabilities, args.seed, args.as_of, args.format,
-                     args.districts)
+                     args.districts, args.vocabulary, args.scope_files)
     print(f"wrote {args.facilities} facilities and {args.capabilities} capabilities: "
           + ", ".join(str(p) for p in paths), file=sys.stderr)
     return 0
