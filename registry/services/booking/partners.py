@@ -14,6 +14,7 @@ from sqlalchemy import select
 from registry.errors import NotFound
 from registry.identifiers import IdentifierError, normalize_uscc
 from registry.models import Booking, Capability, Facility, User
+from registry.schemas.fields import IDENTIFIER_MESSAGES
 from registry.services.accounts.users import create_user
 from registry.services.booking.notifications import PARTNER_ACCOUNTS_DOMAIN
 from registry.services.booking.workflow import BookingError, BookingRequest, request_booking, transition
@@ -33,7 +34,8 @@ def partner_enterprise(session, key_id: int, org_name: str, uscc: str) -> User:
     try:
         uscc = normalize_uscc(uscc or "")
     except IdentifierError as exc:
-        raise BookingError(_l("Unified Social Credit Code: %(reason)s", reason=str(exc)),
+        reason = IDENTIFIER_MESSAGES.get(exc.reason, str(exc))
+        raise BookingError(_l("Unified Social Credit Code: %(reason)s", reason=reason),
                            field="enterprise.uscc") from None
     email = f"key{key_id}-{uscc.lower()}@{PARTNER_ACCOUNTS_DOMAIN}"
     account = session.scalar(select(User).where(User.email == email))
