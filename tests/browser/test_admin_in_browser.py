@@ -41,7 +41,7 @@ def test_admin_uploads_fixes_rejects_and_confirms(page, tmp_path):
                                              facility(802, facility_id="WEB-0002", name="有错误的中心", kind="lab")])
     page.set_input_files("#files", [str(p) for p in paths])
     page.get_by_role("button", name="检查文件").click()
-    expect(page.locator("#issues")).to_contain_text("kind")
+    expect(page.locator("#issues")).to_contain_text("类型")
     expect(page.locator('[data-count="facilities-rejected"]')).to_have_text("1")
     shoot(page, "admin-upload-errors")
     with page.expect_download() as download:
