@@ -51,7 +51,7 @@ def test_admin_uploads_fixes_rejects_and_confirms(page, tmp_path):
     workbook = load_workbook(rejects)
     sheet = workbook["facilities"]
     header = [c.value for c in sheet[1]]
-    assert header[-1] == "错误说明" and sheet.max_row == 2
+    assert header[0] == "错误说明" and sheet.max_row == 2  # first, next to the row's id (issue 14)
     sheet.cell(row=2, column=header.index("kind") + 1, value="testing")
     workbook.save(rejects)
     page.goto("/admin/uploads")
