@@ -9,6 +9,7 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields
 
@@ -96,13 +97,19 @@ class Choice(Cell):
         for key, labels in vocabulary.items():
             for label in (key, *labels):
                 self.lookup[label.casefold()] = key
+        # what a Chinese reader is told to write: each key's first Chinese label (the key when it has none)
+        self.chinese = [next((lb for lb in labels if not lb.isascii()), key) for key, labels in vocabulary.items()]
 
     def parse(self, value):
         text = str(value).casefold()
         key = self.lookup.get(text) or self.lookup.get(unicodedata.normalize("NFKC", text))
         if key is None:
-            raise ValidationError(_l("must be one of: %(choices)s", choices=", ".join(self.keys)))
+            raise ValidationError(_l("must be one of: %(choices)s", choices=LazyString(self._choices_text)))
         return key
+
+    def _choices_text(self) -> str:
+        """Rendered with the message, in its reader's language."""
+        return ", ".join(self.chinese if str(get_locale()) == "zh" else self.keys)
 
 
 class YesNo(Cell):

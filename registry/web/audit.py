@@ -14,8 +14,6 @@ every service call is limited to `audit_scope()` (a district code, or None for t
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -24,11 +22,10 @@ from markupsafe import escape
 
 from geo.choropleth import standalone_page
 from geo.maps import render_page
-from registry.clock import today
+from registry.clock import MINUTES, local_text, now, today
 from registry.config import PROJECT_ROOT
 from registry.errors import RegistryError
 from registry.extensions import db
-from registry.models.base import as_utc
 from registry.services.audit import accessibility as access_service
 from registry.services.audit import demand, sensitivity
 from registry.services.audit import district_table as audit
@@ -100,8 +97,7 @@ def as_of() -> str:
     moment = audit.data_as_of(db.session)
     if moment is None:
         return "–"
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return as_utc(moment).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    return local_text(moment)
 
 
 def page_context(**extra) -> dict:
@@ -383,8 +379,7 @@ def report():
         reasons=audit_export.REASONS, certificate_names=audit_export.CERTIFICATE_NAMES,
         codes=[r["code"] for r in table.rows], means=scoped_means(result), args=args, map_args=map_args,
         map_url=url_for("audit.district_map", **map_query(map_args)),
-        access_url=url_for("audit.accessibility_map", **access_query(args)), printed=datetime.now(
-            ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).strftime("%Y-%m-%d %H:%M"),
+        access_url=url_for("audit.accessibility_map", **access_query(args)), printed=now().strftime(MINUTES),
         urban_core=URBAN_CORE, reach_km=audit_gaps.DEFAULT_REACH_KM, demand_label=layer_label(db.session, 0),
         weights=WEIGHT_LABELS, definitions=audit_method.all_definitions(), **data, **page_context())
 

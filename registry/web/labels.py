@@ -1,6 +1,12 @@
-"""Display names of the stored vocabulary keys, translatable (Chinese first)."""
-from flask_babel import lazy_gettext as _l
+"""Display names of the stored vocabulary keys, translatable (Chinese first).
 
+Keys stay as they are stored (`operator`, `price_cny`, `update`); a page shows them in its own language
+through these names and the Jinja filters registered in web/pages.py (one language at a time).
+"""
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import default_exceptions
+
+from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
 from registry.vocabulary import DISCIPLINES, DISTRICTS, district_name  # noqa: F401  (the pages' labels)
 
 FACILITY_KINDS = {"metrology": _l("Metrology"), "testing": _l("Testing"), "certification": _l("Certification")}
@@ -10,6 +16,7 @@ LEVELS = {"national": _l("National"), "provincial": _l("Provincial"), "city": _l
 STATUSES = {"active": _l("Active"), "suspended": _l("Suspended"), "revoked": _l("Revoked"), "closed": _l("Closed")}
 CAPABILITY_KINDS = {"measurement_standard": _l("Measurement standard"), "test_item": _l("Test item"),
                     "certification_scope": _l("Certification scope")}
+COORDINATE_SYSTEMS = {"wgs84": "WGS-84", "gcj02": "GCJ-02", "bd09": "BD-09"}
 ACCREDITATIONS = {"cma": "CMA", "cnas": "CNAS", "cnca": "CNCA"}
 DISCIPLINE_NAMES_EN = {
     "length": "Length", "thermal": "Thermal", "mechanics": "Mechanics", "electromagnetism": "Electromagnetism",
@@ -17,6 +24,37 @@ DISCIPLINE_NAMES_EN = {
     "ionizing_radiation": "Ionizing radiation", "physical_chemistry": "Physical chemistry",
 }
 SORTS = {"relevance": _l("Relevance"), "distance": _l("Distance"), "fee": _l("Fee"), "lead_time": _l("Lead time")}
+ROLES = {"enterprise": _l("Enterprise"), "operator": _l("Facility operator"), "auditor": _l("Auditor (bureau)"),
+         "admin": _l("Administrator")}
+KEY_SCOPES = {"read": _l("read: search and read facilities and capabilities"),
+              "book": _l("book: make and cancel bookings for enterprises"),
+              "audit": _l("audit: the bureaus' figures by district")}
+RECORDS = {"facility": _l("facility"), "capability": _l("capability"), "user": _l("user"), "api_key": _l("API key")}
+CHANGES = {"create": _l("created"), "update": _l("updated"), "delete": _l("deleted"), "restore": _l("restored"),
+           "revoke": _l("revoked"), "deactivate": _l("deactivated"), "reactivate": _l("reactivated")}
+SOURCES = {"import": _l("import"), "web edit": _l("web edit"), "upload": _l("upload"), "restore": _l("restore"),
+           "api": _l("API")}
+UPLOAD_STATES = {"queued": _l("waiting"), "validating": _l("checking"),
+                 "previewed": _l("checked, waiting for your confirmation"), "rejected": _l("refused"),
+                 "confirmed": _l("confirmed, waiting"), "applying": _l("applying"), "applied": _l("applied"),
+                 "stale": _l("not applied: the registry changed after the preview"), "cancelled": _l("cancelled"),
+                 "failed": _l("failed")}
+# Fields of accounts and keys (admin actions), in the same spirit as the interchange format's headers
+ACCOUNT_FIELDS = {"email": _l("E-mail"), "name": _l("Name"), "role": _l("Role"), "district_code": _l("District"),
+                  "facilities": _l("Facilities"), "is_active": _l("Active"), "partner": _l("Partner"),
+                  "scopes": _l("Scopes"), "revoked": _l("Revoked"), "org_name": _l("Company"),
+                  "uscc": _l("Unified social credit code"), "phone": _l("Phone")}
+# What werkzeug says for an HTTP error (English only), as the registry says it
+HTTP_MESSAGES = {
+    400: _l("The request could not be understood."), 401: _l("Please sign in to see this page."),
+    403: _l("Your account may not see this page."), 404: _l("There is no such page."),
+    405: _l("This page cannot be used that way."),
+    409: _l("Someone changed this in the meantime; reload and try again."),
+    413: _l("The file is too large."), 429: _l("Too many requests: wait a moment and try again."),
+    500: _l("An unexpected error occurred."),
+}
+_HEADERS = {**CAPABILITY_COLUMNS, **FACILITY_COLUMNS}
+_KEYS_OF_HEADERS = {header: key for key, header in _HEADERS.items()}
 
 
 def discipline_name(key: str | None, lang: str) -> str:
@@ -28,3 +66,63 @@ def discipline_name(key: str | None, lang: str) -> str:
 def label(vocabulary: dict, key) -> str:
     """The display name of a key, the key itself when unknown (never an error)."""
     return str(vocabulary.get(key, key or ""))
+
+
+def field_name(name: str | None, lang: str) -> str:
+    """A column or field as the page's language writes it: the interchange format's Chinese header on a Chinese
+    page, its English header (the key) on an English one; headers given either way are recognised."""
+    if not name:
+        return ""
+    key = _KEYS_OF_HEADERS.get(name, name)
+    if key in ACCOUNT_FIELDS and key not in _HEADERS:
+        return str(ACCOUNT_FIELDS[key])
+    return _HEADERS.get(key, key) if lang == "zh" else key
+
+
+def value_text(value, lang: str) -> str:
+    """A stored value as a person reads it: yes/no for booleans, lists joined, nothing for none."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
+    if isinstance(value, (list, tuple)):
+        return ("、" if lang == "zh" else ", ").join(value_text(v, lang) for v in value)
+    return str(value)
+
+
+def source_text(source: str | None) -> str:
+    """Where a change set came from ('import facilities.csv', 'web edit facility F0001'), its kind translated."""
+    text = source or ""
+    for prefix in sorted(SOURCES, key=len, reverse=True):
+        if text == prefix or text.startswith(prefix + " "):
+            return str(SOURCES[prefix]) + text[len(prefix):]
+    return text
+
+
+def actor_text(actor: str | None) -> str:
+    """Who made a change: 'user:a@b.cn' is the account a@b.cn."""
+    return (actor or "").removeprefix("user:")
+
+
+def http_message(message, status: int) -> str:
+    """werkzeug's English description of an HTTP error replaced by the registry's, in the page's language;
+    the registry's own messages (already translated) as they are."""
+    default = default_exceptions.get(status)
+    if message is None or status == 500 or (default is not None and str(message) == default.description):
+        return str(HTTP_MESSAGES.get(status, message or ""))
+    return str(message)
+
+
+def choice_label(column: str, value: str | None, lang: str) -> str:
+    """An option of a closed vocabulary in an edit form (the value stays the stored key)."""
+    if not value:
+        return ""
+    if column == "district_code":
+        return district_name(value, lang)
+    if column == "discipline":
+        return discipline_name(value, lang)
+    if column in ("shared", "bookable"):
+        return str(_l("Yes") if value == "yes" else _l("No"))
+    vocabulary = {"kind": {**FACILITY_KINDS, **CAPABILITY_KINDS}, "ownership": OWNERSHIPS, "level": LEVELS,
+                  "status": STATUSES, "crs": COORDINATE_SYSTEMS}.get(column, {})
+    return label(vocabulary, value)

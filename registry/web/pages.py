@@ -2,9 +2,11 @@
 from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from registry import clock
 from registry.extensions import db
 from registry.services.districts import district_points
 from registry.services.records.overview import registry_overview
+from registry.web import labels
 from registry.web.context import current_lang
 from registry.web.security import safe_next
 from registry.web.view_models import example_searches, form_view
@@ -16,6 +18,36 @@ blp = Blueprint("pages", __name__)
 def current_language() -> dict:
     """`lang` ('zh' or 'en') for every template: the page language and the switch."""
     return {"lang": current_lang()}
+
+
+@blp.app_template_filter("local_time")
+def local_time(moment, fmt: str = clock.MINUTES) -> str:
+    """Every time a person reads, in Beijing time (stored times are UTC): the one formatter, clock.local_text."""
+    return clock.local_text(moment, fmt)
+
+
+def _in_page_language(show):
+    return lambda *args: show(*args, current_lang())
+
+
+@blp.record_once
+def register_display_labels(state) -> None:
+    """Stored keys as the page's language says them (labels.py): roles, scopes, change words, columns.
+    Jinja globals, so that macros imported without context (admin/_cells.html) see them too."""
+    state.app.jinja_env.globals.update(
+        role_label=lambda key: labels.label(labels.ROLES, key),
+        scope_label=lambda key: labels.label(labels.KEY_SCOPES, key),
+        record_label=lambda key: labels.label(labels.RECORDS, key),
+        change_label=lambda key: labels.label(labels.CHANGES, key),
+        upload_state=lambda key: labels.label(labels.UPLOAD_STATES, key),
+        field_name=_in_page_language(labels.field_name),
+        value_text=_in_page_language(labels.value_text),
+        choice_label=_in_page_language(labels.choice_label),
+        district_label=_in_page_language(labels.district_name),
+        source_text=labels.source_text,
+        actor_text=labels.actor_text,
+        http_message=labels.http_message,
+    )
 
 
 @blp.get("/")

@@ -21,6 +21,7 @@ from registry.web.access import roles_required
 from registry.web.admin.blueprint import locator
 from registry.web.admin.edits import capability_form, facility_form
 from registry.web.booking_forms import PlainForm, TransitionForm
+from registry.web.context import current_lang
 
 blp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
@@ -62,13 +63,14 @@ def export():
     start = parse_day(request.args.get("start"), today().replace(day=1))
     end = parse_day(request.args.get("end"), start + timedelta(days=30))
     if end < start or (end - start).days > 3 * MAX_DAYS:
-        abort(400, description="the period must end after it starts, and last at most three years")
+        abort(400, description=_("The period must end after it starts, and last at most three years."))
     name = f"bookings-{start.isoformat()}-{end.isoformat()}"
+    lang = request.args.get("headers") if request.args.get("headers") in ("zh", "en") else current_lang()
     if request.args.get("format") == "xlsx":
-        return Response(bookings_xlsx(db.session, current_user, start, end),
+        return Response(bookings_xlsx(db.session, current_user, start, end, lang),
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-    return Response(bookings_csv(db.session, current_user, start, end), mimetype="text/csv",
+    return Response(bookings_csv(db.session, current_user, start, end, lang), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 

@@ -76,8 +76,8 @@ def test_rejects_workbook_lists_rejected_rows_with_their_errors_and_can_be_uploa
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data))["facilities"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][-1] == "错误说明"
-    assert len(rows) == 2 and rows[1][0] == "F0004" and "uscc" in rows[1][-1]
+    assert rows[0][0] == "错误说明"  # first, next to the row's id (was the last column: issue 14)
+    assert len(rows) == 2 and rows[1][1] == "F0004" and "uscc" in rows[1][0]
     uscc_cell = next(c for c in sheet[2] if c.value == '=HYPERLINK("http://x")')
     assert uscc_cell.data_type == "s"  # text, not a formula
     # Fixed in a spreadsheet and uploaded again: the row goes through.

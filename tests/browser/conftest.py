@@ -105,14 +105,17 @@ def serve(env: dict):
          "--no-reload", "--no-debugger", "--with-threads"], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):  # up to a minute: the app imports geopandas and folium, slow on a busy machine
+        deadline = time.monotonic() + 90  # a loaded machine starts it slowly
+        while True:
             try:
-                urllib.request.urlopen(base + "/", timeout=2).read()
+                urllib.request.urlopen(base + "/", timeout=5).read()
                 break
             except OSError:
                 if server.poll() is not None:
                     raise RuntimeError((folder / "server.log").read_text()) from None
-                time.sleep(0.1)
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the app did not answer on {base} within 90 s") from None
+                time.sleep(0.2)
         yield base
     finally:
         server.terminate()

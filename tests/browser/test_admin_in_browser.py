@@ -41,7 +41,7 @@ def test_admin_uploads_fixes_rejects_and_confirms(page, tmp_path):
                                              facility(802, facility_id="WEB-0002", name="有错误的中心", kind="lab")])
     page.set_input_files("#files", [str(p) for p in paths])
     page.get_by_role("button", name="检查文件").click()
-    expect(page.locator("#issues")).to_contain_text("kind")
+    expect(page.locator("#issues")).to_contain_text("类型")
     expect(page.locator('[data-count="facilities-rejected"]')).to_have_text("1")
     shoot(page, "admin-upload-errors")
     with page.expect_download() as download:
@@ -51,7 +51,7 @@ def test_admin_uploads_fixes_rejects_and_confirms(page, tmp_path):
     workbook = load_workbook(rejects)
     sheet = workbook["facilities"]
     header = [c.value for c in sheet[1]]
-    assert header[-1] == "错误说明" and sheet.max_row == 2
+    assert header[0] == "错误说明" and sheet.max_row == 2  # first, next to the row's id (issue 14)
     sheet.cell(row=2, column=header.index("kind") + 1, value="testing")
     workbook.save(rejects)
     page.goto("/admin/uploads")

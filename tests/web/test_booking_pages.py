@@ -178,10 +178,10 @@ def test_load_view_shows_booked_against_capacity(client, cap, people, booking):
 def test_export_neutralises_formula_like_cells(client, people, booking):
     login(client, people["op"])
     period = f"start={day(0).isoformat()}&end={day(30).isoformat()}"
-    text = client.get(f"/workspace/export?{period}").get_data().decode("utf-8-sig")
+    text = client.get(f"/workspace/export?{period}&headers=en").get_data().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [(r["booking_id"], r["description"]) for r in rows] == [(str(booking.id), "'=1+2 样品")]
-    workbook = load_workbook(io.BytesIO(client.get(f"/workspace/export?{period}&format=xlsx").get_data()))
+    workbook = load_workbook(io.BytesIO(client.get(f"/workspace/export?{period}&format=xlsx&headers=en").get_data()))
     cell = workbook["bookings"]["P2"]
     assert (cell.value, cell.data_type) == ("=1+2 样品", "s")
     post_form(client, "/logout")

@@ -25,6 +25,7 @@ from registry.models import ROLES, District, Facility, SignInFailure, User
 from registry.models.base import as_utc, utcnow
 from registry.models.user import new_session_token
 from registry.schemas import rules
+from registry.schemas.fields import IDENTIFIER_MESSAGES
 
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 128
@@ -135,7 +136,8 @@ def create_user(session, *, email: str, password: str, role: str, name: str | No
         try:
             uscc = normalize_uscc(uscc or "")
         except IdentifierError as exc:
-            raise AccountError(_l("Unified Social Credit Code: %(reason)s", reason=str(exc)), field="uscc") from None
+            reason = IDENTIFIER_MESSAGES.get(exc.reason, str(exc))
+            raise AccountError(_l("Unified Social Credit Code: %(reason)s", reason=reason), field="uscc") from None
     user = User(email=email, name=(name or "").strip() or email.split("@")[0], role=role,
                 password_hash=password_hash, district_code=district_code or None,
                 org_name=(org_name or "").strip() or None, uscc=uscc or None, phone=phone or None)

@@ -35,7 +35,7 @@ GROUPS = {
 }
 
 FIGURES = [
-    Figure("population", _l("Residents"), _l("Resident population, 2020 census (七普)."), "base"),
+    Figure("population", _l("Residents"), _l("Resident population, 2020 (seventh national) census."), "base"),
     Figure("area_km2", _l("Area (km²)"), _l("Land area in square kilometres."), "base", "dec1"),
     Figure("facilities", _l("Facilities"),
            _l("Active facilities (not deleted, status active) registered in the district."), "facilities"),

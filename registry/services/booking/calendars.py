@@ -15,6 +15,7 @@ from icalendar import Calendar, Event
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 
+from registry.clock import zone
 from registry.errors import Forbidden
 from registry.models import Booking, CalendarFeed, Facility, User
 from registry.models.base import utcnow
@@ -50,6 +51,7 @@ def calendar_of(bookings, name: str, url_for_booking=None) -> bytes:
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", zone().key)  # the events are whole days in Hangzhou; DTSTAMP stays UTC
     for booking in bookings:
         calendar.add_component(booking_event(booking, url_for_booking(booking.id) if url_for_booking else None))
     return calendar.to_ical()

@@ -15,6 +15,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
+from registry.clock import local_text
 from registry.models import Booking, BookingEvent, Notification, OutboxMessage, User, operator_facilities
 from registry.models.base import utcnow
 from registry.schemas import rules
@@ -85,6 +86,8 @@ def mail_content(booking: Booking, event: BookingEvent, booking_url: str | None)
         with force_locale(lang):
             subjects.append(str(_l("Booking #%(id)d %(state)s", id=booking.id, state=STATE_LABELS[event.to_state])))
             parts.append(event_text(booking, event))
+            if event.at:
+                parts.append(str(_l("At %(time)s (Beijing time)", time=local_text(event.at))))
             if booking_url:
                 parts.append(str(_l("Details: %(url)s", url=booking_url)))
             parts.append("")

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from registry.errors import Conflict, NotFound
 from registry.identifiers import IdentifierError, normalize_uscc
 from registry.models import Booking, Capability, Facility, User
+from registry.schemas.fields import IDENTIFIER_MESSAGES
 from registry.services.accounts.users import PARTNER_ACCOUNTS_DOMAIN, AccountError, create_user
 from registry.services.booking.workflow import BookingError, BookingRequest, request_booking, transition
 
@@ -37,7 +38,8 @@ def partner_enterprise(session, key_id: int, org_name: str, uscc: str) -> User:
     try:
         uscc = normalize_uscc(uscc or "")
     except IdentifierError as exc:
-        raise BookingError(_l("Unified Social Credit Code: %(reason)s", reason=str(exc)),
+        reason = IDENTIFIER_MESSAGES.get(exc.reason, str(exc))
+        raise BookingError(_l("Unified Social Credit Code: %(reason)s", reason=reason),
                            field="enterprise.uscc") from None
     email = f"key{key_id}-{uscc.lower()}@{PARTNER_ACCOUNTS_DOMAIN}"
     account = session.scalar(select(User).where(User.email == email))

@@ -7,6 +7,7 @@ worker died.
 """
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -15,6 +16,8 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.styles import PatternFill
 
 from registry.errors import NotFound, RegistryError
 from registry.services.records.exporting import xlsx_cell
@@ -166,13 +169,16 @@ def lease_until(upload_dir: str, job_id: int) -> float | None:
 # --- rejects ------------------------------------------------------------------------------------
 
 def write_rejects(paths: list[Path], report: ImportReport, target: Path, lang: str) -> int:
-    """The rejected rows as they were given, and a last column saying what is wrong with each:
-    fix them in a spreadsheet and upload the workbook again. Formula-like text stays text."""
+    """The rejected rows as they were given, with a first column saying what is wrong with each and the bad
+    cells highlighted (numbers as numbers, the header frozen): fix them in a spreadsheet and upload the
+    workbook again. Formula-like text stays text."""
     messages: dict[tuple[str, int], list[str]] = {}
+    bad_cells: dict[tuple[str, int], set[str]] = {}
     for issue in report.errors:
         if issue.row is not None:
             where = f"{issue.column}: " if issue.column else ""
             messages.setdefault((issue.file, issue.row), []).append(f"{where}{issue.message}")
+            bad_cells.setdefault((issue.file, issue.row), set()).add(issue.column)
     tables, _warnings = open_tables(paths)
     workbook = Workbook(write_only=True)
     written = 0
@@ -181,18 +187,39 @@ def write_rejects(paths: list[Path], report: ImportReport, target: Path, lang: s
         if table is None:
             continue
         sheet = workbook.create_sheet(name)
+        sheet.freeze_panes = "C2"  # the explanation and the id stay in view
         columns = list(table.header_labels)
-        sheet.append([xlsx_cell(sheet, table.header_labels[c]) for c in columns] + [ERROR_COLUMN[lang]])
+        sheet.append([ERROR_COLUMN[lang]] + [xlsx_cell(sheet, table.header_labels[c]) for c in columns])
         try:
             for number, raw in table.rows:
                 found = messages.get((table.label, number))
                 if found:
-                    sheet.append([xlsx_cell(sheet, raw.get(c)) for c in columns] + [xlsx_cell(sheet, "; ".join(found))])
+                    bad = bad_cells[(table.label, number)]
+                    sheet.append([xlsx_cell(sheet, "; ".join(found))]
+                                 + [reject_cell(sheet, c, raw.get(c), c in bad) for c in columns])
                     written += 1
         except FileProblem:
             pass  # the rows up to the unreadable one are in; the page reports the problem
     workbook.save(target)
     return written
+
+
+NUMBER_COLUMNS = {"lon", "lat", "range_min", "range_max", "price_cny", "lead_time_days", "daily_capacity"}
+NUMBER_TEXT = re.compile(r"-?\d+(\.\d+)?")
+BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
+
+
+def reject_cell(sheet, column: str, value, bad: bool):
+    """A cell of a rejected row: a number where the column holds numbers, highlighted when it is wrong."""
+    if column in NUMBER_COLUMNS and isinstance(value, str) and NUMBER_TEXT.fullmatch(value.strip()):
+        value = float(value) if "." in value else int(value)
+    cell = xlsx_cell(sheet, value)
+    if not bad:
+        return cell
+    if not isinstance(cell, Cell):
+        cell = WriteOnlyCell(sheet, value=cell)
+    cell.fill = BAD_FILL
+    return cell
 
 
 def rejects_path(upload_dir: str, job_id: int) -> Path:

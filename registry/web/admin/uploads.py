@@ -1,10 +1,10 @@
 """Upload a data set, see what it would change, confirm or cancel; download the rejected rows."""
-from flask import current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry.extensions import db
-from registry.services.records import uploads
+from registry.services.records import sheet_templates, uploads
 from registry.web.access import roles_required
 from registry.web.admin.blueprint import KEEPERS, blp
 from registry.web.context import current_lang
@@ -31,6 +31,17 @@ def index():
 @roles_required(*KEEPERS)
 def upload_form():
     return render_template("admin/upload_form.html", jobs=uploads.recent_jobs(db.session, current_user))
+
+
+@blp.get("/uploads/template/<kind>.xlsx")
+@roles_required(*KEEPERS)
+def upload_template(kind: str):
+    """A workbook to fill in, with an example row and a 说明 sheet (headers in the page's language)."""
+    if kind not in sheet_templates.KINDS:
+        abort(404)
+    return Response(sheet_templates.template_workbook(kind, current_lang()),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{kind}-template.xlsx"'})
 
 
 @blp.post("/uploads")
