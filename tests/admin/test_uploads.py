@@ -188,5 +188,5 @@ def test_rejected_row_with_control_characters_still_gives_problems_and_a_rejects
     assert page.status_code == 200 and 'id="rejects-link"' in page.get_data(as_text=True)
     response = admin_client.get(f"/admin/uploads/{job.id}/rejects.xlsx")
     rows = list(load_workbook(io.BytesIO(response.data))["facilities"].iter_rows(values_only=True))
-    assert len(rows) == 2 and rows[1][0] == "F0004"
+    assert len(rows) == 2 and rows[1][1] == "F0004"  # the explanation comes first (错误说明)
     assert "坏␀名字␇" in rows[1] and "bad␛" in rows[1]

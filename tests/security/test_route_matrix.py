@@ -113,6 +113,7 @@ ROUTES = {
     ("admin.index", "GET"): ("/admin/", Web(roles=KEEPERS)),
     ("admin.upload_form", "GET"): ("/admin/uploads", Web(roles=KEEPERS)),
     ("admin.upload", "POST"): ("/admin/uploads", Web(roles=KEEPERS)),
+    ("admin.upload_template", "GET"): ("/admin/uploads/template/workbook.xlsx", Web(roles=KEEPERS)),
     ("admin.upload_job", "GET"): ("/admin/uploads/{job}", Web(roles=KEEPERS, scoped=("operator",))),
     ("admin.upload_progress", "GET"): ("/admin/uploads/{job}/progress", Web(roles=KEEPERS, scoped=("operator",))),
     # A failed job has no rejects file: 404 even for its owner, never another's file.

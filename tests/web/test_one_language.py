@@ -37,9 +37,16 @@ LATIN_ALLOWED = {
     "Theil", "E2SFCA", "lon", "lat", "weight", "Gauss", "Krüger", "AMap", "Tencent", "Baidu", "GPS", "crs",
     "wgs84", "gcj02", "bd09", "OpenAPI", "URL", "ln", "Excel", "HTTPS", "ID", "CNY", "SFCA", "Fisher-Jenks",
     "ics", "xlsx",
+    # columns and values a demand or outside-supply file must carry, as the reader types them
+    "GeoJSON", "count", "kind", "name", "discipline", "certification",
+    # the audit's cited methods and sources: authors, software, projections, and a formula's subscript
+    "Albers", "EPSG", "PySAL", "inequality", "cnmaps", "Dai", "Lerman", "Luo", "Qi", "Shorrocks", "Wang",
+    "Yitzhaki", "ij",
 }
 # Chinese an English reader meets on purpose: the language switch and examples of what to type
-CJK_ALLOWED = ["中文", "导体直流电阻", "统一社会信用代码", "压力", "天地图", "创新券"]
+CJK_ALLOWED = ["中文", "导体直流电阻", "统一社会信用代码", "压力", "天地图", "创新券",
+               # the census the audit cites by its title, and the township units a demand file is counted in
+               "杭州市第七次全国人口普查公报", "七普", "街道", "乡镇"]
 LATIN_WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'-]*[A-Za-zÀ-ÿ]")
 CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3001-\u303f]+")
 SHOWN_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
