@@ -20,5 +20,5 @@ def test_row03_report_print_button_works_without_an_inline_handler(page, live_en
     page.add_init_script("window.print = () => { window.printed = true; };")
     sign_in(page, "csp-auditor@browser.cn")
     page.goto("/audit/report")
-    page.locator("#print-report").click()
+    page.locator("button[data-print]").click()
     assert page.evaluate("window.printed === true")
