@@ -33,6 +33,7 @@ from registry import units
 from registry.identifiers import standard_key_matches, standard_search_key
 from registry.models import Accreditation, Capability, Facility
 from registry.models.capability import SearchDoc
+from registry.ops import metrics
 from registry.schemas.fields import ExternalId
 from registry.schemas.interchange import CAPABILITY_COLUMNS
 from registry.search_text import escape_like, fold
@@ -668,6 +669,7 @@ def _facility_dict(row) -> dict:
     return {name: getattr(row, name) for name in FACILITY_FIELDS}
 
 
+@metrics.timed_search("facilities")
 def search_facilities(session, query: SearchQuery, today: date) -> SearchResult:
     messages: list = []
     page = min(max(int(query.page or 1), 1), MAX_PAGE)
@@ -716,6 +718,7 @@ POINT_FIELDS = ("facility_id", "name", "name_en", "kind", "ownership", "shared",
 _POINT_VALUES = operator.attrgetter(*POINT_FIELDS)
 
 
+@metrics.timed_search("map_points")
 def facility_points(session, query: SearchQuery, today: date) -> list[dict]:
     """Every matching facility with a location, no pagination (for the map's GeoJSON)."""
     candidates, _facets, _match_, _conditions = _match(session, query, today, [], facets=False)
@@ -750,6 +753,7 @@ def facility_detail(session, facility_id: str, today: date) -> dict | None:
     return detail
 
 
+@metrics.timed_search("facility_capabilities")
 def facility_capabilities(session, facility_id, q: str, page, per_page, today) -> tuple[list[dict], int]:
     """A facility's live capabilities matching `q` (keywords and standard numbers), paginated."""
     if not isinstance(facility_id, str) or not ExternalId.PATTERN.fullmatch(facility_id):  # never stored
@@ -791,6 +795,7 @@ def _updated_since(session, model, since) -> set[int]:
     return set(session.connection().execute(select(model.id).where(model.updated_at >= since)).scalars())
 
 
+@metrics.timed_search("api_facilities")
 def api_facility_list(session, query: SearchQuery, today: date, *, statuses=(), updated_since=None,
                       facets: bool = True) -> tuple[list[ApiFacility], dict]:
     """Every matching facility in a stable order (relevance, or distance with `near`), and facets.
@@ -826,6 +831,7 @@ class CapabilityPage:
     more: bool
 
 
+@metrics.timed_search("api_capabilities")
 def api_capability_page(session, query: SearchQuery, today: date, *, kinds=(), facility_ids=(),
                         statuses=(), updated_since=None, after_id: int | None = None, limit: int = 20,
                         facility_text: bool = True) -> CapabilityPage:

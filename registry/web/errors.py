@@ -3,6 +3,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from registry.errors import RegistryError
+from registry.ops.access_log import request_id
 
 
 def wants_json() -> bool:
@@ -12,7 +13,7 @@ def wants_json() -> bool:
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None):
     if wants_json():
-        body = {"error": {"code": code, "message": message, "fields": fields or {}}}
+        body = {"error": {"code": code, "message": message, "fields": fields or {}, "request_id": request_id()}}
         return jsonify(body), status
     return render_template("error.html", status=status, message=message), status
 

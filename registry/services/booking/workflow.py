@@ -20,6 +20,7 @@ from registry.errors import Conflict, NotFound, RegistryError
 from registry.models import Booking, BookingEvent, Capability, CapacityDay, Facility, User
 from registry.models.base import utcnow
 from registry.models.booking import HOLDING_STATES
+from registry.ops import events
 from registry.services.booking.notifications import notify_booking_event
 
 HORIZON_DAYS = 365  # how far ahead a service can be booked
@@ -174,6 +175,7 @@ def day_load(session, capability: Capability, start: date, end: date) -> list[tu
 
 # --- Requests and transitions ----------------------------------------------------------------------
 
+@events.booking_step
 def request_booking(session, enterprise: User, req: BookingRequest, *, today: date, source: str = "web",
                     notify=notify_booking_event) -> Booking:
     """Book for `enterprise` (always the acting account, never one named in the input); commits."""
@@ -223,6 +225,7 @@ def allowed_actions(user: User | None, booking: Booking) -> list[str]:
             if role in a.roles and role != "system" and booking.state in a.sources]
 
 
+@events.booking_step
 def transition(session, booking: Booking, actor: User | None, action: str, *, reason: str | None = None,
                expected_version: int | None = None, notify=notify_booking_event) -> Booking:
     """Move `booking` by `action` (see ACTIONS) as `actor` (None: the registry itself); commits.

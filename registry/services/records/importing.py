@@ -20,6 +20,7 @@ from sqlalchemy import Table as SqlTable
 from registry.models import Accreditation, Capability, Change, ChangeSet, Facility
 from registry.models.base import utcnow
 from registry.models.capability import SearchDoc
+from registry.ops import events
 from registry.schemas.interchange import CapabilityRowSchema, FacilityRowSchema
 from registry.search_text import doc_fields, facility_text, range_in_base
 from registry.services.records.canonical import (
@@ -94,6 +95,7 @@ class ImportReport:
         return any(c[a] for c in self.counts.values() for a in ("created", "updated", "deleted"))
 
 
+@events.import_run
 def import_dataset(session, paths: list[Path], *, locator, actor: str, encoding=None,
                    skip_invalid=False, prune=False, dry_run=False, demo=False, chunk_rows=2000,
                    progress: Callable[[int, int], None] | None = None,
