@@ -12,7 +12,10 @@ import os
 import time
 from functools import wraps
 
-from prometheus_client import (
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # a missing folder would fail every command at its first metric
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
+from prometheus_client import (  # noqa: E402  (after the folder exists)
     CONTENT_TYPE_LATEST,
     REGISTRY,
     CollectorRegistry,

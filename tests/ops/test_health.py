@@ -48,21 +48,6 @@ def test_readyz_names_migrations_when_the_schema_is_behind(tmp_path):
     assert app.test_client().get("/readyz").status_code == 200
 
 
-@pytest.fixture
-def own_app(database_url):
-    """An app of the test's own settings; the limiter is process-wide, so the suite's settings come back after."""
-    made = []
-
-    def make(**settings):
-        made.append(create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **settings}))
-        return made[-1]
-    yield make
-    for app in made:
-        with app.app_context():
-            db.engine.dispose()
-    create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
-
-
 def test_health_checks_are_exempt_from_rate_limits(own_app):
     client = own_app(RATELIMIT_DEFAULT="2 per minute", RATELIMIT_KEY_PREFIX=f"ops-exempt-{os.getpid()}").test_client()
     for _ in range(5):
