@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from registry import create_app
-from registry.extensions import db
 from tests.ops.tcp_proxy import TcpProxy
 
 REDIS_PORT = 6379
