@@ -42,11 +42,12 @@ def production_problems(config) -> list[str]:
     return problems
 
 
-def metrics_dir(given: str | None) -> Path:
-    """PROMETHEUS_MULTIPROC_DIR, emptied: prometheus_client wants a clean folder at every start."""
+def metrics_dir(given: str | None, *, empty: bool) -> Path:
+    """PROMETHEUS_MULTIPROC_DIR, emptied when serving: prometheus_client wants a clean folder at every
+    start (never by a --dry-run, which may run beside a server using it)."""
     folder = Path(given or INSTANCE_DIR / "prometheus")
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("*.db"):
+    for stale in folder.glob("*.db") if empty else ():
         stale.unlink()
     return folder
 
@@ -89,7 +90,7 @@ def serve_command(bind, workers, threads, timeout, graceful_timeout, keep_alive,
         raise click.ClickException("gunicorn is not installed: pip install 'hangzhou-quality-registry[serve]'")
     argv = gunicorn_argv(bind, workers, threads, timeout, graceful_timeout, keep_alive)
     env = dict(os.environ)
-    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir(env.get("PROMETHEUS_MULTIPROC_DIR")))
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir(env.get("PROMETHEUS_MULTIPROC_DIR"), empty=not dry_run))
     if access_log is not None:
         env["ACCESS_LOG"] = access_log
     if dry_run:

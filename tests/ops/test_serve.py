@@ -1,7 +1,7 @@
 """`flask serve`: gunicorn as production runs it, and never with settings unsafe for the public."""
 import pytest
 
-from registry.ops.serve import default_workers
+from registry.ops.serve import default_workers, metrics_dir
 
 
 def serve(app, *args):
@@ -38,7 +38,15 @@ def test_gunicorn_command_with_workers_timeouts_and_metrics_folder(own_app, tmp_
     assert "-m gunicorn --config python:registry.ops.gunicorn_conf --bind 127.0.0.1:19401" in command
     assert f"--workers {default_workers()}" in command and "--timeout 90" in command
     assert "'registry:create_app()'" in command
-    assert not (tmp_path / "prom" / "counter_123.db").exists()  # a clean folder at every start
+    assert (tmp_path / "prom" / "counter_123.db").exists()  # a dry run leaves a running server's files alone
+
+
+def test_the_metrics_folder_is_emptied_when_serving_starts(tmp_path):
+    (tmp_path / "prom").mkdir()
+    (tmp_path / "prom" / "counter_123.db").write_bytes(b"stale")
+    assert metrics_dir(str(tmp_path / "prom"), empty=True) == tmp_path / "prom"
+    assert not (tmp_path / "prom" / "counter_123.db").exists()
+    assert metrics_dir(str(tmp_path / "new" / "prom"), empty=True).is_dir()
 
 
 def test_workers_follow_the_cpus_unless_web_concurrency_says(monkeypatch):
