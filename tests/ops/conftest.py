@@ -2,7 +2,7 @@
 import pytest
 
 from registry import create_app
-from registry.extensions import db
+from registry.extensions import db, limiter
 
 
 @pytest.fixture
@@ -18,3 +18,4 @@ def own_app(database_url):
         with app.app_context():
             db.engine.dispose()
     create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+    limiter.limit_manager.set_default_limits([])  # kept by the limiter once set (RATELIMIT_DEFAULT of a test)

@@ -16,10 +16,21 @@ TODAY = date(2026, 12, 1)
 
 @pytest.fixture
 def lines(caplog):
-    """The JSON lines the registry's loggers write (formatted as production formats them)."""
-    caplog.set_level(logging.INFO, logger="registry")
+    """The JSON lines the registry's loggers write (formatted as production formats them). The
+    handler goes on the loggers themselves: an app made without TESTING in this process (the CLI
+    tests) gave them their own handlers and stopped their propagation."""
+    loggers = [logging.getLogger("registry.access"), logging.getLogger("registry.events")]
+    kept = [(logger.level, logger.propagate) for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(caplog.handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False  # once, not again through the root logger's capture
     formatter = JsonLines()
-    return lambda name: [json.loads(formatter.format(r)) for r in caplog.records if r.name == name]
+    yield lambda name: [json.loads(formatter.format(r)) for r in caplog.records if r.name == name]
+    for logger, (level, propagate) in zip(loggers, kept):
+        logger.removeHandler(caplog.handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
 
 
 
