@@ -98,6 +98,9 @@ class Config:
             if key in os.environ and key not in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY"):
                 settings[key] = os.environ[key]
         settings["SQLALCHEMY_DATABASE_URI"] = database_url()
+        if settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):  # an unreachable host fails in seconds
+            settings["SQLALCHEMY_ENGINE_OPTIONS"] = {**cls.SQLALCHEMY_ENGINE_OPTIONS,
+                                                     "connect_args": {"connect_timeout": 5}}
         settings["SECRET_KEY"] = _secret_key()
         settings["SECRET_KEY_GENERATED"] = not os.environ.get("SECRET_KEY")  # `serve` refuses it in production
         for key in ("IMPORT_CHUNK_ROWS", "MAP_POINTS_CACHE", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES",

@@ -21,12 +21,14 @@ def migration_heads(directory: str) -> frozenset[str]:
     return frozenset(ScriptDirectory(directory).get_heads())
 
 
-def _timed(check) -> dict:
+def _timed(name: str, check) -> dict:
+    """Run one check; a failure is an answer (its kind only: hosts and ports go to the log, not the public)."""
     start = time.perf_counter()
     try:
         result = check()
     except Exception as exc:  # noqa: BLE001  (whatever fails, readiness says so instead of a 500)
-        result = {"ok": False, "error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"}
+        current_app.logger.warning("readiness: %s failed: %s", name, exc)
+        result = {"ok": False, "error": f"{type(exc).__name__} (details in the server's log)"}
     result["ms"] = round((time.perf_counter() - start) * 1000, 1)
     return result
 
@@ -45,7 +47,7 @@ def _database_and_schema() -> tuple[dict, dict]:
             schema["error"] = "the schema is not at the migrations' head: run `flask --app registry db upgrade`"
         return {"ok": True}
 
-    return _timed(database), schema
+    return _timed("database", database), schema
 
 
 def _redis() -> dict:
@@ -63,7 +65,7 @@ def readiness() -> tuple[dict, bool]:
     database, schema = _database_and_schema()
     checks = {"database": database, "migrations": schema}
     if uses_redis(current_app.config["RATELIMIT_STORAGE_URI"]):
-        checks["redis"] = _timed(_redis)
+        checks["redis"] = _timed("redis", _redis)
     ready = all(check["ok"] for check in checks.values())
     return {"status": "ready" if ready else "unavailable", "checks": checks,
             "failing": [name for name, check in checks.items() if not check["ok"]]}, ready
