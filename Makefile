@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app registry
 CATALOGS := $(wildcard registry/translations/*/LC_MESSAGES/messages.po)
 
-.PHONY: run test install db bench messages vendor openapi
+.PHONY: run test install db bench messages vendor openapi wheel
 
 run: install db
 	$(FLASK) run --host 127.0.0.1 --port 5000
@@ -51,3 +51,10 @@ bench: install
 # The API's OpenAPI description is committed (docs/openapi.json); tests fail when the code differs.
 openapi: install
 	$(FLASK) openapi write --format=json docs/openapi.json
+
+# The wheel operators install (README, "Production"): templates, static files, migrations, seeds and
+# the compiled catalogues inside (setup.py); .ci/wheel_check installs and serves it from an empty directory.
+wheel: install
+	rm -rf dist
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	@ls dist/*.whl

@@ -5,8 +5,8 @@ error handlers, commands. It touches no database and no network.
 """
 from flask import Flask, current_app, has_request_context, request
 
-from registry import api, cli, http_errors, models  # noqa: F401  (models: register the tables)
-from registry.config import PROJECT_ROOT, Config
+from registry import api, cli, http_errors, models, ops  # noqa: F401  (models: register the tables)
+from registry.config import INSTANCE_DIR, MIGRATIONS_DIR, TEMPLATES_DIR, Config
 from registry.database import configure_engine_events
 from registry.extensions import babel, csrf, db, login_manager, migrate
 from registry.web import (  # noqa: F401  (access: the user loader)
@@ -26,8 +26,8 @@ from registry.web import (  # noqa: F401  (access: the user loader)
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(TEMPLATES_DIR),
+        instance_path=str(INSTANCE_DIR),
     )
     app.config.update(Config.from_env())
     app.config.update(overrides or {})
@@ -43,6 +43,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(admin.blp)
     api.register(app)
     http_errors.register(app)
+    ops.init_app(app)  # request ids, JSON logs, metrics, /healthz and /readyz
     cli.register(app)
     return app
 
@@ -60,7 +61,7 @@ def select_locale() -> str:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -12,11 +12,14 @@ import threading
 
 from cachetools import LRUCache
 
+from registry.ops import metrics
+
 
 class VersionedCache:
     """A thread-safe LRU of computed values; callers put the data's version in the key."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, name: str = "unnamed"):
+        self.name = name  # the `cache` label of registry_cache_lookups_total
         self._lock = threading.Lock()
         self.resize(size)
 
@@ -36,7 +39,8 @@ class VersionedCache:
                 self.misses += 1
             else:
                 self.hits += 1
-            return value
+        metrics.count_cache_lookup(self.name, value is not None)
+        return value
 
     def put(self, key, value):
         if self.size:

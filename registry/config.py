@@ -1,13 +1,27 @@
 """Configuration from the environment, with safe defaults for a local run.
 
 Every setting can be given as an environment variable of the same name.
+
+The same code runs from a git checkout and from the installed wheel. In a checkout the
+templates, migrations and seeds sit at the top of the repository; the wheel carries them inside
+the package (`registry/templates`, `registry/migrations`; `seeds` is a package of its own), and
+its instance folder (SQLite file, uploads, generated key) is Flask's for an installed package,
+`<prefix>/var/registry-instance`, unless INSTANCE_PATH says otherwise.
 """
 import os
 import secrets
+import sys
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-INSTANCE_DIR = PROJECT_ROOT / "instance"
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent  # the checkout, or site-packages when installed
+INSTALLED = (PACKAGE_DIR / "templates").is_dir()  # only the wheel puts templates inside the package
+RESOURCE_ROOT = PACKAGE_DIR if INSTALLED else PROJECT_ROOT  # where templates/ and migrations/ are
+TEMPLATES_DIR = RESOURCE_ROOT / "templates"
+MIGRATIONS_DIR = RESOURCE_ROOT / "migrations"
+SEEDS_DIR = PROJECT_ROOT / "seeds"  # a package beside `registry` in both layouts
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH") or (
+    Path(sys.prefix) / "var" / "registry-instance" if INSTALLED else PROJECT_ROOT / "instance"))
 
 
 def _secret_key() -> str:
@@ -16,7 +30,7 @@ def _secret_key() -> str:
         return os.environ["SECRET_KEY"]
     key_file = INSTANCE_DIR / "secret_key"
     if not key_file.exists():
-        INSTANCE_DIR.mkdir(exist_ok=True)
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_hex(32))
     return key_file.read_text().strip()
 
@@ -30,7 +44,7 @@ def database_url() -> str:
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix):]
         return url
-    INSTANCE_DIR.mkdir(exist_ok=True)
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{INSTANCE_DIR / 'registry.sqlite3'}"
 
 
@@ -40,16 +54,16 @@ class Config:
     SECRET_KEY = None
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
-    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "registry" / "translations")
+    BABEL_TRANSLATION_DIRECTORIES = str(PACKAGE_DIR / "translations")
     LANGUAGES = ("zh", "en")
-    DISTRICTS_GEOJSON = str(PROJECT_ROOT / "seeds" / "districts.geojson")
-    DISTRICTS_CSV = str(PROJECT_ROOT / "seeds" / "districts.csv")
-    DEMO_DATA_DIR = str(PROJECT_ROOT / "seeds" / "demo")
+    DISTRICTS_GEOJSON = str(SEEDS_DIR / "districts.geojson")
+    DISTRICTS_CSV = str(SEEDS_DIR / "districts.csv")
+    DEMO_DATA_DIR = str(SEEDS_DIR / "demo")
     IMPORT_CHUNK_ROWS = 2000
     MAP_TILES = "none"  # none | osm | tianditu | amap (GCJ-02: markers and boundaries are shifted)
     MAP_TIANDITU_KEY = ""
     MAP_POINTS_CACHE = 16  # marker sets kept per process, keyed on the query and the data's version
-    MAP_DISTRICTS_GEOJSON = str(PROJECT_ROOT / "seeds" / "districts_simplified.geojson")
+    MAP_DISTRICTS_GEOJSON = str(SEEDS_DIR / "districts_simplified.geojson")
     LOGIN_MAX_FAILURES = 5  # failed sign-ins in a row that lock an account ...
     LOGIN_LOCKOUT_MINUTES = 15  # ... for this long
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -78,6 +92,9 @@ class Config:
     UPLOAD_MAX_MB = 100  # the largest upload accepted (413 beyond)
     UPLOAD_BACKGROUND_BYTES = 1_000_000  # larger uploads are validated and applied in the background
     UPLOAD_WORKER = "thread"  # thread: the app runs them; command: `flask upload work` does
+    PROXY_COUNT = 0  # reverse proxies in front that set X-Forwarded-*: trusted for the client's address
+    LOG_JSON = True  # one JSON line per request and per domain event, on stderr
+    ACCESS_LOG = "-"  # where the request lines go: "-" stderr, a file (reopened after logrotate), "" none
 
     @classmethod
     def from_env(cls) -> dict:
@@ -87,14 +104,18 @@ class Config:
             if key in os.environ and key not in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY"):
                 settings[key] = os.environ[key]
         settings["SQLALCHEMY_DATABASE_URI"] = database_url()
+        if settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):  # an unreachable host fails in seconds
+            settings["SQLALCHEMY_ENGINE_OPTIONS"] = {**cls.SQLALCHEMY_ENGINE_OPTIONS,
+                                                     "connect_args": {"connect_timeout": 5}}
         settings["SECRET_KEY"] = _secret_key()
+        settings["SECRET_KEY_GENERATED"] = not os.environ.get("SECRET_KEY")  # `serve` refuses it in production
         for key in ("IMPORT_CHUNK_ROWS", "MAP_POINTS_CACHE", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES",
                     "PERMANENT_SESSION_LIFETIME", "SESSION_ABSOLUTE_LIFETIME", "BOOKING_EXPIRY_DAYS",
                     "BOOKING_MAX_OPEN_PER_DAY", "BOOKING_MAX_OPEN_PER_FACILITY", "SMTP_PORT", "API_RESPONSE_CACHE",
-                    "UPLOAD_MAX_MB", "UPLOAD_BACKGROUND_BYTES"):
+                    "UPLOAD_MAX_MB", "UPLOAD_BACKGROUND_BYTES", "PROXY_COUNT"):
             settings[key] = int(settings[key])
         settings["MAX_CONTENT_LENGTH"] = settings["UPLOAD_MAX_MB"] * 2**20  # checked before a body is read
-        for key in ("SESSION_COOKIE_SECURE", "SMTP_STARTTLS"):
+        for key in ("SESSION_COOKIE_SECURE", "SMTP_STARTTLS", "LOG_JSON"):
             if settings[key] is not None:
                 settings[key] = str(settings[key]).lower() in ("1", "true", "yes")
         settings["RATELIMIT_STORAGE_TIMEOUT"] = float(settings["RATELIMIT_STORAGE_TIMEOUT"])

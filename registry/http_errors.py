@@ -10,6 +10,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from registry.errors import RegistryError, snake_case
+from registry.ops.access_log import request_id
 
 
 def wants_json() -> bool:
@@ -18,7 +19,7 @@ def wants_json() -> bool:
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+    return {"error": {"code": code, "message": message, "fields": fields or {}, "request_id": request_id()}}
 
 
 def error_response(status: int, code: str, message: str, fields: dict | None = None):

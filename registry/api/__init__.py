@@ -34,7 +34,8 @@ SPEC = {
         "`Link: <…>; rel=\"next\"`. `limit` is at most 200.\n\n"
         "**Caching.** Every GET answers with an `ETag`; send it back in `If-None-Match` to get a "
         "304 when nothing changed.\n\n"
-        "**Errors** always have the body `{\"error\": {\"code\", \"message\", \"fields\"}}`.\n\n"
+        "**Errors** always have the body `{\"error\": {\"code\", \"message\", \"fields\", \"request_id\"}}`; "
+        "quote `request_id` (also the `X-Request-ID` header) when reporting a problem.\n\n"
         "Field names are English, coordinates WGS-84 (longitude, latitude), times ISO 8601 in UTC, "
         "dates `YYYY-MM-DD` (Asia/Shanghai calendar). Records flagged `demo` are invented.")},
     "servers": [{"url": "/"}],

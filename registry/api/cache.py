@@ -32,7 +32,7 @@ class Kept:
 class ResponseCache:
     def __init__(self, blueprints: set[str]):
         self.blueprints = blueprints
-        self.entries = VersionedCache(0)
+        self.entries = VersionedCache(0, name="api_answers")
 
     def before(self):
         size = current_app.config["API_RESPONSE_CACHE"]

@@ -44,6 +44,8 @@ class ErrorDetail(Schema):
     message = fields.String(required=True)
     problems = fields.Dict(required=True, attribute="fields", data_key="fields",
                            metadata={"description": "Problems per parameter, when there are any."})
+    request_id = fields.String(allow_none=True, metadata={
+        "description": "This request's id, also in the X-Request-ID header: quote it when reporting a problem."})
 
 
 class ErrorSchema(Schema):

@@ -2,11 +2,11 @@
 
 One module per group; each lists its commands in `COMMANDS`. Commands translate arguments to a
 service call and the result to text and an exit status; they hold no rules of their own.
-A new group (e.g. registry/ops' serve and backup) is a module with `COMMANDS` added to GROUPS.
+A new group is a module with `COMMANDS` added to GROUPS.
 """
 from flask import Flask
 
-from registry.cli import accounts, apikeys, bookings, data, demand, uploads
+from registry.cli import accounts, apikeys, bookings, data, demand, operations, uploads
 
 GROUPS = (
     data,  # import, export, seed
@@ -15,6 +15,7 @@ GROUPS = (
     uploads,  # upload work
     apikeys,  # apikey create|list|revoke
     demand,  # demand import|list|delete|outside (the audit's demand layers)
+    operations,  # serve, backup, restore, paths
 )
 
 

@@ -180,7 +180,7 @@ class CachedBody:
         return geojson_response(gzip.decompress(self.gz))
 
 
-POINTS_CACHE = VersionedCache(0)  # GeoJSON bodies per search; sized by MAP_POINTS_CACHE on first use
+POINTS_CACHE = VersionedCache(0, name="map_points")  # GeoJSON bodies per search; sized by MAP_POINTS_CACHE on first use
 
 
 # --- districts ----------------------------------------------------------------------------------

@@ -58,7 +58,8 @@ def test_anonymous_reads_hit_the_low_limit_a_key_the_higher_one(app, client, reg
     assert statuses == [200, 200, 200, 429]
     response = client.get("/api/v1/districts")
     body = response.get_json()
-    assert body["error"]["code"] == "too_many_requests" and set(body["error"]) == {"code", "message", "fields"}
+    assert body["error"]["code"] == "too_many_requests" and set(body["error"]) == {
+        "code", "message", "fields", "request_id"}
     assert 0 < int(response.headers["Retry-After"]) <= 60
     key = make_key()
     keyed = [client.get("/api/v1/districts", headers={"X-API-Key": key}).status_code for _ in range(7)]

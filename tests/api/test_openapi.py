@@ -25,7 +25,8 @@ def test_spec_describes_the_error_envelope(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     error = spec["components"]["schemas"]["Error"]
     assert error["properties"]["error"]["$ref"].endswith("/ErrorDetail")
-    assert set(spec["components"]["schemas"]["ErrorDetail"]["properties"]) == {"code", "message", "fields"}
+    assert set(spec["components"]["schemas"]["ErrorDetail"]["properties"]) == {
+        "code", "message", "fields", "request_id"}
 
 
 def test_docs_page_loads_its_assets_from_the_app(client):

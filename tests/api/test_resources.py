@@ -109,7 +109,8 @@ def test_facility_detail_and_404(client, registry):
     assert body["updated_at"].endswith("Z") or body["updated_at"].endswith("+00:00")
     response, body = get(client, "/api/v1/facilities/NOPE")
     assert response.status_code == 404
-    assert body == {"error": {"code": "not_found", "message": "No facility with this id.", "fields": {}}}
+    assert body == {"error": {"code": "not_found", "message": "No facility with this id.", "fields": {},
+                              "request_id": response.headers["X-Request-ID"]}}
 
 
 def test_capability_search_counts_and_facets_every_match(client, registry):
@@ -198,7 +199,7 @@ def test_cors_for_reading(client, registry):
 
 def test_unknown_route_and_wrong_method_use_the_envelope(client, registry):
     response, body = get(client, "/api/v1/nothing-here")
-    assert response.status_code == 404 and set(body["error"]) == {"code", "message", "fields"}
+    assert response.status_code == 404 and set(body["error"]) == {"code", "message", "fields", "request_id"}
     response = client.post("/api/v1/facilities")
     assert response.status_code == 405 and response.get_json()["error"]["code"] == "method_not_allowed"
 

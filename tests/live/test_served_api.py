@@ -79,7 +79,7 @@ def test_anonymous_limit_is_shared_by_every_worker():
     assert statuses.count(200) <= limit and statuses[-1] == 429
     response = get("/api/v1/districts", key="")
     assert response.status_code == 429 and int(response.headers["Retry-After"]) >= 0
-    assert set(response.json()["error"]) == {"code", "message", "fields"}
+    assert set(response.json()["error"]) == {"code", "message", "fields", "request_id"}
     assert get("/api/v1/districts").status_code == 200  # a key has its own, higher limit
 
 

@@ -14,7 +14,7 @@ from registry.services.records.canonical import data_version
 
 MAX_ITEMS = 64
 
-_cache = VersionedCache(MAX_ITEMS)
+_cache = VersionedCache(MAX_ITEMS, name="audit")
 
 
 def cached(session, name: str, args: tuple, compute):

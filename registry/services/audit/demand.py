@@ -226,7 +226,7 @@ def layer_label(session, layer_id: int) -> DemandLabel:
     return DemandLabel(layer.id, layer.name, layer.kind, layer.year, layer.source)
 
 
-_weights_cache = VersionedCache(8)
+_weights_cache = VersionedCache(8, name="audit_demand_weights")
 
 
 def layer_weights(session, layer_id: int, grid: Grid) -> np.ndarray:

@@ -21,6 +21,7 @@ from registry.errors import Conflict, Forbidden, NotFound, RegistryError
 from registry.models import Booking, BookingEvent, Capability, CapacityDay, Facility, User
 from registry.models.base import utcnow
 from registry.models.booking import HOLDING_STATES
+from registry.ops import events
 from registry.schemas import rules
 from registry.services.booking.notifications import notify_booking_event
 
@@ -214,6 +215,7 @@ def _check_open_bookings(session, enterprise: User, capability: Capability, day:
                                  "are done.", n=caps.per_facility), field="service_date")
 
 
+@events.booking_step
 def request_booking(session, enterprise: User, req: BookingRequest, *, today: date, source: str = "web",
                     notify=notify_booking_event, caps: OpenBookingCaps | None = None) -> Booking:
     """Book for `enterprise` (always the acting account, never one named in the input); commits."""
@@ -268,6 +270,7 @@ def allowed_actions(user: User | None, booking: Booking) -> list[str]:
             if role in a.roles and role != "system" and booking.state in a.sources]
 
 
+@events.booking_step
 def transition(session, booking: Booking, actor: User | None, action: str, *, reason: str | None = None,
                expected_version: int | None = None, notify=notify_booking_event) -> Booking:
     """Move `booking` by `action` (see ACTIONS) as `actor` (None: the registry itself); commits.

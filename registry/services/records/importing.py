@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from registry.ops import events
 from registry.services.records.import_rows import ImportRun, Issue, repeated_keys
 from registry.services.records.tables import FileProblem, open_tables
 from registry.services.records.write_lock import begin_write
@@ -60,6 +61,7 @@ class ImportReport:
         return any(c[a] for c in self.counts.values() for a in ("created", "updated", "deleted"))
 
 
+@events.import_run
 def import_dataset(session, paths: list[Path], *, locator, actor: str, encoding=None,
                    skip_invalid=False, prune=False, dry_run=False, demo=False, chunk_rows=2000,
                    progress: Callable[[int, int], None] | None = None,

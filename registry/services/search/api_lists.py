@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import select
 
 from registry.models import Capability
+from registry.ops import metrics
 from registry.services.search.matching import match_capabilities, match_facilities
 from registry.services.search.query import SearchQuery
 from registry.services.search.results import CAPABILITY_FIELDS, capability_dict
@@ -24,6 +25,7 @@ class ApiFacility:
     distance_km: float | None
 
 
+@metrics.timed_search("api_facilities")
 def api_facility_list(session, query: SearchQuery, today: date, *,
                       facets: bool = True) -> tuple[list[ApiFacility], dict]:
     """Every matching facility in a stable order (relevance, or distance with `near`), and facets."""
@@ -48,6 +50,7 @@ class CapabilityPage:
     more: bool
 
 
+@metrics.timed_search("api_capabilities")
 def api_capability_page(session, query: SearchQuery, today: date, *, after_id: int | None = None,
                         limit: int = 20, facility_text: bool = True) -> CapabilityPage:
     """Capabilities in registry order (id) after `after_id`, with the total and facets of all matches."""

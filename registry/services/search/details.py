@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from registry.models import Capability, Facility
+from registry.ops import metrics
 from registry.schemas.fields import ExternalId
 from registry.services.search.query import INACTIVE, MAX_PAGE, MAX_PER_PAGE
 from registry.services.search.results import capability_dict
@@ -40,6 +41,7 @@ def facility_detail(session, facility_id: str, today: date) -> dict | None:
     return detail
 
 
+@metrics.timed_search("facility_capabilities")
 def facility_capabilities(session, facility_id, q: str, page, per_page, today) -> tuple[list[dict], int]:
     """A facility's live capabilities matching `q` (keywords and standard numbers), paginated."""
     if not isinstance(facility_id, str) or not ExternalId.PATTERN.fullmatch(facility_id):  # never stored

@@ -120,7 +120,7 @@ def counts(session, conditions) -> dict[int, dict[str | None, int]]:
     return per_facility
 
 
-LIVE_COUNTS = VersionedCache(8)  # one entry per database and data version
+LIVE_COUNTS = VersionedCache(8, name="search_live_counts")  # one entry per database and data version
 
 
 def live_counts(session) -> dict[int, dict[str | None, int]]:

@@ -13,6 +13,7 @@ from sqlalchemy import case, false, func, select
 
 from registry.caching import VersionedCache
 from registry.models import Capability
+from registry.ops import metrics
 from registry.schemas.interchange import CAPABILITY_COLUMNS
 from registry.services.records.canonical import data_version
 from registry.services.search.matching import (
@@ -51,6 +52,7 @@ class SearchResult:
     pages: int = 1  # number of pages for `total`
 
 
+@metrics.timed_search("facilities")
 def search_facilities(session, query: SearchQuery, today: date) -> SearchResult:
     messages: list = []
     page, per_page = query.page, query.per_page
@@ -96,6 +98,7 @@ POINT_FIELDS = ("facility_id", "name", "name_en", "kind", "ownership", "shared",
 _POINT_VALUES = operator.attrgetter(*POINT_FIELDS)
 
 
+@metrics.timed_search("map_points")
 def facility_points(session, query: SearchQuery, today: date) -> list[dict]:
     """Every matching facility with a location, no pagination (for the map's GeoJSON)."""
     found = match_facilities(session, query, today, [], facets=False)
@@ -176,7 +179,7 @@ def _details(session, ids: dict[int, str], conditions, best_docs: set[int], toda
     return tops, {b.facility_pk: (b.min_price, b.min_lead) for b in best}
 
 
-UNFILTERED_DETAILS = VersionedCache(4)  # per database, data version and day: ({pk: tops}, {pk: (fee, lead)})
+UNFILTERED_DETAILS = VersionedCache(4, name="search_details")  # per database, data version and day: ({pk: tops}, {pk: (fee, lead)})
 
 
 def _unfiltered_details(session, ids: dict[int, str], today: date):
