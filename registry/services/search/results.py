@@ -179,7 +179,8 @@ def _details(session, ids: dict[int, str], conditions, best_docs: set[int], toda
     return tops, {b.facility_pk: (b.min_price, b.min_lead) for b in best}
 
 
-UNFILTERED_DETAILS = VersionedCache(4, name="search_details")  # per database, data version and day: ({pk: tops}, {pk: (fee, lead)})
+# per database, data version and day: ({pk: tops}, {pk: (fee, lead)})
+UNFILTERED_DETAILS = VersionedCache(4, name="search_details")
 
 
 def _unfiltered_details(session, ids: dict[int, str], today: date):
