@@ -36,7 +36,7 @@ def test_snake_case(name, code):
 def envelope(response):
     body = response.get_json()
     assert response.mimetype == "application/json" and set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "fields"} and SNAKE.match(body["error"]["code"])
+    assert set(body["error"]) == {"code", "message", "fields", "request_id"} and SNAKE.match(body["error"]["code"])
     return body["error"]
 
 

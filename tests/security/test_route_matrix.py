@@ -56,6 +56,10 @@ ROUTES = {
     ("pages.home", "GET"): ("/", PUBLIC),
     ("pages.set_language", "GET"): ("/lang/en?next=/search", PUBLIC),
     ("static", "GET"): ("/static/maps/registry-map.js", PUBLIC),
+    # Probes and metrics answer anyone: the proxy keeps /metrics to the host (docs/deploy/nginx).
+    ("ops.healthz", "GET"): ("/healthz", PUBLIC),
+    ("ops.readyz", "GET"): ("/readyz", PUBLIC),
+    ("ops.metrics_text", "GET"): ("/metrics", PUBLIC),
     ("maps.map_page", "GET"): ("/map", PUBLIC),
     ("maps.facility_points", "GET"): ("/map/facilities.geojson", PUBLIC),
     ("maps.districts", "GET"): ("/map/districts.geojson", PUBLIC),
