@@ -1,8 +1,9 @@
 """Keywords and standard numbers of a search, and which capability documents and facilities they match.
 
-Terms are matched against the few distinct capability texts (`search_docs`, registry/search_text.py)
-and the facilities' own text, in SQL with LIKE as a pre-filter and in Python exactly; `TermMatch`
-then turns the matches into one condition on capabilities.
+Terms are matched against the distinct capability texts (`search_docs`, registry/search_text.py),
+found through their n-gram index (index.py) and confirmed exactly in Python, and against the
+facilities' own text (LIKE as a pre-filter over the few facilities); `TermMatch` then turns the
+matches into one condition on capabilities.
 """
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from registry.identifiers import standard_key_matches, standard_search_key
 from registry.models import Capability, Facility
-from registry.models.capability import SearchDoc
-from registry.search_text import escape_like, fold
+from registry.search_text import escape_like, fold, keyword_grams, standard_grams
+from registry.services.search.index import documents_with
 from registry.services.search.query import MAX_QUERY_CHARS, MAX_TERMS
 
 # A standard number as people type it: an issuer prefix (GB, GB/T, ISO/IEC, DB33/T, JJG) then digits.
@@ -77,17 +78,14 @@ class TermMatch:
         self.dialect = session.get_bind().dialect.name
         if not terms.keywords and not terms.standards:
             return
-        prefilter = [like(SearchDoc.text, k) for k in terms.keywords]
-        for key, typed in terms.standards:
-            prefilter += [like(SearchDoc.standard_keys, ";" + key), like(SearchDoc.text, typed)]
-        docs = session.connection().execute(select(SearchDoc.id, SearchDoc.text, SearchDoc.standard_keys)
-                               .where(or_(*prefilter))).all()
+        # Candidates from the inverted index (index.py), confirmed exactly here.
         for keyword in terms.keywords:
-            self.doc_sets.append({d.id for d in docs if keyword in d.text})
+            self.doc_sets.append({d.id for d in documents_with(session, keyword_grams(keyword)) if keyword in d.text})
         for key, typed in terms.standards:
-            by_key = {d.id for d in docs if any(standard_key_matches(key, k)
-                                                 for k in d.standard_keys.split(";") if k)}
-            self.doc_sets.append(by_key or {d.id for d in docs if typed in d.text})
+            by_key = {d.id for d in documents_with(session, standard_grams(key))
+                      if any(standard_key_matches(key, k) for k in d.standard_keys.split(";") if k)}
+            self.doc_sets.append(by_key or {d.id for d in documents_with(session, keyword_grams(typed))
+                                            if typed in d.text})
         # Facilities' own text (name, district, address): keyword terms only.
         if terms.keywords and facility_text:
             rows = session.connection().execute(select(Facility.id, Facility.search_text).where(
