@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, all_, and_, any_, bindparam, false, or_, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from registry.caching import VersionedCache
 from registry.identifiers import standard_key_matches, standard_search_key
 from registry.models import Capability, Facility
 from registry.search_text import escape_like, fold, keyword_grams, standard_grams
+from registry.services.records.canonical import data_version
 from registry.services.search.index import documents_with
 from registry.services.search.query import MAX_QUERY_CHARS, MAX_TERMS
 
@@ -64,10 +66,23 @@ def like(column, term: str):
     return column.like("%" + escape_like(term) + "%", escape="\\")
 
 
+FACILITY_TEXTS = VersionedCache(4)  # per database and data version
+
+
+def facility_texts(session, version=None) -> tuple[tuple[int, str], ...]:
+    """(id, search text) of every live facility, kept until the data changes: a registry has
+    thousands of facilities, not millions, and a substring test of each in Python is faster than
+    a round trip to a LIKE scan."""
+    key = (str(session.get_bind().url), version or data_version(session))
+    return FACILITY_TEXTS.get_or_compute(key, lambda: tuple(
+        (pk, text or "") for pk, text in session.connection().execute(
+            select(Facility.id, Facility.search_text).where(Facility.deleted_at.is_(None))).all()))
+
+
 class TermMatch:
     """Which documents and facilities each term matches; builds the capability condition."""
 
-    def __init__(self, session, terms: Terms, *, facility_text: bool = True):
+    def __init__(self, session, terms: Terms, *, facility_text: bool = True, version=None):
         """`facility_text=False`: a facility's own name and address select none of its capabilities
         (searching within one facility)."""
         self.terms = terms
@@ -88,11 +103,9 @@ class TermMatch:
                                             if typed in d.text})
         # Facilities' own text (name, district, address): keyword terms only.
         if terms.keywords and facility_text:
-            rows = session.connection().execute(select(Facility.id, Facility.search_text).where(
-                Facility.deleted_at.is_(None),
-                or_(*[like(Facility.search_text, k) for k in terms.keywords]))).all()
+            texts = facility_texts(session, version)
             for keyword in terms.keywords:
-                self.fac_sets.append({r.id for r in rows if keyword in (r.search_text or "")})
+                self.fac_sets.append({pk for pk, text in texts if keyword in text})
         self.fac_sets += [set() for _ in range(len(self.doc_sets) - len(self.fac_sets))]
         self.impossible = any(not d and not f for d, f in zip(self.doc_sets, self.fac_sets))
 
