@@ -14,10 +14,10 @@ The index is one `grams` column of `search_docs`, looked up by each database's o
 
 Why these and not pg_trgm / the FTS5 trigram tokenizer: trigrams cannot look up a 2-character word,
 the most common length of a Chinese query (电阻, 压力, 噪声), and would need a second index for it;
-one bigram index answers every length. Measured on the realistic data (41,9xx distinct documents,
-bench/bench_search_index.py): a keyword's candidate lookup takes well under a millisecond to a few
-milliseconds through the index, against 15-40 ms for the LIKE '%…%' scan of every document it
-replaces (the figures are printed by that script and in the commit message).
+one bigram index answers every length. Measured on the realistic data (1,500 facilities, 300,000
+capabilities, 43,097 distinct documents; PostgreSQL 15, EXPLAIN ANALYZE, machine at load 12 on
+2 cores): '离子' 0.5 ms and '铝合金棒' (3 pairs, 137 documents) 1.0 ms through GIN, against 111 ms
+for the LIKE '%铝合金棒%' scan of every document it replaces. GIN on 43,097 documents: 10 MB.
 """
 from __future__ import annotations
 
