@@ -14,23 +14,39 @@ demand point (a catchment per district class: city centre vs mountains).
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
-from pyproj import Transformer
-from scipy.spatial import cKDTree
+
+if TYPE_CHECKING:  # geopandas, pyproj and scipy take seconds to import: loaded when first used
+    import geopandas as gpd
 
 METRIC_CRS = "EPSG:4549"
 DECAYS = ("gaussian", "step", "linear")
 BLOCK = 1024  # demand rows per block: 1,024 x 1,500 float64 weights is 12 MB
-_TO_METRIC = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
-_TO_WGS84 = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
+
+
+@functools.cache
+def _transformer(source: str, target: str):
+    from pyproj import Transformer
+
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+def __getattr__(name: str):
+    """_TO_METRIC and _TO_WGS84, the transformers, built on first use (pyproj is slow to load)."""
+    if name == "_TO_METRIC":
+        return _transformer("EPSG:4326", METRIC_CRS)
+    if name == "_TO_WGS84":
+        return _transformer(METRIC_CRS, "EPSG:4326")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def to_metric(lon, lat) -> tuple[np.ndarray, np.ndarray]:
-    x, y = _TO_METRIC.transform(np.asarray(lon, float), np.asarray(lat, float))
+    x, y = _transformer("EPSG:4326", METRIC_CRS).transform(np.asarray(lon, float), np.asarray(lat, float))
     return np.asarray(x, float), np.asarray(y, float)
 
 
@@ -153,6 +169,7 @@ def population_grid(districts: gpd.GeoDataFrame, population: Mapping[str, float]
     small to hold a cell centre gets one cell at its representative point."""
     if districts.crs is None or districts.crs.to_epsg() != 4326:
         raise ValueError("district boundaries must be in EPSG:4326")
+    import geopandas as gpd
     metric = districts.to_crs(METRIC_CRS)
     minx, miny, maxx, maxy = metric.total_bounds
     xs = np.arange(np.floor(minx / cell_m) * cell_m + cell_m / 2, maxx, cell_m)
@@ -173,7 +190,7 @@ def population_grid(districts: gpd.GeoDataFrame, population: Mapping[str, float]
     unique, counts = np.unique(codes, return_counts=True)
     per_cell = {c: float(population.get(c) or 0) / n for c, n in zip(unique, counts)}
     weight = np.array([per_cell[c] for c in codes], float)
-    lon, lat = _TO_WGS84.transform(x, y)
+    lon, lat = _transformer(METRIC_CRS, "EPSG:4326").transform(x, y)
     return Grid(x, y, np.asarray(lon), np.asarray(lat), codes, weight, float(cell_m))
 
 
@@ -208,6 +225,8 @@ def nearest_cells(grid: Grid, x, y, max_m: float | None = None) -> np.ndarray:
     if x.size == 0 or len(grid) == 0:
         return np.full(x.size, -1)
     limit = 1.5 * grid.cell_m if max_m is None else max_m
+    from scipy.spatial import cKDTree
+
     distance, index = cKDTree(np.column_stack([grid.x, grid.y])).query(
         np.column_stack([x, y]), distance_upper_bound=limit)
     return np.where(np.isfinite(distance), index, -1)
@@ -229,6 +248,7 @@ def polygons_to_cells(grid: Grid, polygons: gpd.GeoDataFrame, counts) -> tuple[n
     on the cell its representative point falls in."""
     if polygons.crs is None or polygons.crs.to_epsg() != 4326:
         raise ValueError("township polygons must be in EPSG:4326")
+    import geopandas as gpd
     counts = np.asarray(counts, float)
     metric = polygons.reset_index(drop=True).to_crs(METRIC_CRS)
     metric["row"] = np.arange(len(metric))

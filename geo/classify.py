@@ -11,7 +11,6 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 
-import mapclassify
 import numpy as np
 
 SCHEMES = ("quantiles", "natural_breaks")
@@ -68,6 +67,8 @@ def classify(values, scheme: str = "quantiles", k: int = 5) -> Classification:
 
 
 def _bins(data: np.ndarray, unique: np.ndarray, scheme: str, k: int) -> np.ndarray:
+    import mapclassify  # with scipy, seconds to import: loaded when a map is first classified
+
     if scheme == "quantiles":
         return np.array(mapclassify.Quantiles(data, k=k).bins, dtype=float)
     sample = unique if unique.size <= SAMPLE else np.quantile(data, np.linspace(0, 1, SAMPLE))

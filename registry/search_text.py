@@ -18,6 +18,12 @@ Standard numbers are matched on `identifiers.standard_search_key`: each
 document keeps the keys of its standards as ';KEY1;KEY2;' so that a query key is
 found with LIKE '%;' || key || '%' and confirmed with `standard_key_matches`.
 
+The documents are found through an inverted index of their character n-grams (`doc_grams`,
+registry/services/search/index.py): every character and every pair of adjacent characters of the
+text (the approach of Lucene's CJK analyser and pg_bigm), and the pairs of the standard keys, so
+that a 1- or 2-character word is one posting-list lookup and a longer one the intersection of its
+pairs; every candidate is then confirmed with the exact substring test.
+
 Range search compares values in SI base units: `range_in_base` gives the
 stored (min, max, dimension) of a capability's range.
 """
@@ -31,7 +37,8 @@ import unicodedata
 from registry import identifiers, units
 from registry.vocabulary import DISTRICTS
 
-__all__ = ["fold", "doc_fields", "doc_digest", "facility_text", "range_in_base", "base_converter",
+__all__ = ["fold", "doc_fields", "doc_grams", "keyword_grams", "standard_grams", "doc_digest",
+           "facility_text", "range_in_base", "base_converter",
            "escape_like"]
 
 _SPACES = re.compile(r"\s+")
@@ -62,6 +69,49 @@ def doc_fields(name: str | None, category: str | None, quantity: str | None,
                       if part)
     keys = standard_keys(standards)
     return doc_digest(text, keys), text, keys
+
+
+def _hex(text: str) -> str:
+    return "x".join(format(ord(c), "x") for c in text)
+
+
+def _pairs(text: str, prefix: str) -> set[str]:
+    return {prefix + _hex(text[i:i + 2]) for i in range(len(text) - 1) if " " not in text[i:i + 2]}
+
+
+def doc_grams(text: str, keys: str) -> str:
+    """The index terms of a document, space-separated: 'u' + each character of its text, 'b' + each
+    pair of adjacent characters (none across a space), 'k' + each pair of its standard keys
+    (';KEY1;KEY2;'). Written as hex code points so that every tokenizer (SQLite FTS5 unicode61,
+    PostgreSQL string_to_array) keeps each term whole."""
+    terms = {"u" + _hex(c) for c in text if c != " "} | _pairs(text, "b") | _pairs(keys, "k")
+    return " ".join(sorted(terms))
+
+
+def keyword_grams(keyword: str, most: int = 6) -> list[str]:
+    """Index terms every document containing `keyword` (folded, or a typed standard, which may hold
+    spaces) has: its character for one character, else up to `most` of its pairs spread over the
+    word (the first and the last among them); [] if it has none (a lone space)."""
+    if len(keyword) == 1:
+        return ["u" + _hex(keyword)]
+    pairs = [keyword[i:i + 2] for i in range(len(keyword) - 1) if " " not in keyword[i:i + 2]]
+    pairs = list(dict.fromkeys(pairs))
+    if not pairs:
+        return ["u" + _hex(c) for c in dict.fromkeys(keyword) if c != " "][:most]
+    if len(pairs) > most:
+        step = (len(pairs) - 1) / (most - 1)
+        pairs = [pairs[round(i * step)] for i in range(most)]
+    return ["b" + _hex(p) for p in pairs]
+
+
+def standard_grams(key: str, most: int = 6) -> list[str]:
+    """Index terms of every document with a standard key starting with `key`."""
+    text = ";" + key
+    pairs = list(dict.fromkeys(text[i:i + 2] for i in range(len(text) - 1)))
+    if len(pairs) > most:
+        step = (len(pairs) - 1) / (most - 1)
+        pairs = [pairs[round(i * step)] for i in range(most)]
+    return ["k" + _hex(p) for p in pairs]
 
 
 def doc_digest(text: str, keys: str) -> str:

@@ -35,8 +35,10 @@ import functools
 import re
 import threading
 import unicodedata
+from typing import TYPE_CHECKING
 
-import pint
+if TYPE_CHECKING:  # pint takes ~0.3 s to import: loaded by registry() on first use
+    import pint
 
 __all__ = ["UnitError", "parse_unit", "to_base", "registry"]
 
@@ -74,6 +76,8 @@ def registry() -> pint.UnitRegistry:
     if _registry is None:
         with _lock:
             if _registry is None:
+                import pint
+
                 ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
                 for definition in _DEFINITIONS:
                     ureg.define(definition)

@@ -73,3 +73,7 @@ class SearchDoc(db.Model):
     digest: Mapped[str] = mapped_column(String(32), unique=True)
     text: Mapped[str] = mapped_column(Text)  # folded name | category | quantity | standards
     standard_keys: Mapped[str] = mapped_column(Text, default="", server_default="")  # ';KEY;KEY;'
+    # Its index terms (search_text.doc_grams), looked up through an inverted index: on PostgreSQL a
+    # GIN index on string_to_array(grams, ' '), on SQLite the FTS5 table search_doc_grams kept by
+    # triggers (migration 0041; registry/services/search/index.py).
+    grams: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -20,8 +20,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import escape
 
-from geo.choropleth import standalone_page
-from geo.maps import render_page
 from registry.clock import MINUTES, local_text, now, today
 from registry.config import PROJECT_ROOT
 from registry.errors import RegistryError
@@ -67,6 +65,19 @@ def audit_scope() -> str | None:
     """The district the signed-in auditor is bound to; None (the whole city) for city-wide auditors
     and admins."""
     return current_user.district_code if current_user.role == "auditor" else None
+
+
+# folium (geo.maps, geo.choropleth) takes a second to import: loaded when a map is first drawn.
+def render_page(m) -> str:
+    from geo.maps import render_page as render
+
+    return render(m)
+
+
+def standalone_page(m, static, title) -> str:
+    from geo.choropleth import standalone_page as page
+
+    return page(m, static, title)
 
 
 @blp.before_request

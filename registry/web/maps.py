@@ -25,7 +25,6 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
 from geo.coords import wgs84_to_gcj02
-from geo.maps import facility_map, render_page, results_map, shift_geojson
 from registry.caching import VersionedCache
 from registry.clock import today
 from registry.config import PROJECT_ROOT
@@ -204,6 +203,8 @@ def district_feature(code: str | None) -> dict | None:
 
 @lru_cache(maxsize=8)
 def districts_geojson_bytes(path: str, crs: str) -> bytes:
+    from geo.maps import shift_geojson  # folium: loaded when a map is first drawn
+
     return _dumps(shift_geojson(_districts_data(path), crs))
 
 
@@ -219,6 +220,8 @@ def results_map_for_request(height: str = "100%"):
     tiles, key = map_settings()
     query = {k: v for k, v in request.args.to_dict(flat=False).items() if k not in NOT_FILTERS}
     lang = current_lang()
+    from geo.maps import results_map
+
     return results_map(
         url_for("maps.facility_points", **query), url_for("maps.districts"),
         tiles=tiles, tiles_key=key, labels=map_labels(), district_names=district_names(lang),
@@ -231,6 +234,8 @@ def facility_map_for(facility: dict, height: str = "100%"):
     if facility.get("lon") is None or facility.get("lat") is None:
         return None
     tiles, key = map_settings()
+    from geo.maps import facility_map
+
     return facility_map(facility["lon"], facility["lat"], district_feature(facility.get("district_code")),
                         tiles=tiles, tiles_key=key, name=facility.get("name"), kind=facility.get("kind"),
                         lang=current_lang(), height=height)
@@ -238,6 +243,8 @@ def facility_map_for(facility: dict, height: str = "100%"):
 
 @blp.get("/map")
 def map_page():
+    from geo.maps import render_page
+
     html = render_page(results_map_for_request())
     title = f"<title>{escape(str(_l('Map')))}</title>"
     return Response(html.replace("<head>", "<head>\n    " + title, 1), mimetype="text/html")

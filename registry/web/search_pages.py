@@ -11,7 +11,6 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from geo.maps import render_page
 from registry.clock import today
 from registry.extensions import db
 from registry.services.booking.workflow import bookable_count
@@ -178,6 +177,8 @@ def facility_map_page(facility_id: str):
     fmap = facility_map_for(detail)
     if fmap is None:
         abort(404, description=_l("This facility has no recorded location."))
+    from geo.maps import render_page  # folium: loaded when a map is first drawn
+
     return render_page(fmap)
 
 

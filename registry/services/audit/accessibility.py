@@ -18,7 +18,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from geo.access import DECAYS, Grid, add_to_area, catchments, e2sfca, population_grid, to_metric, weighted_means
-from geo.districts import load_districts
 from geo.inequality import (
     Range,
     gini,
@@ -108,6 +107,8 @@ def populations(session) -> tuple[tuple[str, int], ...]:
 @lru_cache(maxsize=2)
 def city_grid(geojson_path: str, population: tuple[tuple[str, int], ...], cell_m: float = 1000) -> Grid:
     """The population grid of the districts (about 17,000 cells of 1 km), built once per process."""
+    from geo.districts import load_districts  # geopandas: loaded when a grid is first built
+
     return population_grid(load_districts(geojson_path), dict(population), cell_m)
 
 

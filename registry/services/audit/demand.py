@@ -15,11 +15,10 @@ import io
 import json
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from shapely.geometry import shape
 from sqlalchemy import delete, func, insert, select
 
 from geo.access import Grid, nearest_cells, points_to_cells, polygons_to_cells
@@ -27,6 +26,9 @@ from registry.caching import VersionedCache
 from registry.errors import RegistryError
 from registry.models import DemandCell, DemandLayer, OutsideSupply
 from registry.models.demand import DEMAND_KINDS, DEMAND_SHAPES
+
+if TYPE_CHECKING:  # geopandas and shapely take seconds to import: loaded when townships are first read
+    import geopandas as gpd
 
 MAX_DEMAND_ROWS = 100_000
 MAX_DEMAND_BYTES = 10 * 1024 * 1024
@@ -118,6 +120,9 @@ def parse_demand_xlsx(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def parse_townships(data: bytes) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     """(township polygons in WGS-84, their counts) from a GeoJSON FeatureCollection whose features
     carry a count in `count` (or weight, population, enterprises)."""
+    import geopandas as gpd
+    from shapely.geometry import shape
+
     try:
         document = json.loads(_text(data))
         features = document["features"]

@@ -10,7 +10,6 @@ from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from geo.choropleth import choropleth_map, grid_map
 from geo.classify import MAX_K, MIN_K, SCHEMES, classify
 from registry.errors import RegistryError
 from registry.models import Facility
@@ -90,6 +89,8 @@ def district_choropleth(table: DistrictTable, args: MapArgs, geojson: dict, lang
     if markers is not None:
         markers = [{**m, "name": m["name"] if lang == "zh" or not m.get("name_en") else m["name_en"]}
                    for m in markers]
+    from geo.choropleth import choropleth_map  # folium: loaded when a map is first drawn
+
     return choropleth_map(
         shown, values, classification, codes, title=f"{figure.label} · {SCHEME_LABELS[args.scheme]}",
         names=names, fmt=lambda v: format_value(figure, v), no_data_label=str(_l("no data")),
@@ -101,6 +102,8 @@ def accessibility_map(result, scheme: str, k: int, geojson: dict, names: dict, s
     """The E2SFCA scores (an AccessResult) as classed 1 km cells (or small cells at imported points);
     `title` for another quantity over the same cells (the difference between two settings)."""
     classification = classify(result.score.tolist(), scheme, k)
+    from geo.choropleth import grid_map
+
     return grid_map(geojson, result.lon, result.lat, classification, result.cell_deg,
                     title=title or str(_l("Accessibility (supply reachable per 100,000 of demand)")), subtitle=subtitle,
                     names=names, fmt=lambda v: format_decimal(v, format="#,##0.00"), **map_options)

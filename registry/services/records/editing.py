@@ -18,7 +18,7 @@ from registry.errors import NotFound
 from registry.models import Accreditation, Capability, Facility, User
 from registry.models.capability import SearchDoc
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS, CapabilityRowSchema, FacilityRowSchema
-from registry.search_text import doc_fields, range_in_base
+from registry.search_text import doc_fields, doc_grams, range_in_base
 from registry.services.records.canonical import (
     CAPABILITY_ATTRS,
     accreditation_rows,
@@ -208,7 +208,8 @@ def search_values(session, record: dict) -> dict:
     digest, text, keys = doc_fields(record["name"], record["category"], record["quantity"], record["standards"])
     doc_id = session.scalar(select(SearchDoc.id).where(SearchDoc.digest == digest))
     if doc_id is None:
-        session.execute(SearchDoc.__table__.insert(), [{"digest": digest, "text": text, "standard_keys": keys}])
+        session.execute(SearchDoc.__table__.insert(), [{"digest": digest, "text": text, "standard_keys": keys,
+                                                     "grams": doc_grams(text, keys)}])
         doc_id = session.scalar(select(SearchDoc.id).where(SearchDoc.digest == digest))
     low, high, dimension = range_in_base(record["range_min"], record["range_max"], record["unit"])
     return {"search_doc_id": doc_id, "range_min_base": low, "range_max_base": high, "range_dimension": dimension}

@@ -16,7 +16,7 @@ from registry.errors import Conflict, RegistryError
 from registry.models import Change, ChangeSet, User
 from registry.models.base import utcnow
 from registry.models.capability import SearchDoc
-from registry.search_text import doc_fields, facility_text, range_in_base
+from registry.search_text import doc_fields, doc_grams, facility_text, range_in_base
 from registry.services.records.canonical import FACILITY_ATTRS, difference, jsonable
 from registry.services.records.write_lock import begin_write
 
@@ -159,7 +159,7 @@ class BulkWrite:
             if digest not in known and digest not in new:
                 _digest, text, keys = doc_fields(row["name"], row["category"], row["quantity"],
                                                  row["standards"])
-                new[digest] = {"digest": digest, "text": text, "standard_keys": keys}
+                new[digest] = {"digest": digest, "text": text, "standard_keys": keys, "grams": doc_grams(text, keys)}
         if new:
             self.insert(SearchDoc, list(new.values()))
             known.update(self.session.execute(select(SearchDoc.digest, SearchDoc.id)

@@ -42,6 +42,9 @@ def api_facility_list(session, query: SearchQuery, today: date, *,
     return out, found.facets
 
 
+SORT_BELOW = 3000  # matches, below which a page is sorted rather than read in primary-key order
+
+
 @dataclass
 class CapabilityPage:
     rows: list[dict]  # capability values (CAPABILITY_COLUMNS + id, updated_at, demo, expired)
@@ -60,10 +63,14 @@ def api_capability_page(session, query: SearchQuery, today: date, *, after_id: i
     conditions = list(found.conditions)
     if after_id is not None:
         conditions.append(Capability.id > after_id)
+    # Few matches: read them through the search index and sort them (`id + 0` keeps the planner
+    # from walking the primary key, which reads most of the table to find 21 rare rows); many
+    # matches: walk the primary key, which finds the first page after a few hundred rows.
+    order = Capability.id + 0 if found.total <= SORT_BELOW else Capability.id
     rows = session.connection().execute(
         select(Capability.id, Capability.facility_pk, Capability.updated_at, Capability.demo,
                *[getattr(Capability, n) for n in CAPABILITY_FIELDS])
-        .where(*conditions).order_by(Capability.id).limit(limit + 1)).all()
+        .where(*conditions).order_by(order).limit(limit + 1)).all()
     out = []
     for r in rows[:limit]:
         values = capability_dict(r, found.facilities[r.facility_pk].facility_id, today)

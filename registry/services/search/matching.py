@@ -62,9 +62,30 @@ def discipline_condition(query: SearchQuery):
     return Capability.discipline.in_(query.disciplines) if query.disciplines else true()
 
 
-def facility_rows(session, query: SearchQuery, today: date, *, listing_facilities: bool = True):
+FACILITY_ROWS = VersionedCache(64)  # per database, data version, day and facility filters
+
+
+def facility_rows(session, query: SearchQuery, today: date, *, listing_facilities: bool = True, version=None):
     """Facilities passing every facility filter except kind and district (those are faceted), with
-    their distances from `near`: (Core rows, {pk: km})."""
+    their distances from `near`: (Core rows, {pk: km}); read-only.
+
+    Kept until the data changes: the facility filters of most searches are the same few (none, a
+    radius, an ownership), and reading and converting every facility row was a third of an
+    uncached keyword search on realistic data."""
+    key = (str(session.get_bind().url), version or data_version(session), today, listing_facilities, query.statuses,
+           query.include_inactive, query.facility_ids, query.updated_since, query.ownership, query.levels,
+           query.shared, query.accreditations, query.bbox, query.near, query.radius_km)
+    return FACILITY_ROWS.get_or_compute(key, lambda: _facility_rows(session, query, today, listing_facilities))
+
+
+def all_facility_pks(session, version=None) -> frozenset[int]:
+    """Every facility's id (deleted ones too: their capabilities are left out by other conditions)."""
+    key = (str(session.get_bind().url), version or data_version(session), "pks")
+    return FACILITY_ROWS.get_or_compute(key, lambda: frozenset(
+        session.connection().execute(select(Facility.id)).scalars()))
+
+
+def _facility_rows(session, query: SearchQuery, today: date, listing_facilities: bool):
     columns = [Facility.id] + [getattr(Facility, name) for name in FACILITY_FIELDS]
     stmt = select(*columns).where(Facility.deleted_at.is_(None))
     if query.statuses:
@@ -123,10 +144,10 @@ def counts(session, conditions) -> dict[int, dict[str | None, int]]:
 LIVE_COUNTS = VersionedCache(8, name="search_live_counts")  # one entry per database and data version
 
 
-def live_counts(session) -> dict[int, dict[str | None, int]]:
+def live_counts(session, version=None) -> dict[int, dict[str | None, int]]:
     """Live capabilities per facility and discipline, cached until the next change set (every write to
     capabilities records one, so the newest change set id with the database identifies the data)."""
-    key = (str(session.get_bind().url), data_version(session))
+    key = (str(session.get_bind().url), version or data_version(session))
     return LIVE_COUNTS.get_or_compute(key, lambda: counts(session, [LIVE]))
 
 
@@ -152,20 +173,21 @@ class FacilityMatch:
 
 def match_facilities(session, query: SearchQuery, today: date, messages: list, *, facets: bool) -> FacilityMatch:
     """Facilities with a matching capability (or, for terms only, whose own text matches), and facets."""
-    match = TermMatch(session, parse_terms(query.q))
+    version = data_version(session)  # one round trip for every cache below
+    match = TermMatch(session, parse_terms(query.q), version=version)
     narrowing = capability_filter(query, today, messages)
     conditions = [LIVE, *([match.condition()] if match.active else []), *narrowing]
     required = bool(match.active or narrowing or query.disciplines)
     facility_only = match.facilities_matching_all() if not (narrowing or query.disciplines) else set()
     per_facility: dict[int, dict[str | None, int]] = {}
     if len(conditions) == 1:  # live capabilities only: the same for every query until data changes
-        per_facility = live_counts(session) if (required or facets) else {}
+        per_facility = live_counts(session, version) if (required or facets) else {}
     elif required or facets:
         if facility_only:
             # A facility whose own text matches every term matches with all its capabilities, and no
             # other capability condition applies: take its counts from the cached totals instead of
             # counting, in SQL, every capability of every such facility.
-            live = live_counts(session)
+            live = live_counts(session, version)
             per_facility = {pk: dict(live.get(pk, {})) for pk in facility_only}
             counted = [LIVE, match.condition(skip=frozenset(facility_only))]
         else:
@@ -175,7 +197,7 @@ def match_facilities(session, query: SearchQuery, today: date, messages: list, *
 
     selected = set(query.disciplines)
     base: list[Candidate] = []
-    rows, distances = facility_rows(session, query, today)
+    rows, distances = facility_rows(session, query, today, version=version)
     for row in rows:
         per_discipline = per_facility.get(row.id, {})
         if selected:
@@ -229,7 +251,8 @@ def match_capabilities(session, query: SearchQuery, today: date, *, facility_tex
 
     Facility filters apply to the capabilities' facilities; `facility_text=False` keeps a facility's own
     text from selecting its capabilities (searching within one facility)."""
-    match = TermMatch(session, parse_terms(query.q), facility_text=facility_text)
+    version = data_version(session)  # one round trip for every cache below
+    match = TermMatch(session, parse_terms(query.q), facility_text=facility_text, version=version)
     conditions = [LIVE, *([match.condition()] if match.active else []), *capability_filter(query, today, [])]
     if query.disciplines:
         conditions.append(discipline_condition(query))
@@ -238,10 +261,10 @@ def match_capabilities(session, query: SearchQuery, today: date, *, facility_tex
     if query.updated_since is not None:
         conditions.append(Capability.updated_at >= query.updated_since)
 
-    rows, _distances = facility_rows(session, query, today, listing_facilities=False)
+    rows, _distances = facility_rows(session, query, today, listing_facilities=False, version=version)
     allowed = {row.id: row for row in rows if (not query.kinds or row.kind in query.kinds)
                and (not query.districts or row.district_code in query.districts)}
-    all_pks = set(session.connection().execute(select(Facility.id)).scalars())
+    all_pks = all_facility_pks(session, version)
     dialect = session.get_bind().dialect.name
     if len(allowed) <= len(all_pks) - len(allowed):
         facility_condition = ids_in(Capability.facility_pk, allowed, dialect)
@@ -249,7 +272,8 @@ def match_capabilities(session, query: SearchQuery, today: date, *, facility_tex
         excluded = all_pks - set(allowed)
         facility_condition = ids_in(Capability.facility_pk, excluded, dialect, negate=True) if excluded else true()
 
-    per_facility = live_counts(session) if len(conditions) == 1 else counts(session, [*conditions, facility_condition])
+    per_facility = live_counts(session, version) if len(conditions) == 1 else counts(
+        session, [*conditions, facility_condition])
     total = 0
     facets: dict[str, dict[str, int]] = {"facility_kind": {}, "district": {}, "discipline": {}}
     for pk, per_discipline in per_facility.items():

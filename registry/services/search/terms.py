@@ -1,22 +1,26 @@
 """Keywords and standard numbers of a search, and which capability documents and facilities they match.
 
-Terms are matched against the few distinct capability texts (`search_docs`, registry/search_text.py)
-and the facilities' own text, in SQL with LIKE as a pre-filter and in Python exactly; `TermMatch`
-then turns the matches into one condition on capabilities.
+Terms are matched against the distinct capability texts (`search_docs`, registry/search_text.py),
+found through their n-gram index (index.py) and confirmed exactly in Python, and against the
+facilities' own text (LIKE as a pre-filter over the few facilities); `TermMatch` then turns the
+matches into one condition on capabilities.
 """
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, all_, and_, any_, bindparam, false, or_, select, true
+from sqlalchemy import Integer, String, all_, and_, any_, bindparam, false, func, or_, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from registry.caching import VersionedCache
 from registry.identifiers import standard_key_matches, standard_search_key
 from registry.models import Capability, Facility
-from registry.models.capability import SearchDoc
-from registry.search_text import escape_like, fold
+from registry.search_text import escape_like, fold, keyword_grams, standard_grams
+from registry.services.records.canonical import data_version
+from registry.services.search.index import documents_with
 from registry.services.search.query import MAX_QUERY_CHARS, MAX_TERMS
 
 # A standard number as people type it: an issuer prefix (GB, GB/T, ISO/IEC, DB33/T, JJG) then digits.
@@ -56,17 +60,33 @@ def ids_in(column, ids, dialect: str, *, negate: bool = False):
     if dialect == "postgresql":
         array = bindparam(None, ids, type_=ARRAY(Integer))
         return column != all_(array) if negate else column == any_(array)
-    return column.not_in(ids) if negate else column.in_(ids)
+    # SQLite: one JSON parameter read by json_each, for the same reason.
+    each = func.json_each(bindparam(None, json.dumps(ids), type_=String)).table_valued("value")
+    values = select(each.c.value).scalar_subquery()
+    return column.not_in(values) if negate else column.in_(values)
 
 
 def like(column, term: str):
     return column.like("%" + escape_like(term) + "%", escape="\\")
 
 
+FACILITY_TEXTS = VersionedCache(4)  # per database and data version
+
+
+def facility_texts(session, version=None) -> tuple[tuple[int, str], ...]:
+    """(id, search text) of every live facility, kept until the data changes: a registry has
+    thousands of facilities, not millions, and a substring test of each in Python is faster than
+    a round trip to a LIKE scan."""
+    key = (str(session.get_bind().url), version or data_version(session))
+    return FACILITY_TEXTS.get_or_compute(key, lambda: tuple(
+        (pk, text or "") for pk, text in session.connection().execute(
+            select(Facility.id, Facility.search_text).where(Facility.deleted_at.is_(None))).all()))
+
+
 class TermMatch:
     """Which documents and facilities each term matches; builds the capability condition."""
 
-    def __init__(self, session, terms: Terms, *, facility_text: bool = True):
+    def __init__(self, session, terms: Terms, *, facility_text: bool = True, version=None):
         """`facility_text=False`: a facility's own name and address select none of its capabilities
         (searching within one facility)."""
         self.terms = terms
@@ -77,24 +97,19 @@ class TermMatch:
         self.dialect = session.get_bind().dialect.name
         if not terms.keywords and not terms.standards:
             return
-        prefilter = [like(SearchDoc.text, k) for k in terms.keywords]
-        for key, typed in terms.standards:
-            prefilter += [like(SearchDoc.standard_keys, ";" + key), like(SearchDoc.text, typed)]
-        docs = session.connection().execute(select(SearchDoc.id, SearchDoc.text, SearchDoc.standard_keys)
-                               .where(or_(*prefilter))).all()
+        # Candidates from the inverted index (index.py), confirmed exactly here.
         for keyword in terms.keywords:
-            self.doc_sets.append({d.id for d in docs if keyword in d.text})
+            self.doc_sets.append({d.id for d in documents_with(session, keyword_grams(keyword)) if keyword in d.text})
         for key, typed in terms.standards:
-            by_key = {d.id for d in docs if any(standard_key_matches(key, k)
-                                                 for k in d.standard_keys.split(";") if k)}
-            self.doc_sets.append(by_key or {d.id for d in docs if typed in d.text})
+            by_key = {d.id for d in documents_with(session, standard_grams(key))
+                      if any(standard_key_matches(key, k) for k in d.standard_keys.split(";") if k)}
+            self.doc_sets.append(by_key or {d.id for d in documents_with(session, keyword_grams(typed))
+                                            if typed in d.text})
         # Facilities' own text (name, district, address): keyword terms only.
         if terms.keywords and facility_text:
-            rows = session.connection().execute(select(Facility.id, Facility.search_text).where(
-                Facility.deleted_at.is_(None),
-                or_(*[like(Facility.search_text, k) for k in terms.keywords]))).all()
+            texts = facility_texts(session, version)
             for keyword in terms.keywords:
-                self.fac_sets.append({r.id for r in rows if keyword in (r.search_text or "")})
+                self.fac_sets.append({pk for pk, text in texts if keyword in text})
         self.fac_sets += [set() for _ in range(len(self.doc_sets) - len(self.fac_sets))]
         self.impossible = any(not d and not f for d, f in zip(self.doc_sets, self.fac_sets))
 
