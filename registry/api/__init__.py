@@ -3,14 +3,14 @@ API keys and rate limits. `register(app)` is all create_app needs to call."""
 from flask import Flask
 from flask_smorest import Api
 
-from registry.api import audit, bookings, capabilities, changes, districts, facilities
+from registry.api import audit, bookings, capabilities, changes, districts, facilities, plan
 from registry.api.access import rate_limit_key, rate_limit_value
 from registry.api.cache import ResponseCache
 from registry.api.conventions import API_PREFIX, after_api_request
 from registry.api.schemas import ErrorSchema
 from registry.extensions import csrf, limiter
 
-BLUEPRINTS = (facilities.blp, capabilities.blp, districts.blp, changes.blp, bookings.blp, audit.blp)
+BLUEPRINTS = (facilities.blp, capabilities.blp, districts.blp, changes.blp, bookings.blp, audit.blp, plan.blp)
 for _blp in BLUEPRINTS:  # once per process, however many apps are created
     limiter.limit(rate_limit_value, key_func=rate_limit_key)(_blp)
 # District figures also depend on the district table, which the change log does not cover.
