@@ -23,7 +23,7 @@ from registry.extensions import db
 from registry.schemas import rules
 from registry.schemas.fields import ExternalId
 from registry.services.districts import district_points
-from registry.services.search import SearchQuery, facility_points
+from registry.services.search import Problem, SearchQuery, facility_points
 from registry.services.search.plan import plan_coverage
 from registry.services.search.plan_input import PlanProblem, PlanSchema, items_from_file, items_from_text
 from registry.web import labels
@@ -101,17 +101,18 @@ def _load(data: dict) -> dict:
 
 
 def _messages(problems: dict, items: list[str]) -> list[str]:
-    """The schema's refusals in the page's language, each naming the item (by line) it is about."""
+    """The schema's refusals in the page's language (as the search page shows them), each naming the item
+    (by its place in the plan) it is about."""
     out = []
     for field, messages in problems.items():
         if field == "items" and isinstance(messages, dict):
             for index, texts in sorted(messages.items()):
                 shown = items[index][:40] if index < len(items) else ""
                 out += [gettext("Item %(n)s (%(item)s): %(message)s", n=index + 1, item=shown,
-                                message=gettext(t)) for t in texts]
+                                message=str(Problem(field, t))) for t in texts]
         else:
             texts = messages if isinstance(messages, list) else [str(messages)]
-            out += [gettext(t) for t in texts]
+            out += [str(Problem(field, t)) for t in texts]
     return out
 
 

@@ -68,7 +68,7 @@ class PlanItem(fields.String):
         if len(text) > rules.PLAN_ITEM_MAX:
             raise ValidationError(f"Longer than maximum length {rules.PLAN_ITEM_MAX}.")
         terms = parse_terms(text)
-        if not terms.keywords and not terms.standards:
+        if not any(ch.isalnum() for ch in text) or not (terms.keywords or terms.standards):
             raise ValidationError("Nothing to look for: give a test item or a standard number.")
         return text
 
