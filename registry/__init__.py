@@ -17,6 +17,7 @@ from registry.web import (  # noqa: F401  (access: the user loader)
     bookings,
     maps,
     pages,
+    plan_pages,
     search_pages,
     security,
     workspace,
@@ -36,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(pages.blp)
     app.register_blueprint(maps.blp)
     app.register_blueprint(search_pages.blp)
+    app.register_blueprint(plan_pages.blp)
     app.register_blueprint(auth.blp)
     app.register_blueprint(audit.blp)
     app.register_blueprint(bookings.blp)

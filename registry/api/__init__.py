@@ -5,14 +5,14 @@ from flask_smorest import Api
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from registry.api import audit, bookings, capabilities, changes, districts, facilities
+from registry.api import audit, bookings, capabilities, changes, districts, facilities, plan
 from registry.api.access import rate_limit_key, rate_limit_value
 from registry.api.cache import ResponseCache
 from registry.api.conventions import API_PREFIX, after_api_request
 from registry.api.schemas import ErrorSchema
 from registry.extensions import csrf, limiter
 
-BLUEPRINTS = (facilities.blp, capabilities.blp, districts.blp, changes.blp, bookings.blp, audit.blp)
+BLUEPRINTS = (facilities.blp, capabilities.blp, districts.blp, changes.blp, bookings.blp, audit.blp, plan.blp)
 # One counter per key (or per address without one) for the whole API, not one per endpoint.
 api_limit = limiter.shared_limit(rate_limit_value, scope="api", key_func=rate_limit_key)
 for _blp in BLUEPRINTS:  # once per process, however many apps are created

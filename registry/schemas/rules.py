@@ -45,3 +45,9 @@ DESCRIPTION_MAX = 2000
 CONTACT_NAME_MAX = 100
 VOUCHER_MAX = 40
 REASON_MAX = 2000
+
+# A test plan (registry/services/search/plan.py): its items, each matched like a search's text
+# (so no longer than a search's `q`), and the spreadsheet or text file a plan may come in.
+PLAN_ITEMS_MAX = 100
+PLAN_ITEM_MAX = 200
+PLAN_FILE_MAX_BYTES = 2_000_000

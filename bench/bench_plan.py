@@ -1,0 +1,116 @@
+"""Benchmark of plan_coverage (issue 16 item 6): 30-item test plans over the benchmark data, server-side.
+
+Needs a loaded database (1,500 facilities / 300,000 capabilities; realistic vocabulary where the
+generator has it):
+
+    python -m seeds.generate --facilities 1500 --capabilities 300000 [--vocabulary realistic] --out /tmp/bench
+    DATABASE_URL=sqlite:////tmp/bench.sqlite3 flask --app registry db upgrade
+    DATABASE_URL=sqlite:////tmp/bench.sqlite3 flask --app registry import /tmp/bench
+    python bench/bench_plan.py --database-url sqlite:////tmp/bench.sqlite3 [--plans 40] [--items 30]
+
+Each plan is what a product family's test plan looks like: `--items` distinct items drawn from the
+test items of one category (a third standard numbers without their year, a third test names, a third
+product + test), with a point to rank by distance. Every plan is distinct and asked twice: first with
+the item cache empty (what a new plan costs), then again (items already matched). Prints median and
+p95 of each, what the plans found, and the load average. Target: p95 under 300 ms uncached.
+"""
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import select  # noqa: E402
+
+from registry import create_app  # noqa: E402
+from registry.extensions import db  # noqa: E402
+from registry.models import Capability  # noqa: E402
+from registry.services.search.plan import ITEM_MATCHES, plan_coverage  # noqa: E402
+from registry.services.search.plan_input import PlanSchema  # noqa: E402
+
+NEAR = [(120.26, 30.18), (120.16, 30.27), (119.95, 30.05), None]
+
+
+def plans(session, n_plans: int, n_items: int, seed: int) -> list[list[str]]:
+    """`n_plans` distinct plans of `n_items` items, each from one category's test items."""
+    rows = session.execute(select(Capability.category, Capability.name, Capability.standards)
+                           .where(Capability.kind == "test_item", Capability.deleted_at.is_(None))).all()
+    by_category: dict[str, list] = {}
+    for row in rows:
+        by_category.setdefault(row.category or "", []).append(row)
+    categories = sorted(c for c, caps in by_category.items() if len(caps) >= n_items * 3)
+    rng = random.Random(seed)
+    out, seen = [], set()
+    while len(out) < n_plans:
+        caps = by_category[rng.choice(categories)]
+        items: list[str] = []
+        for cap in rng.sample(caps, len(caps)):
+            kind = len(items) % 3
+            if kind == 0 and cap.standards:
+                item = cap.standards.split(";")[0].rsplit("-", 1)[0]
+            elif kind == 1:
+                item = cap.name.rsplit(" ", 1)[-1]
+            else:
+                item = cap.name
+            if item and item not in items:
+                items.append(item)
+            if len(items) == n_items:
+                break
+        key = tuple(items)
+        if len(items) == n_items and key not in seen:
+            seen.add(key)
+            out.append(PlanSchema().load({"items": items})["items"])
+    return out
+
+
+def p95(times: list[float]) -> float:
+    times = sorted(times)
+    return times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--plans", type=int, default=40)
+    parser.add_argument("--items", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=16)
+    args = parser.parse_args()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url})
+    today = date(2026, 11, 25)
+    with app.app_context():
+        session = db.session
+        asked = plans(session, args.plans, args.items, args.seed)
+        plan_coverage(session, asked[0][:3], today)  # warm up (connections, pint, plans)
+        session.rollback()
+        cold, warm, found = [], [], []
+        for n, items in enumerate(asked):
+            near = NEAR[n % len(NEAR)]
+            ITEM_MATCHES.clear()
+            start = time.perf_counter()
+            result = plan_coverage(session, items, today, near=near)
+            cold.append((time.perf_counter() - start) * 1000)
+            session.rollback()
+            start = time.perf_counter()
+            plan_coverage(session, items, today, near=near)
+            warm.append((time.perf_counter() - start) * 1000)
+            session.rollback()
+            found.append((result.complete_total, result.partial_total, len(result.pairs), len(result.uncovered)))
+        load = os.getloadavg()
+        print(f"database {args.database_url.split('@')[-1]}; {len(asked)} distinct plans of {args.items} items")
+        print(f"{'':<28} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}")
+        for label, times in (("first asking (cache empty)", cold), ("asked again (items kept)", warm)):
+            print(f"{label:<28} {statistics.median(times):>10.1f} {p95(times):>8.1f} {max(times):>8.1f}")
+        print("found per plan (median): complete {:.0f}, partial {:.0f}, pairs {:.0f}, items nobody covers {:.0f}"
+              .format(*(statistics.median(f[i] for f in found) for i in range(4))))
+        print(f"plans with a complete facility: {sum(1 for f in found if f[0])}/{len(found)}; with a pair: "
+              f"{sum(1 for f in found if f[2])}/{len(found)}")
+        print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}; {} CPUs".format(*load, os.cpu_count()))
+
+
+if __name__ == "__main__":
+    main()
