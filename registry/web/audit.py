@@ -388,3 +388,4 @@ def report():
 
 
 from registry.web import audit_method  # noqa: E402,F401  (its routes on this blueprint)
+from registry.web import audit_unmet  # noqa: E402,F401  (its routes on this blueprint)
