@@ -18,6 +18,7 @@ from registry.extensions import db
 from registry.services.audit import export as audit_export
 from registry.services.audit import maps as audit_maps
 from registry.services.audit import unmet_figures as figures
+from registry.services.audit.unmet import flush
 from registry.vocabulary import DISCIPLINES
 from registry.web import labels as vocab
 from registry.web.audit import as_of, audit_scope, blp, discipline_names, download_map, map_page, page_context
@@ -58,6 +59,7 @@ def discipline_label(key: str, names: dict) -> str:
 
 def filters() -> tuple[int, str, str | None]:
     months, discipline = period_arg(), discipline_arg()
+    flush()  # the counts this process still holds in its queue, written before they are read
     return months, discipline, figures.first_month(today(), months)
 
 

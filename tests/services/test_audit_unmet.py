@@ -8,7 +8,7 @@ from sqlalchemy import select
 from registry.clock import today
 from registry.models import UnmetDemand
 from registry.services.audit import unmet_figures
-from registry.services.audit.unmet import add, normalised_terms, record_search
+from registry.services.audit.unmet import add, flush, normalised_terms, record_search
 from registry.services.booking.workflow import FullyBooked, request_booking, transition
 from registry.services.search import SearchQuery, search_facilities
 from tests.factories import bookable_dataset, booking_request, capability_of, point_in, run, user
@@ -17,6 +17,7 @@ TODAY = date(2026, 12, 1)
 
 
 def rows(session):
+    flush()
     session.expire_all()
     return [(r.month, r.district_code, r.discipline, r.term, r.no_result, r.far_only, r.declined, r.fully_booked)
             for r in session.scalars(select(UnmetDemand).order_by(UnmetDemand.id))]
@@ -111,6 +112,7 @@ def test_figures_sum_the_months_of_a_period_and_keep_to_the_scope(session):
     add(session, date(2026, 11, 5), "330106", "thermal", "温度计", "no_result")
     add(session, date(2026, 12, 1), "330106", "thermal", "温度计", "far_only")
     add(session, date(2026, 12, 2), "330109", "", "电缆", "declined")
+    flush()
     since = unmet_figures.first_month(TODAY, 3)
     assert since == "2026-10"
     table = unmet_figures.unmet_rows(session, None, since)
@@ -123,3 +125,15 @@ def test_figures_sum_the_months_of_a_period_and_keep_to_the_scope(session):
         ("2026-01", 1), ("2026-11", 1), ("2026-12", 2)]
     assert unmet_figures.by_district(session, None, since, "thermal") == {"330106": 2}
     assert unmet_figures.first_month(date(2026, 2, 3), 12) == "2025-03"
+
+
+def test_a_batch_that_cannot_be_written_is_logged_and_the_writer_goes_on(session, tmp_path, caplog):
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    elsewhere = Session(bind=create_engine(f"sqlite:///{tmp_path / 'no-tables.sqlite3'}"))  # no unmet_demand
+    add(elsewhere, TODAY, "", "", "lost", "no_result")
+    flush()
+    assert "could not be written" in caplog.text
+    add(session, TODAY, "330106", "", "kept", "no_result")
+    assert rows(session) == [("2026-12", "330106", "", "kept", 1, 0, 0, 0)]

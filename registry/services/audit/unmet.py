@@ -3,8 +3,10 @@
 Four events count: a search (its first page, on the search pages) that found nothing; one that found
 only facilities farther than `UNMET_FAR_KM` from the searcher's point; a booking request declined by the
 facility; a booking request refused as fully booked. Each adds 1 to one counter of one aggregate row
-(month, district, discipline, normalised terms): one upsert, on its own connection, after the search or
-booking is done. Recording never makes the search or booking fail: any error is logged and dropped.
+(month, district, discipline, normalised terms). The request only queues it: a writer thread upserts
+what is queued, in batches on a connection of its own, so a search pays microseconds, not a commit
+(counts still queued when the process is killed are lost: a statistic, not a record).
+Recording never makes the search or booking fail: any error is logged and dropped.
 
 Nothing personal is kept: no user, no IP address, no time finer than the month, no text but the search's
 keywords and standard numbers as the matcher reads them (folded, sorted, deduplicated; words that look
@@ -13,10 +15,13 @@ like a phone number, an identity number or an e-mail address dropped), or the bo
 from __future__ import annotations
 
 import logging
+import queue
 import re
+import threading
 from collections.abc import Mapping
 from datetime import date
 
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from registry.models import UNMET_REASONS, UnmetDemand
@@ -102,18 +107,69 @@ def record_booking(session, capability, reason: str, day: date) -> None:
 
 
 def add(session, day: date, district: str, discipline: str, term: str, reason: str) -> None:
-    """One upsert adding 1 to `reason` of the row (month, district, discipline, term), committed on a
-    connection of its own so that the caller's transaction is untouched."""
+    """Queue 1 more for `reason` of the row (month, district, discipline, term): the request only puts it
+    in a queue; a writer thread upserts what is queued, on a connection of its own."""
     if reason not in UNMET_REASONS:
         raise ValueError(f"unknown reason {reason!r}")
+    key = (day.strftime("%Y-%m"), district[:6], discipline[:40], term[:MAX_TERM_CHARS])
+    try:
+        _QUEUE.put_nowait((session.get_bind(), key, reason))
+    except queue.Full:
+        log.warning("unmet demand: the queue is full; a count was dropped")
+    _start_writer()
+
+
+def flush() -> None:
+    """Wait until every queued count is written (the audit pages read after it; tests too)."""
+    _start_writer()
+    _QUEUE.join()
+
+
+_QUEUE: queue.Queue = queue.Queue(maxsize=10_000)
+_WRITER: list[threading.Thread] = []
+_WRITER_LOCK = threading.Lock()
+BATCH = 500
+
+
+def _start_writer() -> None:
+    with _WRITER_LOCK:
+        if not _WRITER or not _WRITER[0].is_alive():  # started lazily: after a server forks its workers
+            _WRITER[:] = [threading.Thread(target=_write_forever, name="unmet-demand-writer", daemon=True)]
+            _WRITER[0].start()
+
+
+def _write_forever() -> None:
+    while True:
+        batch = [_QUEUE.get()]
+        while len(batch) < BATCH:
+            try:
+                batch.append(_QUEUE.get_nowait())
+            except queue.Empty:
+                break
+        try:
+            _write(batch)
+        except Exception:  # noqa: BLE001 — a lost count must not stop the writer
+            log.exception("unmet demand: %d counts could not be written", len(batch))
+        finally:
+            for _ in batch:
+                _QUEUE.task_done()
+
+
+def _write(batch: list) -> None:
+    """One transaction per database: one upsert per row, adding what the batch counted for it."""
+    counts: dict = {}
+    for engine, key, reason in batch:
+        row = counts.setdefault(engine, {}).setdefault(key, dict.fromkeys(UNMET_REASONS, 0))
+        row[reason] += 1
     table = UnmetDemand.__table__
-    engine = session.get_bind()
-    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-    values = {"month": day.strftime("%Y-%m"), "district_code": district[:6], "discipline": discipline[:40],
-              "term": term[:MAX_TERM_CHARS], "no_result": 0, "far_only": 0, "declined": 0, "fully_booked": 0}
-    values[reason] = 1
-    statement = insert(table).values(**values).on_conflict_do_update(
-        index_elements=["month", "district_code", "discipline", "term"],
-        set_={reason: table.c[reason] + 1})
-    with engine.begin() as connection:
-        connection.execute(statement)
+    for engine, rows in counts.items():
+        insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":  # a count lost in a crash is no loss; a flush per batch is
+                connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            for (month, district, discipline, term), added in rows.items():
+                statement = insert(table).values(month=month, district_code=district, discipline=discipline,
+                                                 term=term, **added)
+                connection.execute(statement.on_conflict_do_update(
+                    index_elements=["month", "district_code", "discipline", "term"],
+                    set_={reason: table.c[reason] + statement.excluded[reason] for reason in UNMET_REASONS}))
