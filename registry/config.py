@@ -82,6 +82,7 @@ class Config:
     API_RATE_LIMIT_KEY = "1200 per minute"  # per API key
     API_RESPONSE_CACHE = 256  # API answers kept per process until the data changes; 0 turns it off
     BOOKING_EXPIRY_DAYS = 7  # requests unanswered this long expire (flask bookings expire)
+    UNMET_FAR_KM = 30  # km: a search whose nearest find lies farther counts as unmet demand (audit)
     SMTP_HOST = ""  # empty: e-mails are written to the log instead of sent
     SMTP_PORT = 25
     SMTP_USER = ""

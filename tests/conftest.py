@@ -14,6 +14,7 @@ from sqlalchemy import inspect, text
 
 from registry import create_app
 from registry.extensions import db
+from registry.services.audit.unmet import flush as flush_unmet_demand
 from registry.services.districts import sync_districts
 from tests.factories import capability, facility, point_in, run, write_dataset
 
@@ -42,6 +43,7 @@ def session(app):
     with app.app_context():
         yield db.session
         db.session.rollback()
+        flush_unmet_demand()  # counts a test's searches queued, written before the tables are emptied
         _empty_tables()
 
 

@@ -395,4 +395,4 @@ def report():
         weights=WEIGHT_LABELS, definitions=audit_method.all_definitions(), **data, **page_context())
 
 
-from registry.web import audit_method  # noqa: E402,F401  (its routes on this blueprint)
+from registry.web import audit_method, audit_unmet  # noqa: E402,F401  (their routes on this blueprint)

@@ -17,7 +17,6 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from marshmallow import ValidationError
 
-from geo.maps import render_page, results_map
 from registry.clock import today
 from registry.extensions import db
 from registry.schemas import rules
@@ -70,6 +69,8 @@ def map_page():
     ids = _facility_ids()
     tiles, key = map_settings()
     lang = current_lang()
+    from geo.maps import render_page, results_map  # folium: loaded when a map is first drawn
+
     page = render_page(results_map(
         url_for("plan.points", f=ids), url_for("maps.districts"), tiles=tiles, tiles_key=key, labels=map_labels(),
         district_names=district_names(lang), facility_url=url_for("search.facility", facility_id="x")[:-1],

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from registry.clock import today
 from registry.extensions import db
+from registry.services.audit.unmet import record_search
 from registry.services.booking.workflow import bookable_count
 from registry.services.districts import district_points
 from registry.services.search import (
@@ -123,6 +124,7 @@ def results():
     language = current_lang()
     query, problems = parse_search_args(args)
     result = search_facilities(db.session, query, today())
+    record_search(db.session, query, result.total, result.nearest_km, today(), current_app.config)
     centres = district_points(current_app.config["DISTRICTS_GEOJSON"])
     map_args = MultiDict([(k, v) for k, v in args.items(multi=True) if k not in NOT_FILTERS])
     errors = problem_view(problems)

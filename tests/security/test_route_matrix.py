@@ -111,6 +111,9 @@ ROUTES = {
     ("audit.export", "GET"): ("/audit/export/districts.csv", AUDIT),
     ("audit.report", "GET"): ("/audit/report", AUDIT),
     ("audit.definitions_page", "GET"): ("/audit/definitions", AUDIT),
+    ("audit.unmet", "GET"): ("/audit/unmet", AUDIT),
+    ("audit.unmet_map", "GET"): ("/audit/unmet/map", AUDIT),
+    ("audit.unmet_export", "GET"): ("/audit/unmet/export.csv", AUDIT),
     ("audit.access_sensitivity", "GET"): ("/audit/access/sensitivity?catchments=10", AUDIT),
     # Demand layers and outside supply are the city's: admins and city-wide auditors only.
     ("audit.demand_layers_page", "GET"): ("/audit/access/layers", CITY_AUDIT),

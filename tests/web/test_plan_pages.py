@@ -93,6 +93,7 @@ def test_pasted_nul_is_refused_not_a_500(client, plan_registry):
 
 
 def test_map_ignores_ids_that_cannot_be_facilities(client, plan_registry):
-    body = client.get("/plan/points.geojson?f=F0001&f=%00bad&f=" + "x" * 500).get_json()
+    body = client.get("/plan/points.geojson?f=F0001&f=bad/id&f=" + "x" * 500).get_json()
     assert [f["properties"]["i"] for f in body["features"]] == ["F0001"]
+    assert client.get("/plan/points.geojson?f=%00bad").status_code == 400  # control characters: refused at the edge
     assert client.get("/plan/points.geojson").get_json()["features"] == []

@@ -107,3 +107,17 @@ def accessibility_map(result, scheme: str, k: int, geojson: dict, names: dict, s
     return grid_map(geojson, result.lon, result.lat, classification, result.cell_deg,
                     title=title or str(_l("Accessibility (supply reachable per 100,000 of demand)")), subtitle=subtitle,
                     names=names, fmt=lambda v: format_decimal(v, format="#,##0.00"), **map_options)
+
+
+def unmet_map(counts: dict[str, int], codes: list[str], geojson: dict, names: dict, title: str, **map_options):
+    """Unmet demand per district (searches and bookings, see services/audit/unmet.py) over `codes`;
+    a district with none recorded is 0, not missing."""
+    values = {code: counts.get(code, 0) for code in codes}
+    shown = {"type": "FeatureCollection",
+             "features": [f for f in geojson["features"] if f["properties"].get("code") in values]}
+    classification = classify([values[c] for c in codes], "quantiles", 5)
+    from geo.choropleth import choropleth_map  # folium: loaded when a map is first drawn
+
+    return choropleth_map(shown, values, classification, codes, title=title, names=names,
+                          fmt=lambda v: format_decimal(v, format="#,##0"), no_data_label=str(_l("no data")),
+                          **map_options)

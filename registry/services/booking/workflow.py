@@ -17,12 +17,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from registry.clock import local
 from registry.errors import Conflict, Forbidden, NotFound, RegistryError
 from registry.models import Booking, BookingEvent, Capability, CapacityDay, Facility, User
 from registry.models.base import utcnow
 from registry.models.booking import HOLDING_STATES
 from registry.ops import events
 from registry.schemas import rules
+from registry.services.audit.unmet import record_booking
 from registry.services.booking.notifications import notify_booking_event
 
 HORIZON_DAYS = rules.BOOKING_HORIZON_DAYS  # how far ahead a service can be booked
@@ -225,6 +227,7 @@ def request_booking(session, enterprise: User, req: BookingRequest, *, today: da
     _check_request(capability, req, today)
     if not _take_capacity(session, capability.id, req.service_date, req.quantity):
         session.rollback()
+        record_booking(session, capability, "fully_booked", today)
         raise FullyBooked(_l("Fully booked: %(date)s has no room left for %(n)d more.",
                              date=req.service_date.isoformat(), n=req.quantity))
     try:  # counted after the day's capacity row is taken, so parallel requests for it queue here
@@ -313,6 +316,8 @@ def transition(session, booking: Booking, actor: User | None, action: str, *, re
     if notify:
         notify(session, booking, event)
     session.commit()
+    if step.target == "declined":
+        record_booking(session, booking.capability, "declined", local(now).date())
     return booking
 
 

@@ -50,6 +50,7 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
     messages: list = field(default_factory=list)
     pages: int = 1  # number of pages for `total`
+    nearest_km: float | None = None  # the nearest match's distance from `near` (the audit's unmet demand)
 
 
 @metrics.timed_search("facilities")
@@ -90,7 +91,8 @@ def search_facilities(session, query: SearchQuery, today: date) -> SearchResult:
         hits.append(FacilityHit(facility_dict(c.row), tops.get(c.pk, []), c.matched, distance,
                                 Decimal(price).quantize(Decimal("0.01")) if price is not None else None,
                                 lead))
-    return SearchResult(hits, total, page, per_page, found.facets, messages, pages)
+    nearest = min((c.distance_km for c in candidates if c.distance_km is not None), default=None)
+    return SearchResult(hits, total, page, per_page, found.facets, messages, pages, nearest)
 
 
 POINT_FIELDS = ("facility_id", "name", "name_en", "kind", "ownership", "shared", "district_code", "lon",
