@@ -26,8 +26,9 @@ read from a short list rather than by pint (which fails on 'dB/m'), and
 would compare with plain numbers. Weighting (A, C, Z) is a measurement
 condition and is dropped from that dimension: dB(A) and dB compare.
 
-Chinese unit names (兆帕, 千克, 摄氏度, 毫米, 牛·米…) are read as their symbols (MPa, kg, ℃, mm, N·m):
-what a person types in the search box or a bureau writes in a spreadsheet, stored as the symbol.
+`parse_typed_unit` also reads Chinese unit names (兆帕, 千克, 摄氏度, 毫米, 牛·米…) as their symbols (MPa,
+kg, ℃, mm, N·m): what a person types in a search. Imported data keeps to symbols (`parse_unit` refuses
+公斤: a bureau's file is fixed at its source, not guessed at).
 
 Building the pint registry costs about 0.15-0.25 s and is done once, on
 first use, by `registry()`.
@@ -41,7 +42,7 @@ import unicodedata
 
 import pint
 
-__all__ = ["UnitError", "parse_unit", "to_base", "registry"]
+__all__ = ["UnitError", "parse_unit", "parse_typed_unit", "to_base", "registry"]
 
 
 class UnitError(ValueError):
@@ -128,7 +129,6 @@ def _clean(text: str) -> str:
     if not isinstance(text, str):
         raise UnitError(f"not a unit: {text!r}", text)
     text = _FULL_WIDTH.sub(lambda m: unicodedata.normalize("NFKC", m[0]), text)
-    text = _CHINESE_UNIT.sub(lambda m: CHINESE_UNITS[m[0]], text)
     text = " ".join(text.split())
     return re.sub(r"[A-Za-z]+", lambda m: _CASE_FIXES.get(m[0], m[0]), text)
 
@@ -184,6 +184,13 @@ def _parse(text: str) -> tuple[str, pint.Unit | str]:
 def parse_unit(text: str) -> str:
     """Return the unit as it should be stored (the user's cleaned spelling) or raise UnitError."""
     return _parse(text)[0]
+
+
+def parse_typed_unit(text: str) -> str:
+    """A unit typed in a search, where Chinese names are read as their symbols (兆帕 → MPa); else as parse_unit."""
+    if isinstance(text, str):
+        text = _CHINESE_UNIT.sub(lambda m: CHINESE_UNITS[m[0]], text)
+    return parse_unit(text)
 
 
 def _is_logarithmic(unit: pint.Unit) -> bool:

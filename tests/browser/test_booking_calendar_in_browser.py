@@ -1,7 +1,7 @@
 """The booking flow in Chromium at a phone's 390×844 and a laptop's 1366×900: find a service by its standard
-number, pick a day in the month calendar of free capacity, see a refused field in view with its error,
-and book; no horizontal overflow, no CSP violation (the `page` guard), screenshots
-tests/browser/artifacts/booking-calendar-<phone|desktop>.png and booking-error-<size>.png."""
+number, pick a day in the month calendar of free capacity, see a refused field in view with its error, and
+book; and the forgiving search box saying what it read. No horizontal overflow, no CSP violation (the `page`
+guard); screenshots tests/browser/artifacts/booking-{calendar,error,sent}-<size>.png, search-forgiving-<size>.png."""
 import re
 
 import pytest
@@ -81,3 +81,14 @@ def test_book_from_the_calendar(size, page, calendar_accounts, page_log):
     assert page.evaluate(OVERFLOW) <= 0
     shoot(page, f"booking-sent-{size}")
     assert not page_log.errors, page_log.errors
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_forgiving_search_says_what_it_read(size, page):
+    page.set_viewport_size(SIZES[size])
+    page.goto("/search?q=压力 50兆帕")
+    note = page.locator('.field-error[data-field="q"]')
+    expect(note).to_contain_text("量程覆盖 50 MPa")
+    expect(page.locator(".chips a", has_text="量程覆盖 50 MPa")).to_have_count(1)
+    assert page.evaluate(OVERFLOW) <= 0
+    shoot(page, f"search-forgiving-{size}")

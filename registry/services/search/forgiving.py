@@ -16,8 +16,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from registry import units
+from registry.caching import VersionedCache
 from registry.identifiers import standard_key_matches, standard_search_key
 from registry.models.capability import SearchDoc
+from registry.services.records.canonical import data_version
 
 # A number and what follows it up to the next space or number (the unit, perhaps with more glued on).
 # Not a number inside a word or a standard number (GB 50, JJG 52, 3048.4-2007).
@@ -50,7 +52,7 @@ def _unit_prefix(token: str) -> tuple[str, str] | None:
     """The longest start of `token` that is a unit: (as typed, as stored)."""
     for end in range(len(token), 0, -1):
         try:
-            return token[:end], units.parse_unit(token[:end])
+            return token[:end], units.parse_typed_unit(token[:end])
         except units.UnitError:
             continue
     return None
@@ -99,12 +101,17 @@ def _loose(key: str) -> str:
     return re.sub(r"/T|[^A-Z0-9]", "", key)
 
 
-def standard_keys(session) -> list[str]:
-    """The registry's distinct standard keys (few: one per distinct capability text)."""
-    keys = set()
-    for joined in session.scalars(select(SearchDoc.standard_keys).distinct()):
-        keys.update(k for k in (joined or "").split(";") if k)
-    return sorted(keys)
+STANDARD_KEYS = VersionedCache(4)  # per database and data version
+
+
+def standard_keys(session) -> tuple[str, ...]:
+    """The registry's distinct standard keys (one read per data version: every write records a change set)."""
+    def read() -> tuple[str, ...]:
+        keys = set()
+        for joined in session.scalars(select(SearchDoc.standard_keys).distinct()):
+            keys.update(k for k in (joined or "").split(";") if k)
+        return tuple(sorted(keys))
+    return STANDARD_KEYS.get_or_compute((str(session.get_bind().url), data_version(session)), read)
 
 
 def read_standards(session, reading: Reading) -> Reading:
@@ -117,14 +124,14 @@ def read_standards(session, reading: Reading) -> Reading:
     if not typed:
         return reading
     keys = standard_keys(session)
+    by_loose: dict[str, set[str]] = {}  # loose key → the stored keys without their year
+    for k in keys:
+        by_loose.setdefault(_loose(k), set()).add(re.sub(r"-(19|20)[0-9]{2}$", "", k))
     for m in typed:
         key = standard_search_key(m[0])
         if not key or any(standard_key_matches(key, k) for k in keys):
             continue
         loose = _loose(key)
-        by_loose: dict[str, set[str]] = {}
-        for k in keys:
-            by_loose.setdefault(_loose(k), set()).add(re.sub(r"-(19|20)[0-9]{2}$", "", k))
         exact = sorted(by_loose.get(loose, ()))
         if len(exact) == 1:
             stored = exact[0]

@@ -135,7 +135,7 @@ CORNERS = "The minimum corner must come first."
 class Unit(Text):
     def parse(self, text: str) -> str:
         try:
-            return units.parse_unit(text)
+            return units.parse_typed_unit(text)
         except Exception:
             raise ValidationError("Not a unit that can be read (examples: MPa, kPa, ℃, mm, kN, Ω, Hz, dB).") from None
 
