@@ -26,6 +26,10 @@ read from a short list rather than by pint (which fails on 'dB/m'), and
 would compare with plain numbers. Weighting (A, C, Z) is a measurement
 condition and is dropped from that dimension: dB(A) and dB compare.
 
+`parse_typed_unit` also reads Chinese unit names (兆帕, 千克, 摄氏度, 毫米, 牛·米…) as their symbols (MPa,
+kg, ℃, mm, N·m): what a person types in a search. Imported data keeps to symbols (`parse_unit` refuses
+公斤: a bureau's file is fixed at its source, not guessed at).
+
 Building the pint registry costs about 0.15-0.25 s and is done once, on
 first use, by `registry()`.
 """
@@ -40,7 +44,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pint takes ~0.3 s to import: loaded by registry() on first use
     import pint
 
-__all__ = ["UnitError", "parse_unit", "to_base", "registry"]
+__all__ = ["UnitError", "parse_unit", "parse_typed_unit", "to_base", "registry"]
 
 
 class UnitError(ValueError):
@@ -92,6 +96,23 @@ _CASE_FIXES = {
     "HZ": "Hz", "hz": "Hz", "KHz": "kHz", "Khz": "kHz", "khz": "kHz", "KHZ": "kHz",
     "Mhz": "MHz", "MHZ": "MHz", "Ghz": "GHz", "GHZ": "GHz",
 }
+# Chinese names of units, longest first so that 千帕 is not read as 千 + 帕.
+CHINESE_UNITS = {
+    "摄氏度": "℃", "华氏度": "℉", "开尔文": "K", "兆帕斯卡": "MPa", "千帕斯卡": "kPa", "帕斯卡": "Pa",
+    "吉帕": "GPa", "兆帕": "MPa", "千帕": "kPa", "百帕": "hPa", "帕": "Pa", "巴": "bar",
+    "千克": "kg", "公斤": "kg", "毫克": "mg", "微克": "μg", "克": "g", "吨": "t",
+    "千米": "km", "公里": "km", "厘米": "cm", "毫米": "mm", "微米": "μm", "纳米": "nm", "米": "m",
+    "平方毫米": "mm²", "平方米": "m²", "立方米": "m³", "毫升": "mL", "升": "L",
+    "兆牛": "MN", "千牛": "kN", "牛顿米": "N·m", "牛·米": "N·m", "牛米": "N·m", "牛顿": "N", "牛": "N",
+    "千伏": "kV", "毫伏": "mV", "微伏": "μV", "伏特": "V", "伏": "V",
+    "千安": "kA", "毫安": "mA", "微安": "μA", "安培": "A", "安": "A",
+    "兆瓦": "MW", "千瓦": "kW", "毫瓦": "mW", "瓦特": "W", "瓦": "W",
+    "兆欧": "MΩ", "千欧": "kΩ", "毫欧": "mΩ", "欧姆": "Ω", "欧": "Ω",
+    "吉赫兹": "GHz", "兆赫兹": "MHz", "千赫兹": "kHz", "赫兹": "Hz", "吉赫": "GHz", "兆赫": "MHz", "千赫": "kHz",
+    "赫": "Hz", "千焦": "kJ", "焦耳": "J", "焦": "J", "勒克斯": "lx", "坎德拉": "cd", "分贝": "dB",
+    "转每分钟": "r/min", "转/分": "r/min", "毫秒": "ms", "微秒": "μs", "秒": "s", "分钟": "min", "小时": "h",
+}
+_CHINESE_UNIT = re.compile("|".join(sorted(map(re.escape, CHINESE_UNITS), key=len, reverse=True)))
 _FULL_WIDTH = re.compile("[\u3000\uff01-\uff5e]")
 _PINT_SPELLING = [  # (pattern, replacement) applied before pint reads the text
     (re.compile(r"%\s*R\.?H\.?|R\.?H\.?\s*%", re.IGNORECASE), "percent_RH"),
@@ -167,6 +188,13 @@ def _parse(text: str) -> tuple[str, pint.Unit | str]:
 def parse_unit(text: str) -> str:
     """Return the unit as it should be stored (the user's cleaned spelling) or raise UnitError."""
     return _parse(text)[0]
+
+
+def parse_typed_unit(text: str) -> str:
+    """A unit typed in a search, where Chinese names are read as their symbols (兆帕 → MPa); else as parse_unit."""
+    if isinstance(text, str):
+        text = _CHINESE_UNIT.sub(lambda m: CHINESE_UNITS[m[0]], text)
+    return parse_unit(text)
 
 
 def _is_logarithmic(unit: pint.Unit) -> bool:

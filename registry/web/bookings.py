@@ -6,14 +6,25 @@ Views translate HTTP to the booking service and back. Whose booking is whose is 
 """
 from functools import partial
 
-from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from wtforms.fields.choices import SelectChoice
 
 from registry.clock import today
 from registry.extensions import db
 from registry.models import Facility
+from registry.services.booking.availability import first_open_month, month_availability, month_of
 from registry.services.booking.calendars import calendar_of, feed_bookings, feed_for, revoke_feed
 from registry.services.booking.notifications import (
     STATE_LABELS,
@@ -23,6 +34,7 @@ from registry.services.booking.notifications import (
     recent_notifications,
     unread_count,
 )
+from registry.services.booking.samples import delivery_lines
 from registry.services.booking.workflow import (
     ACTIONS,
     BookingError,
@@ -38,7 +50,8 @@ from registry.services.booking.workflow import (
     transition,
 )
 from registry.web.access import roles_required
-from registry.web.booking_forms import BookingForm, PlainForm, TransitionForm
+from registry.web.booking_forms import BookingForm, PlainForm, TransitionForm, service_groups
+from registry.web.context import current_lang
 from registry.web.security import requested_page
 
 blp = Blueprint("bookings", __name__)
@@ -73,7 +86,7 @@ def book(facility_id: str):
     facility = found_facility(facility_id)
     capabilities = bookable_capabilities(db.session, facility.facility_id, today())
     form = BookingForm()
-    form.capability.choices = [SelectChoice(c.id, c.name) for c in capabilities]
+    form.capability.choices = service_groups(capabilities, current_lang())
     if request.method == "GET":
         form.contact_name.data = form.contact_name.data or current_user.name
         form.contact_phone.data = form.contact_phone.data or current_user.phone
@@ -105,8 +118,33 @@ def book(facility_id: str):
         status = 400
     on = today()
     offers = [{"id": c.id, "name": c.name, "price": c.price_cny, "lead": c.lead_time_days or 0,
+               "standards": (c.standards or "").replace(";", " "),
                "earliest": earliest_date(c, on), "capacity": c.daily_capacity} for c in capabilities]
-    return render_template("bookings/book.html", form=form, facility=facility, offers=offers), status
+    return render_template("bookings/book.html", form=form, facility=facility, offers=offers,
+                           delivery=delivery_lines(facility)), status
+
+
+@blp.get("/facilities/<facility_id>/book/availability")
+@roles_required("enterprise")
+def availability(facility_id: str):
+    """Free capacity per day of one month for one of the facility's bookable services (the page's calendar)."""
+    facility = found_facility(facility_id)
+    on = today()
+    capabilities = bookable_capabilities(db.session, facility.facility_id, on)
+    wanted = request.args.get("capability", type=int)
+    capability = next((c for c in capabilities if c.id == wanted), None) if wanted is not None else (
+        capabilities[0] if capabilities else None)
+    if capability is None:
+        abort(404, description=_("This facility has no such bookable service."))
+    try:
+        month = month_of(request.args.get("month"), on) if request.args.get("month") else first_open_month(
+            db.session, capability, on)
+    except ValueError:
+        abort(400, description=_("Write the month as YYYY-MM."))
+    days = month_availability(db.session, capability, month, on)
+    return jsonify({"capability": capability.id, "month": f"{month:%Y-%m}",
+                    "earliest": earliest_date(capability, on).isoformat(),
+                    "days": [d.as_json() for d in days]})
 
 
 @blp.get("/bookings")
@@ -126,6 +164,7 @@ def detail(booking_id: int):
     booking = get_booking(db.session, current_user, booking_id)
     actions = [ACTIONS[a] for a in allowed_actions(current_user, booking)]
     response = make_response(render_template("bookings/detail.html", booking=booking, actions=actions,
+                                             delivery=delivery_lines(booking.facility, booking.id),
                                              form=TransitionForm(version=booking.version)))
     response.set_etag(f"booking-{booking.id}-v{booking.version}", weak=True)  # the version its forms carry
     return response

@@ -4,6 +4,7 @@ from werkzeug.datastructures import MultiDict
 
 from registry import clock
 from registry.extensions import db
+from registry.money import fee_text
 from registry.services.districts import district_points
 from registry.services.records.overview import registry_overview
 from registry.web import labels
@@ -24,6 +25,12 @@ def current_language() -> dict:
 def local_time(moment, fmt: str = clock.MINUTES) -> str:
     """Every time a person reads, in Beijing time (stored times are UTC): the one formatter, clock.local_text."""
     return clock.local_text(moment, fmt)
+
+
+@blp.app_template_filter("fee")
+def fee(amount) -> str:
+    """Every fee a person reads, as ¥2,030.00: the one formatter, money.fee_text."""
+    return fee_text(amount)
 
 
 def _in_page_language(show):

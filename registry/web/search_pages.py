@@ -86,11 +86,33 @@ def facets_view(result, args: MultiDict, language: str) -> list[dict]:
     return groups
 
 
-def active_filters(args: MultiDict, language: str, centres: dict) -> list[dict]:
+RANGE_ARGS = ("quantity", "value", "unit")
+
+
+def range_chip(args: MultiDict, query) -> dict | None:
+    """A range is one chip (quantity, value and unit, typed in their fields or in the main box); removing it
+    keeps the keywords the search read (query.q)."""
+    if query.value is None:
+        return None
+    label = _l("Range covers %(value)s %(unit)s", value=f"{query.value:g}", unit=query.unit)
+    if query.quantity:
+        label = f"{query.quantity} · {label}"
+    remove = MultiDict([(k, v) for k, v in args.items(multi=True) if k not in (*RANGE_ARGS, "page", "q")])
+    if query.q and "standard" not in args:
+        remove.add("q", query.q)
+    elif args.get("q"):
+        remove.add("q", args["q"])
+    return {"label": label, "url": with_args("search.results", remove)}
+
+
+def active_filters(args: MultiDict, language: str, centres: dict, query=None) -> list[dict]:
     """Chips for what narrows the search now, each with the URL that removes it."""
     chips = []
+    ranged = range_chip(args, query) if query is not None else None
+    if ranged:
+        chips.append(ranged)
     for key, value in args.items(multi=True):
-        if value == "" or key in NOT_FILTERS:
+        if value == "" or key in NOT_FILTERS or (ranged and key in RANGE_ARGS):
             continue
         if key == "kind":
             text = labels.label(labels.FACILITY_KINDS, value)
@@ -122,7 +144,7 @@ def active_filters(args: MultiDict, language: str, centres: dict) -> list[dict]:
 def results():
     args = request.args
     language = current_lang()
-    query, problems = parse_search_args(args)
+    query, problems = parse_search_args(args, db.session)
     result = search_facilities(db.session, query, today())
     record_search(db.session, query, result.total, result.nearest_km, today(), current_app.config)
     centres = district_points(current_app.config["DISTRICTS_GEOJSON"])
@@ -135,7 +157,7 @@ def results():
         hits=[hit_view(hit, language) for hit in result.hits],
         total=result.total,
         facets=facets_view(result, args, language),
-        chips=active_filters(args, language, centres),
+        chips=active_filters(args, language, centres, query),
         pages=page_links(result.page, result.per_page, result.total,
                          lambda n: changed(args, set_={"page": str(n)})),
         sorts=[{"label": text, "selected": query.sort == key, "url": changed(args, set_={"sort": key})}

@@ -41,6 +41,7 @@ def test_book_accept_see_in_calendars_and_notifications_then_cancel(page, operat
     page.goto(f"/facilities/{FACILITY}")
     page.locator("#booking a.book-link").click()
     expect(page).to_have_url(re.compile(rf"/facilities/{FACILITY}/book$"))
+    page.locator("#offers-details summary").click()  # the services' table is folded below the form
     earliest = page.locator("#offers tbody tr").first.locator("td").nth(3).inner_text()
     wanted = date.fromisoformat(earliest) + timedelta(days=3)
     page.locator("#service_date").fill(wanted.isoformat())

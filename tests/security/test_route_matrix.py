@@ -79,6 +79,7 @@ ROUTES = {
     ("auth.password", "POST"): ("/account/password", SIGNED_IN),
     ("bookings.book", "GET"): ("/facilities/{facility}/book", Web(roles=("enterprise",))),
     ("bookings.book", "POST"): ("/facilities/{facility}/book", Web(roles=("enterprise",))),
+    ("bookings.availability", "GET"): ("/facilities/{facility}/book/availability", Web(roles=("enterprise",))),
     ("bookings.index", "GET"): ("/bookings", SIGNED_IN),
     ("bookings.detail", "GET"): ("/bookings/{booking}", Web(roles=ALL_ROLES, scoped=BOOKING_SCOPED)),
     ("bookings.booking_ics", "GET"): ("/bookings/{booking}.ics", Web(roles=ALL_ROLES, scoped=BOOKING_SCOPED)),

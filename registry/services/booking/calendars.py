@@ -19,6 +19,8 @@ from registry.clock import zone
 from registry.errors import Forbidden
 from registry.models import Booking, CalendarFeed, Facility, User
 from registry.models.base import utcnow
+from registry.money import fee_text
+from registry.services.booking.samples import delivery_lines
 from registry.services.booking.workflow import visible_bookings
 
 PRODID = "-//Hangzhou Quality Infrastructure Registry//Bookings//ZH"
@@ -36,6 +38,9 @@ def booking_event(booking: Booking, url: str | None = None) -> Event:
     event.add("summary", f"#{booking.id} {booking.capability.name} · {booking.facility.name}")
     lines = [f"{booking.org_name} · {booking.quantity} × {booking.capability.name}", booking.description,
              f"{booking.contact_name} {booking.contact_phone}"]
+    if booking.fee_cny is not None:
+        lines.append(fee_text(booking.fee_cny))
+    lines += [f"{label}: {text}" for label, text in delivery_lines(booking.facility, booking.id)]
     event.add("description", "\n".join(lines))
     if booking.facility.address:
         event.add("location", booking.facility.address)

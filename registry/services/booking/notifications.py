@@ -18,8 +18,10 @@ from sqlalchemy import func, select, update
 from registry.clock import local_text
 from registry.models import Booking, BookingEvent, Notification, OutboxMessage, User, operator_facilities
 from registry.models.base import utcnow
+from registry.money import fee_text
 from registry.schemas import rules
 from registry.services.accounts.users import PARTNER_ACCOUNTS_DOMAIN
+from registry.services.booking.samples import delivery_lines
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +90,9 @@ def mail_content(booking: Booking, event: BookingEvent, booking_url: str | None)
             parts.append(event_text(booking, event))
             if event.at:
                 parts.append(str(_l("At %(time)s (Beijing time)", time=local_text(event.at))))
+            if booking.fee_cny is not None:
+                parts.append(str(_l("Indicative fee: %(fee)s", fee=fee_text(booking.fee_cny))))
+            parts.extend(f"{label}: {text}" for label, text in delivery_lines(booking.facility, booking.id))
             if booking_url:
                 parts.append(str(_l("Details: %(url)s", url=booking_url)))
             parts.append("")

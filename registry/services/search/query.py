@@ -21,6 +21,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from registry import units
 from registry.schemas.fields import ExternalId
+from registry.services.search import forgiving
 from registry.vocabulary import (
     ACCREDITATION_SCHEMES,
     CAPABILITY_KINDS,
@@ -134,7 +135,7 @@ CORNERS = "The minimum corner must come first."
 class Unit(Text):
     def parse(self, text: str) -> str:
         try:
-            return units.parse_unit(text)
+            return units.parse_typed_unit(text)
         except Exception:
             raise ValidationError("Not a unit that can be read (examples: MPa, kPa, ℃, mm, kN, Ω, Hz, dB).") from None
 
@@ -250,17 +251,33 @@ class Problem:
         return translated
 
 
-def parse_search_args(args: Mapping) -> tuple[SearchQuery, list[Problem]]:
-    """A page's query string: what the schema refuses is left out, with a Problem for each field."""
-    data = _page_data(args)
+def parse_search_args(args: Mapping, session=None) -> tuple[SearchQuery, list[Problem | forgiving.Note]]:
+    """A page's query string: what the schema refuses is left out, with a Problem for each field. The main
+    box is read forgivingly (forgiving.py: a value with its unit, a loosely typed standard number with
+    `session`), and what was read differently comes back as one Note beside the field."""
+    reading = forgiving.read_standards(session, forgiving.read_main_box(_page_data(args)))
+    data = reading.data
     problems: dict[str, Problem] = {}
+    query = SearchQuery()
     for _attempt in range(4):  # field errors first, then the pairs they break
         try:
-            return query_from(PAGE_SCHEMA.load(data)), list(problems.values())
+            query = query_from(PAGE_SCHEMA.load(data))
+            break
         except ValidationError as error:
             for name, messages in error.normalized_messages().items():
                 _leave_out(data, name, messages, problems)
-    return SearchQuery(), list(problems.values())
+    return query, _with_notes(list(problems.values()), reading.notes)
+
+
+def _with_notes(problems: list[Problem], notes: list) -> list:
+    """The problems, then the forgiving reading's notes joined into one per field (a field shows one line);
+    a field whose value was refused shows its problem only (what was read of it was left out)."""
+    refused = {p.field for p in problems}
+    by_field: dict[str, list[str]] = {}
+    for note in notes:
+        if note.field not in refused:
+            by_field.setdefault(note.field, []).append(str(note))
+    return [*problems, *(forgiving.Note(name, " ".join(texts)) for name, texts in by_field.items())]
 
 
 def _leave_out(data: dict, name: str, messages, problems: dict) -> None:
