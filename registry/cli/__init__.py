@@ -6,7 +6,7 @@ A new group (e.g. registry/ops' serve and backup) is a module with `COMMANDS` ad
 """
 from flask import Flask
 
-from registry.cli import accounts, apikeys, bookings, data, demand, uploads
+from registry.cli import accounts, apikeys, bookings, data, demand, scopes, uploads
 
 GROUPS = (
     data,  # import, export, seed
@@ -15,6 +15,7 @@ GROUPS = (
     uploads,  # upload work
     apikeys,  # apikey create|list|revoke
     demand,  # demand import|list|delete|outside (the audit's demand layers)
+    scopes,  # import-scope, export-scope (one facility's published scope)
 )
 
 
