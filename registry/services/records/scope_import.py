@@ -8,6 +8,7 @@ when the file has an error (the reader's problems name sheet, row, column and th
 `dry_run` does all the work and rolls it back. `prune` removes only items that came from a scope
 file: capabilities of the v1 interchange format are left to `import --prune`.
 """
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -215,3 +216,11 @@ def export_scope(session, facility_id: str, path: Path, facility_scope: frozense
         raise NotFound(_l("Facility %(id)s has no scope items to export.", id=facility_id))
     write_scope(Path(path), items)
     return len(items)
+
+
+def scope_workbook(session, facility_id: str, facility_scope: frozenset[str] | None = None) -> bytes:
+    """The export as bytes, for a download."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "scope.xlsx"
+        export_scope(session, facility_id, path, facility_scope)
+        return path.read_bytes()
