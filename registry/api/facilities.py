@@ -10,7 +10,6 @@ from registry.api import arguments, schemas
 from registry.api.access import require_scope
 from registry.api.conventions import error_responses, json_response, make_cursor, read_cursor
 from registry.clock import today
-from registry.errors import RegistryError
 from registry.extensions import db
 from registry.schemas.fields import ExternalId
 from registry.services.records.scope_fields import public_standards, with_scope_fields
@@ -135,19 +134,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @blp.route("/facilities/<string:facility_id>/scope.xlsx")
 @error_responses(blp)
 @blp.response(200, content_type=XLSX, description="The scope as an XLSX workbook in its published layouts.")
-@blp.alt_response(404, schema=schemas.ErrorSchema, description="No live facility with that id, or no scope items.")
+@blp.alt_response(404, schema=schemas.ErrorSchema, description="No live facility with that id.")
 def facility_scope_workbook(facility_id):
     """A facility's scope as published
 
     The items imported from its CNAS, CMA or measurement-standard scope files, written back in
-    those layouts (merged cells, two-row headers), so that a lab can check what the registry holds."""
+    those layouts (merged cells, two-row headers), so that a lab can check what the registry holds;
+    the table's header alone when it holds none."""
     require_scope("read")
     if facility_detail(db.session, _known_id(facility_id), today()) is None:
         raise NotFound("No facility with this id.")
-    try:
-        body = scope_workbook(db.session, facility_id)
-    except RegistryError:
-        raise NotFound("This facility has no scope items.") from None
+    body = scope_workbook(db.session, facility_id)
     response = Response(body, mimetype=XLSX)
     response.headers["Content-Disposition"] = f'attachment; filename="{facility_id}-scope.xlsx"'
     return response

@@ -3,6 +3,8 @@ parameter, methods, limitation, remarks, status, service and range segments; a v
 same shape; facilities count their public measurement standards; the scope as a workbook."""
 import io
 
+from openpyxl import load_workbook
+
 from registry.services.records.scope_import import import_scope
 from registry.services.records.scopes import read_scope
 from tests.factories import capability, facility, run, write_dataset
@@ -77,6 +79,10 @@ def test_scope_workbook_download(client, session, tmp_path):
     assert io.BytesIO(response.data).read(2) == b"PK"
 
 
-def test_no_scope_items_is_a_404(client, session, tmp_path):
+def test_no_scope_items_is_the_empty_table(client, session, tmp_path):
     run(session, write_dataset(tmp_path / "base", [facility(1)], [capability(1, 1)]))
-    assert client.get("/api/v1/facilities/F0001/scope.xlsx").status_code == 404
+    response = client.get("/api/v1/facilities/F0001/scope.xlsx")
+    assert response.status_code == 200
+    (tmp_path / "empty.xlsx").write_bytes(response.data)
+    sheet = load_workbook(tmp_path / "empty.xlsx").active
+    assert sheet["A1"].value == "序号" and sheet.max_row == 2

@@ -209,18 +209,22 @@ def scope_items(session, facility_id: str, facility_scope: frozenset[str] | None
     return [record_item(record) for record in records]
 
 
-def export_scope(session, facility_id: str, path: Path, facility_scope: frozenset[str] | None = None) -> int:
-    """Write the facility's scope in its published layouts (XLSX, merged cells, two-row headers)."""
+def export_scope(session, facility_id: str, path: Path, facility_scope: frozenset[str] | None = None,
+                 allow_empty: bool = False) -> int:
+    """Write the facility's scope in its published layouts (XLSX, merged cells, two-row headers); with
+    `allow_empty`, a facility without scope items gets the empty table of its kind's layout."""
+    facility = scope_facility(session, facility_id, facility_scope)
     items = scope_items(session, facility_id, facility_scope)
-    if not items:
+    if not items and not allow_empty:
         raise NotFound(_l("Facility %(id)s has no scope items to export.", id=facility_id))
-    write_scope(Path(path), items)
+    write_scope(Path(path), items, None if items else
+                ("cnas-calibration" if facility.kind == "metrology" else "cnas-testing"))
     return len(items)
 
 
 def scope_workbook(session, facility_id: str, facility_scope: frozenset[str] | None = None) -> bytes:
-    """The export as bytes, for a download."""
+    """The export as bytes, for a download (an empty table when the registry holds no scope items)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "scope.xlsx"
-        export_scope(session, facility_id, path, facility_scope)
+        export_scope(session, facility_id, path, facility_scope, allow_empty=True)
         return path.read_bytes()

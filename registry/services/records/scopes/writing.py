@@ -58,6 +58,8 @@ def write_scope(path: Path, items: Iterable[ScopeItem], layout: str | None = Non
         sheets.setdefault(item.sheet or "能力范围", []).append(item)
     for name, sheet_items in sheets.items():
         _write_sheet(workbook.create_sheet(name[:31]), sheet_items, layout or sheet_items[0].layout, title)
+    if not sheets:  # nothing to list: the layout's header alone, so the file says which table is empty
+        _write_sheet(workbook.create_sheet("能力范围"), [], layout or "cnas-testing", title)
     workbook.save(path)
     return Path(path)
 
