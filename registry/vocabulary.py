@@ -34,6 +34,26 @@ CAPABILITY_KINDS = {
     "certification_scope": ("认证范围",),
 }
 
+# How a facility serves an item of its scope (检定 is legal verification against a JJG regulation).
+SERVICE_MODES = {
+    "verification": ("检定",),
+    "calibration": ("校准",),
+    "testing": ("检测",),
+    "inspection": ("检验",),
+    "certification": ("认证",),
+}
+
+CAPABILITY_STATUSES = {
+    "active": ("正常", "有效"),
+    "suspended": ("暂停",),
+}
+
+# Standardisation bodies (Art. 6 names 计量、标准、检验检测、认证认可): a facility may also be one.
+STANDARDISATION_KINDS = {
+    "technical": ("标准化技术机构",),
+    "service": ("标准化服务机构",),
+}
+
 # First level of JJF 1022-2014: key -> (two-digit code, Chinese name).
 DISCIPLINES = {
     "length": ("01", "几何量"),

@@ -2,6 +2,7 @@
 from bisect import bisect_right
 from operator import attrgetter
 
+from flask import Response
 from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
 
@@ -11,6 +12,8 @@ from registry.api.conventions import error_responses, json_response, make_cursor
 from registry.clock import today
 from registry.extensions import db
 from registry.schemas.fields import ExternalId
+from registry.services.records.scope_fields import public_standards, with_scope_fields
+from registry.services.records.scope_import import scope_workbook
 from registry.services.search import (
     POINT_FIELDS,
     api_capability_page,
@@ -95,6 +98,7 @@ def get_facility(facility_id):
     detail = facility_detail(db.session, _known_id(facility_id), today())
     if detail is None:
         raise NotFound("No facility with this id.")
+    detail["public_standards"] = public_standards(db.session, detail["facility_id"])
     return json_response(schemas.FacilityDetail(), detail)
 
 
@@ -120,5 +124,28 @@ def facility_capabilities(args, facility_id):
     next_cursor = (make_cursor("facility-capabilities", [facility_id, page.rows[-1]["id"]])
                    if page.more else None)
     return json_response(schemas.FacilityCapabilityPage(), {
-        "items": page.rows, "next_cursor": next_cursor, "total": page.total}, next_cursor=next_cursor)
+        "items": with_scope_fields(db.session, page.rows), "next_cursor": next_cursor, "total": page.total},
+        next_cursor=next_cursor)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@blp.route("/facilities/<string:facility_id>/scope.xlsx")
+@error_responses(blp)
+@blp.response(200, content_type=XLSX, description="The scope as an XLSX workbook in its published layouts.")
+@blp.alt_response(404, schema=schemas.ErrorSchema, description="No live facility with that id.")
+def facility_scope_workbook(facility_id):
+    """A facility's scope as published
+
+    The items imported from its CNAS, CMA or measurement-standard scope files, written back in
+    those layouts (merged cells, two-row headers), so that a lab can check what the registry holds;
+    the table's header alone when it holds none."""
+    require_scope("read")
+    if facility_detail(db.session, _known_id(facility_id), today()) is None:
+        raise NotFound("No facility with this id.")
+    body = scope_workbook(db.session, facility_id)
+    response = Response(body, mimetype=XLSX)
+    response.headers["Content-Disposition"] = f'attachment; filename="{facility_id}-scope.xlsx"'
+    return response
 

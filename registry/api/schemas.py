@@ -135,6 +135,10 @@ class FacilityDetail(FacilityRecord):
                                     metadata={"description": "Live capabilities per kind."})
     capability_total = fields.Integer(required=True)
     bookable = fields.Boolean(required=True, metadata={"description": "Has at least one bookable capability."})
+    public_standards = fields.Integer(metadata={"description": "Live 社会公用计量标准 (public measurement standards)."})
+    standardisation_kind = fields.String(allow_none=True, validate=_one_of(("technical", "service")), metadata={
+        "description": "标准化技术机构 (technical) or 标准化服务机构 (service); null when not one."})
+    metrology_authorisation = fields.String(allow_none=True, metadata={"description": "计量授权, as granted."})
 
 
 class CapabilityRecord(Schema):
@@ -160,8 +164,47 @@ class CapabilityRecord(Schema):
     updated_at = UtcDateTime(required=True)
 
 
+class Method(Schema):
+    standard = fields.String(allow_none=True, metadata={"description": "Normalised number; null for a non-standard "
+                                                                       "method (作业指导书 …), whose text is `title`."})
+    title = fields.String(allow_none=True)
+    clause = fields.String(allow_none=True, metadata={"description": "Clause or method note: 第一法, 5.2条."})
+
+
+class Limitation(Schema):
+    kind = fields.String(required=True, validate=_one_of(("only", "except", "other")))
+    text = fields.String(required=True, metadata={"description": "限制范围 as published."})
+
+
+class Uncertainty(Schema):
+    kind = fields.String(required=True, validate=_one_of(("absolute", "relative", "class", "mpe", "formula", "text")))
+    value = fields.Float(allow_none=True)
+    unit = fields.String(allow_none=True)
+    k = fields.Float(allow_none=True, metadata={"description": "Coverage factor."})
+    text = fields.String(allow_none=True, metadata={"description": "As published (formulas kept verbatim)."})
+
+
+class RangeSegment(Schema):
+    min = fields.Float(allow_none=True)
+    max = fields.Float(allow_none=True)
+    unit = fields.String(allow_none=True)
+    uncertainty = fields.Nested(Uncertainty, allow_none=True)
+
+
 class Capability(CapabilityRecord):
     expired = fields.Boolean(required=True, metadata={"description": "valid_until is past (Asia/Shanghai)."})
+    object = fields.String(allow_none=True, metadata={"description": "检测对象 / 测量仪器 / 类别 of a scope."})
+    parameter = fields.String(allow_none=True, metadata={"description": "项目/参数 or 被测量."})
+    methods = fields.List(fields.Nested(Method), metadata={
+        "description": "Methods in order; for a record without them, its standard numbers."})
+    limitation = fields.Nested(Limitation, allow_none=True)
+    remarks = fields.String(allow_none=True, metadata={"description": "说明 as published."})
+    status = fields.String(validate=_one_of(("active", "suspended")), metadata={
+        "description": "suspended: the scope says 暂停."})
+    service = fields.String(allow_none=True, validate=_one_of(
+        ("verification", "calibration", "testing", "inspection", "certification")))
+    ranges = fields.List(fields.Nested(RangeSegment), metadata={
+        "description": "Every range segment with its own uncertainty; for a record without them, its one range."})
 
 
 class CapabilityPage(Page):

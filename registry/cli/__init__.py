@@ -6,7 +6,7 @@ A new group is a module with `COMMANDS` added to GROUPS.
 """
 from flask import Flask
 
-from registry.cli import accounts, apikeys, bookings, data, demand, operations, uploads
+from registry.cli import accounts, apikeys, bookings, data, demand, operations, scopes, uploads
 
 GROUPS = (
     data,  # import, export, seed
@@ -16,6 +16,7 @@ GROUPS = (
     apikeys,  # apikey create|list|revoke
     demand,  # demand import|list|delete|outside (the audit's demand layers)
     operations,  # serve, backup, restore, paths
+    scopes,  # import-scope, export-scope (one facility's published scope)
 )
 
 

@@ -2,7 +2,7 @@
 from registry.models.admin import AdminAction, UploadJob
 from registry.models.api_key import ApiKey
 from registry.models.booking import BOOKING_STATES, Booking, BookingEvent, CapacityDay
-from registry.models.capability import Capability
+from registry.models.capability import Capability, CapabilityMethod, CapabilityRange
 from registry.models.change import Change, ChangeSet
 from registry.models.demand import DemandCell, DemandLayer, OutsideSupply
 from registry.models.district import District
@@ -11,7 +11,8 @@ from registry.models.notification import CalendarFeed, Notification, OutboxMessa
 from registry.models.unmet import UNMET_REASONS, UnmetDemand
 from registry.models.user import ROLES, SignInFailure, User, operator_facilities
 
-__all__ = ["Accreditation", "ApiKey", "Capability", "Change", "ChangeSet", "District", "Facility", "ROLES", "User",
+__all__ = ["Accreditation", "ApiKey", "Capability",
+           "CapabilityMethod", "CapabilityRange", "Change", "ChangeSet", "District", "Facility", "ROLES", "User",
            "SignInFailure", "operator_facilities",
            "BOOKING_STATES", "Booking", "BookingEvent", "CapacityDay",
            "CalendarFeed", "Notification", "OutboxMessage", "AdminAction", "UploadJob",

@@ -2,13 +2,13 @@
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.extensions import db
 from registry.models.base import Versioned
 from registry.models.facility import Facility, _one_of
-from registry.vocabulary import CAPABILITY_KINDS, DISCIPLINES
+from registry.vocabulary import CAPABILITY_KINDS, CAPABILITY_STATUSES, DISCIPLINES, SERVICE_MODES
 
 
 class Capability(Versioned, db.Model):
@@ -24,6 +24,9 @@ class Capability(Versioned, db.Model):
         CheckConstraint("range_min IS NULL OR range_max IS NULL OR range_min <= range_max",
                         name="range_ordered"),
         CheckConstraint("NOT bookable OR daily_capacity >= 1", name="bookable_has_capacity"),
+        _one_of("status", CAPABILITY_STATUSES),
+        CheckConstraint("service IS NULL OR service IN (" + ", ".join(f"'{s}'" for s in SERVICE_MODES) + ")",
+                        name="service_known"),
         # Search (registry/search_text.py): capabilities of matching documents, per facility and
         # discipline, straight from the index; ranges by dimension and lower bound in base units.
         # Partial (live rows only) and covering, so that counting needs no table lookups.
@@ -60,8 +63,63 @@ class Capability(Versioned, db.Model):
     range_min_base: Mapped[float | None]  # range in SI base units (pint), for unit-aware search
     range_max_base: Mapped[float | None]
     range_dimension: Mapped[str | None] = mapped_column(String(80))
+    # A real scope's item (services/records/scopes): empty for records of the v1 interchange format.
+    object: Mapped[str | None] = mapped_column(String(200))  # 检测对象 / 测量仪器 / 类别 / 计量标准名称
+    parameter: Mapped[str | None] = mapped_column(String(200))  # 项目/参数, 被测量
+    seq: Mapped[str | None] = mapped_column(String(20))  # 序号 as published (1.1)
+    scope_layout: Mapped[str | None] = mapped_column(String(20))  # cnas-testing | cnas-calibration | cma | standards
+    source_sheet: Mapped[str | None] = mapped_column(String(31))  # the certificate attachment it came from
+    service: Mapped[str | None] = mapped_column(String(16))  # vocabulary.SERVICE_MODES
+    status: Mapped[str] = mapped_column(String(10), default="active", server_default="active")  # 暂停: suspended
+    limitation_kind: Mapped[str | None] = mapped_column(String(8))  # only | except | other
+    limitation: Mapped[str | None] = mapped_column(Text)  # 限制范围 as written
+    remarks: Mapped[str | None] = mapped_column(Text)  # 说明
+    field_code: Mapped[str | None] = mapped_column(String(20))  # CNAS 领域代码
+    public_standard: Mapped[bool] = mapped_column(default=False, server_default="0")  # 社会公用计量标准
+    price_on_request: Mapped[bool] = mapped_column(default=False, server_default="0")  # 面议
+    verbatim: Mapped[list | None] = mapped_column(JSON)  # [[column, text]] cells kept without being understood
 
     facility: Mapped[Facility] = relationship(back_populates="capabilities")
+    methods: Mapped[list["CapabilityMethod"]] = relationship(
+        cascade="all, delete-orphan", order_by="CapabilityMethod.position", passive_deletes=True)
+    ranges: Mapped[list["CapabilityRange"]] = relationship(
+        cascade="all, delete-orphan", order_by="CapabilityRange.position", passive_deletes=True)
+
+
+class CapabilityMethod(db.Model):
+    """One method of a scope item: a standard (normalised number, title, clause) or a non-standard text.
+    `capabilities.standards` stays the derived ';'-list of numbers that v1 export and search read."""
+
+    __tablename__ = "capability_methods"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    capability_pk: Mapped[int] = mapped_column(ForeignKey("capabilities.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    standard: Mapped[str] = mapped_column(String(80), default="", server_default="")  # '' when non-standard
+    title: Mapped[str | None] = mapped_column(Text)
+    clause: Mapped[str | None] = mapped_column(String(100))  # 第一法, 5.2条
+    text: Mapped[str | None] = mapped_column(Text)  # a non-standard method as written (作业指导书 …)
+
+
+class CapabilityRange(db.Model):
+    """One range segment of a scope item with its own uncertainty. The first segment is also written to
+    `capabilities.range_min/max/unit/uncertainty`, which v1 export and range search read."""
+
+    __tablename__ = "capability_ranges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    capability_pk: Mapped[int] = mapped_column(ForeignKey("capabilities.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    min: Mapped[Decimal | None] = mapped_column(Numeric(30, 10))
+    max: Mapped[Decimal | None] = mapped_column(Numeric(30, 10))
+    unit: Mapped[str | None] = mapped_column(String(30))
+    min_unit: Mapped[str | None] = mapped_column(String(30))  # a lower end in another unit: 10 Hz～1 GHz
+    text: Mapped[str | None] = mapped_column(String(200))  # the range as written
+    u_kind: Mapped[str | None] = mapped_column(String(10))  # absolute | relative | class | mpe | formula | text
+    u_value: Mapped[Decimal | None] = mapped_column(Numeric(30, 10))
+    u_unit: Mapped[str | None] = mapped_column(String(30))
+    u_k: Mapped[Decimal | None] = mapped_column(Numeric(8, 3))
+    u_text: Mapped[str | None] = mapped_column(String(200))  # as written (formulas, unknown forms)
 
 
 class SearchDoc(db.Model):

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.extensions import db
 from registry.models.base import Versioned
-from registry.vocabulary import ACCREDITATION_SCHEMES, FACILITY_KINDS, OWNERSHIPS, STATUSES
+from registry.vocabulary import ACCREDITATION_SCHEMES, FACILITY_KINDS, OWNERSHIPS, STANDARDISATION_KINDS, STATUSES
 
 
 def _one_of(column: str, values) -> CheckConstraint:
@@ -21,6 +21,8 @@ class Facility(Versioned, db.Model):
         _one_of("ownership", OWNERSHIPS),
         _one_of("status", STATUSES),
         CheckConstraint("(lon IS NULL) = (lat IS NULL)", name="lon_lat_together"),
+        CheckConstraint("standardisation_kind IS NULL OR standardisation_kind IN ("
+                        + ", ".join(f"'{k}'" for k in STANDARDISATION_KINDS) + ")", name="standardisation_kind_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +44,8 @@ class Facility(Versioned, db.Model):
     shared: Mapped[bool]
     fields: Mapped[str | None] = mapped_column(Text)  # ';'-separated key industrial fields
     status: Mapped[str] = mapped_column(String(10), default="active", server_default="active")
+    standardisation_kind: Mapped[str | None] = mapped_column(String(12))  # vocabulary.STANDARDISATION_KINDS
+    metrology_authorisation: Mapped[str | None] = mapped_column(Text)  # 计量授权 as granted (scope, number)
     search_text: Mapped[str | None] = mapped_column(Text)  # folded name, district, address (search_text.py)
 
     accreditations: Mapped[list["Accreditation"]] = relationship(

@@ -38,6 +38,7 @@ REASONS: dict[str, tuple[str, str]] = {
                            "certificate number not in the usual form, kept as written: {text}"),
     "date.unknown": ("无法识别的日期，已原样保留：{text}", "date not recognised, kept as written: {text}"),
     "price.unknown": ("无法识别的价格，已原样保留：{text}", "price not recognised, kept as written: {text}"),
+    "value.too_long": ("内容超过 {detail} 个字符：{text}", "longer than {detail} characters: {text}"),
     "field_code.format": ("领域代码应为数字，已原样保留：{text}", "a field code is digits, kept as written: {text}"),
 }
 

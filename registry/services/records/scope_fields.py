@@ -1,0 +1,88 @@
+"""The fields of a real scope that readers see beside the v1 ones (API v1, facility page).
+
+Added to rows the search already found (the search package stays as it is): object, parameter,
+methods [{standard, title, clause}], limitation {kind, text}, remarks, status, service and
+ranges [{min, max, unit, uncertainty}]. A capability of the v1 interchange format has no method or
+range rows: its methods are its standard numbers and its range is its one range, so every
+capability answers in the same shape.
+"""
+from sqlalchemy import and_, func, or_, select
+
+from registry.models import Capability, CapabilityMethod, CapabilityRange, Facility
+from registry.services.records.scope_records import plain
+
+SCOPE_FIELDS = ("object", "parameter", "methods", "limitation", "remarks", "status", "service", "ranges")
+
+
+def scope_fields(session, pks: list[int]) -> dict[int, dict]:
+    """capability pk -> its scope fields."""
+    if not pks:
+        return {}
+    rows = session.execute(select(
+        Capability.id, Capability.object, Capability.parameter, Capability.limitation_kind, Capability.limitation,
+        Capability.remarks, Capability.status, Capability.service, Capability.standards, Capability.range_min,
+        Capability.range_max, Capability.unit, Capability.uncertainty).where(Capability.id.in_(pks))).all()
+    methods: dict[int, list] = {}
+    for m in session.execute(select(CapabilityMethod).where(CapabilityMethod.capability_pk.in_(pks))
+                             .order_by(CapabilityMethod.capability_pk, CapabilityMethod.position)).scalars():
+        methods.setdefault(m.capability_pk, []).append(
+            {"standard": m.standard or None, "title": m.title or m.text, "clause": m.clause})
+    ranges: dict[int, list] = {}
+    for r in session.execute(select(CapabilityRange).where(CapabilityRange.capability_pk.in_(pks))
+                             .order_by(CapabilityRange.capability_pk, CapabilityRange.position)).scalars():
+        ranges.setdefault(r.capability_pk, []).append(
+            {"min": _number(r.min), "max": _number(r.max), "unit": r.unit, "uncertainty": _uncertainty(r)})
+    out = {}
+    for row in rows:
+        v1_methods = [{"standard": s, "title": None, "clause": None} for s in (row.standards or "").split(";") if s]
+        v1_range = ([{"min": row.range_min, "max": row.range_max, "unit": row.unit,
+                      "uncertainty": {"kind": "text", "value": None, "unit": None, "k": None,
+                                      "text": row.uncertainty} if row.uncertainty else None}]
+                    if row.range_min is not None or row.range_max is not None else [])
+        out[row.id] = {
+            "object": row.object, "parameter": row.parameter,
+            "methods": methods.get(row.id, v1_methods),
+            "limitation": {"kind": row.limitation_kind, "text": row.limitation} if row.limitation_kind else None,
+            "remarks": row.remarks, "status": row.status, "service": row.service,
+            "ranges": ranges.get(row.id, v1_range)}
+    return out
+
+
+def with_scope_fields(session, rows: list[dict]) -> list[dict]:
+    """`rows` (dicts with the capability's pk as `id`) with their scope fields added."""
+    fields = scope_fields(session, [row["id"] for row in rows])
+    for row in rows:
+        row.update(fields.get(row["id"], {}))
+    return rows
+
+
+def with_scope_fields_by_id(session, rows: list[dict]) -> list[dict]:
+    """The same for rows that carry facility_id and capability_id (the facility page)."""
+    if not rows:
+        return rows
+    keys = {(r["facility_id"], r["capability_id"]) for r in rows}
+    pks = dict(((f, c), pk) for f, c, pk in session.execute(
+        select(Facility.facility_id, Capability.capability_id, Capability.id).join(Capability.facility)
+        .where(or_(*[and_(Facility.facility_id == f, Capability.capability_id == c) for f, c in keys]))).all())
+    fields = scope_fields(session, list(pks.values()))
+    for row in rows:
+        row.update(fields.get(pks.get((row["facility_id"], row["capability_id"])), {}))
+    return rows
+
+
+def public_standards(session, facility_id: str) -> int:
+    """How many live 社会公用计量标准 a facility holds (Art. 7)."""
+    return session.scalar(select(func.count()).select_from(Capability).join(Capability.facility).where(
+        Facility.facility_id == facility_id, Capability.deleted_at.is_(None),
+        Capability.public_standard.is_(True))) or 0
+
+
+def _number(value):
+    return None if value is None else float(plain(value))
+
+
+def _uncertainty(r: CapabilityRange) -> dict | None:
+    if not r.u_kind:
+        return None
+    return {"kind": r.u_kind, "value": _number(r.u_value), "unit": r.u_unit or None, "k": _number(r.u_k),
+            "text": r.u_text}
