@@ -78,6 +78,12 @@ class Config:
     UPLOAD_MAX_MB = 100  # the largest upload accepted (413 beyond)
     UPLOAD_BACKGROUND_BYTES = 1_000_000  # larger uploads are validated and applied in the background
     UPLOAD_WORKER = "thread"  # thread: the app runs them; command: `flask upload work` does
+    # The printed audit report (/audit/report): who issues it, the date its data stands for (empty: the
+    # latest change in the data) and the map-review number (审图号) its maps were approved under.
+    REPORT_ISSUER = "杭州市市场监督管理局"
+    REPORT_ISSUER_EN = "Hangzhou Administration for Market Regulation"
+    REPORT_DATA_DATE = ""
+    REPORT_MAP_REVIEW_NO = ""  # empty: the report prints a placeholder (审图号：待审核)
 
     @classmethod
     def from_env(cls) -> dict:

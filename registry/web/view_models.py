@@ -6,6 +6,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from geo.navigation import navigation_links
 from registry.web import labels
 
 
@@ -52,7 +53,8 @@ def facility_view(detail: dict, language: str) -> dict:
     """Everything known about one facility (search.facility_detail's dict), ready for facility.html."""
     website = detail.get("website") or ""
     accreditations = [
-        {**a, "scheme_label": labels.label(labels.ACCREDITATIONS, a["scheme"]), "expired": not a["valid"]}
+        {**a, "scheme_label": labels.label(labels.ACCREDITATIONS, a["scheme"]), "expired": not a["valid"],
+         "verify_url": labels.ISSUER_QUERY_PAGES.get(a["scheme"])}
         for a in detail["accreditations"]
     ]
     return {
@@ -63,6 +65,8 @@ def facility_view(detail: dict, language: str) -> dict:
             "field_list": list(detail["fields"]),
         },
         "accreditations": accreditations,
+        "navigation": navigation_links(detail.get("lon"), detail.get("lat"), str(detail.get("name") or ""),
+                                       str(detail.get("address") or "")),
     }
 
 
