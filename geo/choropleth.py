@@ -102,7 +102,8 @@ AUDIT_MAP_CSS = (
     "font:600 12px/1.2 'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif;color:#1f2933;"
     "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff;pointer-events:none}"
     ".leaflet-container .leaflet-interactive:focus{outline:none}"
-    "@media print{.leaflet-control-zoom,.leaflet-control-attribution{display:none!important}}"
+    "@media print{.leaflet-control-zoom,.leaflet-control-attribution{display:none!important}"
+    ".audit-district-label span{text-shadow:none}}"  # a shadow prints as three more copies of the text
 )
 
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from registry.vocabulary import DISTRICTS, district_name
-from tests.browser.conftest import PASSWORD, new_guarded_page, run_flask, shoot, sign_in, wait_until
+from tests.browser.conftest import ARTIFACTS, PASSWORD, new_guarded_page, run_flask, shoot, sign_in, wait_until
 
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
 FACILITY = "DEMO-F0003"
@@ -111,7 +111,9 @@ def test_facility_map_shows_its_district_its_neighbours_and_navigation_links(siz
 
 def test_choropleth_names_every_district_and_draws_no_focus_rectangle(sized, auditor):
     size, page = sized
-    sign_in(page, auditor)
+    page.set_viewport_size(SIZES["desktop"])
+    sign_in(page, auditor)  # at the desktop size, where the signed-in name shows
+    page.set_viewport_size(SIZES[size])
     page.goto("/audit/")
     expect(page.locator("#audit-count-note")).to_contain_text("只统计在营机构")
     frame = frame_of(page, "district-map")
@@ -143,14 +145,17 @@ def test_the_printed_report_is_a_document(page, auditor, tmp_path):
     page.wait_for_timeout(300)
     pdf = page.pdf(prefer_css_page_size=True, print_background=True)
     (tmp_path / "report.pdf").write_bytes(pdf)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "print-report.pdf").write_bytes(pdf)  # look at it
     reader = PdfReader(io.BytesIO(pdf))
     pages = [p.extract_text() or "" for p in reader.pages]
     assert 4 <= len(pages) <= 16, len(pages)
     for n, text in enumerate(pages, start=1):  # page numbers in the margin, "第 n 页，共 N 页"
-        assert f"第 {n} 页，共 {len(pages)} 页" in text.replace("\n", " "), (n, text[-200:])
+        assert f"第 {n} 页，共 {len(pages)} 页" in re.sub(r"\s+", " ", text), (n, text[-200:])
     assert "杭州市市场监督管理局" in pages[0]
-    first = reader.pages[0].mediabox
-    assert first.width > first.height  # the wide district table is on a landscape page
+    table_page = next(n for n, text in enumerate(pages) if "各区县质量基础设施" in text)
+    box = reader.pages[table_page].mediabox
+    assert box.width > box.height  # the wide district table is on a landscape page
     map_pages = [n for n, text in enumerate(pages) if "行政区界线为示意" in text]
     assert len(map_pages) == 2, map_pages
     for n in map_pages:  # every district named on the page its map is printed on
