@@ -80,6 +80,7 @@ class Config:
     UPLOAD_WORKER = "thread"  # thread: the app runs them; command: `flask upload work` does
     # The printed audit report (/audit/report): who issues it, the date its data stands for (empty: the
     # latest change in the data) and the map-review number (审图号) its maps were approved under.
+    TERMS_VERSION = "2026-12"  # of the terms of use and privacy policy (/terms); recorded with each consent
     REPORT_ISSUER = "杭州市市场监督管理局"
     REPORT_ISSUER_EN = "Hangzhou Administration for Market Regulation"
     REPORT_DATA_DATE = ""

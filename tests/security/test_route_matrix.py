@@ -60,6 +60,7 @@ ROUTES = {
     ("maps.facility_points", "GET"): ("/map/facilities.geojson", PUBLIC),
     ("maps.districts", "GET"): ("/map/districts.geojson", PUBLIC),
     ("search.results", "GET"): ("/search?q=电缆", PUBLIC),
+    ("pages.terms", "GET"): ("/terms", PUBLIC),
     ("search.facility", "GET"): ("/facilities/{facility}", PUBLIC),
     ("search.facility_map_page", "GET"): ("/facilities/{facility}/map", PUBLIC),
     ("auth.login", "GET"): ("/login", PUBLIC),
