@@ -11,8 +11,9 @@ The results map embeds no markers: the browser fetches them as compact GeoJSON f
 level; only the visible clusters and markers are on the map): ONE index for all kinds, whose clusters
 count their kinds (Supercluster's map/reduce) and show them as a small pie, so markers of different
 kinds never overlap. The first view fits the district boundaries (all 13 districts).
-Leaflet.markercluster was measured first: it needed 2-3 s for 50,000 points on this machine, Supercluster a few hundred milliseconds. Popups are built in the
-browser from DOM nodes with `textContent`, so whatever a user or importer typed shows as text.
+Leaflet.markercluster was measured first: it needed 2-3 s for 50,000 points on this machine,
+Supercluster a few hundred milliseconds. Popups are built in the browser from DOM nodes with
+`textContent`, so whatever a user or importer typed shows as text.
 Tiles are a setting: none (default), osm, tianditu (needs a key) or amap; AMap tiles are GCJ-02,
 so the map then asks for GCJ-02 points and boundaries (`crs=gcj02`, shifted on the server with
 `geo.coords.wgs84_to_gcj02`: one implementation for both).

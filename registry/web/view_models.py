@@ -37,9 +37,11 @@ def capability_labels(capability: dict, language: str) -> dict:
     }
 
 
-def hit_view(hit, language: str) -> dict:
+def hit_view(hit, language: str, marks: list[dict] | None = None) -> dict:
     return {
         "facility": facility_labels(hit.facility, language),
+        "marks": [{**m, "scheme_label": labels.label(labels.ACCREDITATIONS, m["scheme"]),
+                   "verify_url": labels.ISSUER_QUERY_PAGES.get(m["scheme"])} for m in marks or []],
         "capabilities": [capability_labels(c, language) for c in hit.capabilities],
         "more": max(hit.matched - len(hit.capabilities), 0),
         "matched": hit.matched,
