@@ -169,7 +169,7 @@ def test_results_show_certificate_marks_with_validity_and_the_issuers_query_page
     page = client.get("/search?q=压力").get_data(as_text=True)
     hit = page[page.index(f'data-facility-id="{lab.facility_id}"'):]
     hit = hit[:hit.index("</li>")]
-    assert "CNAS L99999" in hit and "有效期至" in hit and 'class="mark mark-cnas"' in hit
+    assert "<b>CNAS</b> L99999" in hit and "有效期至" in hit and 'class="mark mark-cnas"' in hit
     assert "991100339999" in hit and 'class="mark mark-cma mark-expired"' in hit and "已过期" in hit
     facility_page = client.get(f"/facilities/{lab.facility_id}").get_data(as_text=True)
     assert 'href="https://www.cnas.org.cn/"' in facility_page and 'href="https://cx.cnca.cn/' in facility_page
