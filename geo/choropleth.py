@@ -53,6 +53,14 @@ GRID_LAYER_JS = """
         layer.bindTooltip(box, {sticky: true}); }
     }).addTo(map);
     bounds = areas.getBounds();
+    var labels = L.layerGroup();  // every district's name at its centre, in the page's language
+    areas.eachLayer(function (shape) {
+      var c = shape.feature.properties.code, name = o.names[c] || shape.feature.properties.name || c;
+      var label = text('span', name);
+      L.marker(shape.getCenter(), {interactive: false, keyboard: false,
+        icon: L.divIcon({className: 'audit-district-label', html: label, iconSize: null})}).addTo(labels);
+    });
+    labels.addTo(map);
   }
   if (o.cells) {
     var renderer = L.canvas({padding: 0.2}), g = L.layerGroup();
@@ -78,17 +86,32 @@ GRID_LAYER_JS = """
     });
     m.addTo(map);
   }
-  if (bounds) { map.fitBounds(bounds); }
+  function fit() { if (bounds) { map.fitBounds(bounds, {animate: false, padding: [8, 8]}); } }
+  fit();
+  map.on('resize', fit);  // printed or resized: all districts stay in view
   window.auditMap = {legend: o.legend.map(function (r) { return r.label; }), cells: o.cells ? o.cells.lon.length : 0,
                      markers: o.markers ? o.markers.length : 0};
 })({{ this._parent.get_name() }}, {{ this.options|tojson }});
 """
 
 
+# District names centred on their districts; no focus rectangle around a clicked district (Chromium outlines
+# a focused SVG path); no zoom buttons or credit when printed.
+AUDIT_MAP_CSS = (
+    ".audit-district-label span{position:absolute;transform:translate(-50%,-50%);white-space:nowrap;"
+    "font:600 12px/1.2 'PingFang SC','Microsoft YaHei','Noto Sans CJK SC',sans-serif;color:#1f2933;"
+    "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff;pointer-events:none}"
+    ".leaflet-container .leaflet-interactive:focus{outline:none}"
+    "@media print{.leaflet-control-zoom,.leaflet-control-attribution{display:none!important}"
+    ".audit-district-label span{text-shadow:none}}"  # a shadow prints as three more copies of the text
+)
+
+
 class AuditLayer(MacroElement):
     """The districts (filled or outlined), the 1 km cells, the markers and the legend of one map."""
 
-    _template = Template("{% macro script(this, kwargs) %}" + GRID_LAYER_JS + "{% endmacro %}")
+    _template = Template("{% macro header(this, kwargs) %}<style>" + AUDIT_MAP_CSS + "</style>{% endmacro %}"
+                         "{% macro script(this, kwargs) %}" + GRID_LAYER_JS + "{% endmacro %}")
 
     def __init__(self, options: dict):
         super().__init__()

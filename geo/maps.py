@@ -8,10 +8,12 @@ use none of them (so don't add folium.Icon / folium.plugins to them: their files
 
 The results map embeds no markers: the browser fetches them as compact GeoJSON from `points_url`
 (the `maps.facility_points` endpoint) and clusters them with Supercluster (a spatial index per zoom
-level; only the visible clusters and markers are on the map), one index and layer per facility kind,
-each an overlay of the layer control. Leaflet.markercluster was measured first: it needed 2-3 s for
-50,000 points on this machine, Supercluster a few hundred milliseconds. Popups are built in the
-browser from DOM nodes with `textContent`, so whatever a user or importer typed shows as text.
+level; only the visible clusters and markers are on the map): ONE index for all kinds, whose clusters
+count their kinds (Supercluster's map/reduce) and show them as a small pie, so markers of different
+kinds never overlap. The first view fits the district boundaries (all 13 districts).
+Leaflet.markercluster was measured first: it needed 2-3 s for 50,000 points on this machine,
+Supercluster a few hundred milliseconds. Popups are built in the browser from DOM nodes with
+`textContent`, so whatever a user or importer typed shows as text.
 Tiles are a setting: none (default), osm, tianditu (needs a key) or amap; AMap tiles are GCJ-02,
 so the map then asks for GCJ-02 points and boundaries (`crs=gcj02`, shifted on the server with
 `geo.coords.wgs84_to_gcj02`: one implementation for both).
@@ -301,6 +303,7 @@ def results_map(points_url: str, districts_geojson, tiles: str = "none", labels:
         "crs": crs,
         "lang": lang,
         "fitPoints": bool(fit_points),
+        "fitDistricts": districts_geojson is not None,  # first view: all 13 districts, none cut off
         "districtLabels": True,
         "districtsInteractive": False,
         "minZoom": MIN_ZOOM,
@@ -313,8 +316,12 @@ def results_map(points_url: str, districts_geojson, tiles: str = "none", labels:
 
 def facility_map(lon: float, lat: float, district_geojson=None, tiles: str = "none", *,
                  tiles_key: str | None = None, name: str | None = None, kind: str | None = None,
-                 lang: str = "zh", zoom: int = 14, height: str = "100%") -> folium.Map:
-    """A small map of one facility (WGS-84 lon, lat) over its district's boundary (dict or URL)."""
+                 lang: str = "zh", zoom: int = 14, height: str = "100%", highlight: str | None = None) -> folium.Map:
+    """A small map of one facility (WGS-84 lon, lat) over district boundaries (dict or URL).
+
+    With `highlight` (a district code) the districts are all of them: the first view is that district,
+    outlined, with its neighbours and their names around it.
+    """
     crs = tiles_crs(tiles)
     if crs == "gcj02":
         lon, lat = wgs84_to_gcj02(lon, lat)
@@ -331,6 +338,7 @@ def facility_map(lon: float, lat: float, district_geojson=None, tiles: str = "no
         "lang": lang,
         "districtLabels": True,
         "districtsInteractive": False,
+        "highlight": None if highlight is None else str(highlight),
     }
     RegistryFacility(options, colors).add_to(m)
     return m

@@ -96,6 +96,13 @@ class Config:
     PROXY_COUNT = 0  # reverse proxies in front that set X-Forwarded-*: trusted for the client's address
     LOG_JSON = True  # one JSON line per request and per domain event, on stderr
     ACCESS_LOG = "-"  # where the request lines go: "-" stderr, a file (reopened after logrotate), "" none
+    # The printed audit report (/audit/report): who issues it, the date its data stands for (empty: the
+    # latest change in the data) and the map-review number (审图号) its maps were approved under.
+    TERMS_VERSION = "2026-12"  # of the terms of use and privacy policy (/terms); recorded with each consent
+    REPORT_ISSUER = "杭州市市场监督管理局"
+    REPORT_ISSUER_EN = "Hangzhou Administration for Market Regulation"
+    REPORT_DATA_DATE = ""
+    REPORT_MAP_REVIEW_NO = ""  # empty: the report prints a placeholder (审图号：待审核)
 
     @classmethod
     def from_env(cls) -> dict:

@@ -392,7 +392,16 @@ def report():
         map_url=url_for("audit.district_map", **map_query(map_args)),
         access_url=url_for("audit.accessibility_map", **access_query(args)), printed=now().strftime(MINUTES),
         urban_core=URBAN_CORE, reach_km=audit_gaps.DEFAULT_REACH_KM, demand_label=layer_label(db.session, 0),
-        weights=WEIGHT_LABELS, definitions=audit_method.all_definitions(), **data, **page_context())
+        weights=WEIGHT_LABELS, definitions=audit_method.all_definitions(), document=report_document(), **data,
+        **page_context())
+
+
+def report_document() -> dict:
+    """The printed report's issuing body, date of data and map-review number (审图号), from the settings."""
+    config, lang = current_app.config, current_lang()
+    issuer = (config["REPORT_ISSUER_EN"] if lang == "en" and config["REPORT_ISSUER_EN"] else config["REPORT_ISSUER"])
+    return {"issuer": str(issuer or ""), "data_date": str(config["REPORT_DATA_DATE"] or "") or as_of(),
+            "map_review_no": str(config["REPORT_MAP_REVIEW_NO"] or "")}
 
 
 from registry.web import audit_method, audit_unmet  # noqa: E402,F401  (their routes on this blueprint)

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from registry.extensions import db, limiter
@@ -50,6 +50,7 @@ class RegisterForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=200)])
     confirm = PasswordField(_l("Repeat the password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
+    consent = BooleanField(_l("I have read and agree to the terms of use and the privacy policy."))
 
 
 class PasswordForm(FlaskForm):
@@ -122,7 +123,8 @@ def register():
         try:
             user = register_enterprise(db.session, email=form.email.data, password=form.password.data,
                                        name=form.name.data, org_name=form.org_name.data, uscc=form.uscc.data,
-                                       phone=form.phone.data)
+                                       phone=form.phone.data, terms_version=current_app.config["TERMS_VERSION"],
+                                       accepted_terms=bool(form.consent.data))
         except AccountError as exc:
             db.session.rollback()
             getattr(form, exc.field or "email").errors.append(str(exc.message))

@@ -18,6 +18,12 @@ CAPABILITY_KINDS = {"measurement_standard": _l("Measurement standard"), "test_it
                     "certification_scope": _l("Certification scope")}
 COORDINATE_SYSTEMS = {"wgs84": "WGS-84", "gcj02": "GCJ-02", "bd09": "BD-09"}
 ACCREDITATIONS = {"cma": "CMA", "cnas": "CNAS", "cnca": "CNCA"}
+# Where a person checks a certificate with its issuer (links only: the registry fetches nothing from them).
+# CNAS keeps its accredited-body search at cnas.org.cn; CMA qualifications and CNCA approvals are both
+# searched on CNCA's public query site.
+ISSUER_QUERY_PAGES = {"cma": "https://cx.cnca.cn/CertECloud/index/index/page",
+                      "cnas": "https://www.cnas.org.cn/",
+                      "cnca": "https://cx.cnca.cn/CertECloud/index/index/page"}
 DISCIPLINE_NAMES_EN = {
     "length": "Length", "thermal": "Thermal", "mechanics": "Mechanics", "electromagnetism": "Electromagnetism",
     "radio": "Radio", "time_frequency": "Time and frequency", "optics": "Optics", "acoustics": "Acoustics",

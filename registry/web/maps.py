@@ -236,9 +236,14 @@ def facility_map_for(facility: dict, height: str = "100%"):
     tiles, key = map_settings()
     from geo.maps import facility_map
 
-    return facility_map(facility["lon"], facility["lat"], district_feature(facility.get("district_code")),
-                        tiles=tiles, tiles_key=key, name=facility.get("name"), kind=facility.get("kind"),
-                        lang=current_lang(), height=height)
+    code = facility.get("district_code")
+    if district_feature(code) is None:  # no known district: its own boundary cannot be shown
+        return facility_map(facility["lon"], facility["lat"], None, tiles=tiles, tiles_key=key,
+                            name=facility.get("name"), kind=facility.get("kind"), lang=current_lang(), height=height)
+    # Every district (fetched, cached by the browser), the facility's own outlined: its neighbours show around it.
+    return facility_map(facility["lon"], facility["lat"], url_for("maps.districts"), tiles=tiles, tiles_key=key,
+                        name=facility.get("name"), kind=facility.get("kind"), lang=current_lang(), height=height,
+                        highlight=code)
 
 
 @blp.get("/map")

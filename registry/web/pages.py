@@ -65,6 +65,12 @@ def home():
                            examples=example_searches(centres))
 
 
+@blp.get("/terms")
+def terms():
+    """The terms of use and the privacy policy an enterprise agrees to when it registers (versioned)."""
+    return render_template("terms.html", version=current_app.config["TERMS_VERSION"])
+
+
 @blp.get("/lang/<code>")
 def set_language(code: str):
     """Remember the chosen language in a cookie; unknown codes fall back to Chinese."""

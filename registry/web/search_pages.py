@@ -22,6 +22,7 @@ from registry.services.records.scope_import import scope_workbook
 from registry.services.records.uploads import facility_scope
 from registry.services.search import (
     MAX_QUERY_CHARS,
+    accreditation_marks,
     facility_capabilities,
     facility_detail,
     parse_search_args,
@@ -151,6 +152,7 @@ def results():
     query, problems = parse_search_args(args, db.session)
     result = search_facilities(db.session, query, today())
     record_search(db.session, query, result.total, result.nearest_km, today(), current_app.config)
+    marks = accreditation_marks(db.session, [hit.facility["facility_id"] for hit in result.hits], today())
     centres = district_points(current_app.config["DISTRICTS_GEOJSON"])
     map_args = MultiDict([(k, v) for k, v in args.items(multi=True) if k not in NOT_FILTERS])
     errors = problem_view(problems)
@@ -158,7 +160,7 @@ def results():
         "search.html",
         form=form_view(args, language, centres, errors, PAGE_SCHEMA.fields),
         messages=[*errors.values(), *(str(m) for m in result.messages)],
-        hits=[hit_view(hit, language) for hit in result.hits],
+        hits=[hit_view(hit, language, marks.get(hit.facility["facility_id"])) for hit in result.hits],
         total=result.total,
         facets=facets_view(result, args, language),
         chips=active_filters(args, language, centres, query),

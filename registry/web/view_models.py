@@ -6,6 +6,7 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from geo.navigation import navigation_links
 from registry.web import labels
 
 
@@ -36,9 +37,11 @@ def capability_labels(capability: dict, language: str) -> dict:
     }
 
 
-def hit_view(hit, language: str) -> dict:
+def hit_view(hit, language: str, marks: list[dict] | None = None) -> dict:
     return {
         "facility": facility_labels(hit.facility, language),
+        "marks": [{**m, "scheme_label": labels.label(labels.ACCREDITATIONS, m["scheme"]),
+                   "verify_url": labels.ISSUER_QUERY_PAGES.get(m["scheme"])} for m in marks or []],
         "capabilities": [capability_labels(c, language) for c in hit.capabilities],
         "more": max(hit.matched - len(hit.capabilities), 0),
         "matched": hit.matched,
@@ -52,7 +55,8 @@ def facility_view(detail: dict, language: str) -> dict:
     """Everything known about one facility (search.facility_detail's dict), ready for facility.html."""
     website = detail.get("website") or ""
     accreditations = [
-        {**a, "scheme_label": labels.label(labels.ACCREDITATIONS, a["scheme"]), "expired": not a["valid"]}
+        {**a, "scheme_label": labels.label(labels.ACCREDITATIONS, a["scheme"]), "expired": not a["valid"],
+         "verify_url": labels.ISSUER_QUERY_PAGES.get(a["scheme"])}
         for a in detail["accreditations"]
     ]
     return {
@@ -63,6 +67,8 @@ def facility_view(detail: dict, language: str) -> dict:
             "field_list": list(detail["fields"]),
         },
         "accreditations": accreditations,
+        "navigation": navigation_links(detail.get("lon"), detail.get("lat"), str(detail.get("name") or ""),
+                                       str(detail.get("address") or "")),
     }
 
 

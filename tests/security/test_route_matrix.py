@@ -64,6 +64,7 @@ ROUTES = {
     ("maps.facility_points", "GET"): ("/map/facilities.geojson", PUBLIC),
     ("maps.districts", "GET"): ("/map/districts.geojson", PUBLIC),
     ("search.results", "GET"): ("/search?q=电缆", PUBLIC),
+    ("pages.terms", "GET"): ("/terms", PUBLIC),
     ("search.facility", "GET"): ("/facilities/{facility}", PUBLIC),
     ("search.facility_map_page", "GET"): ("/facilities/{facility}/map", PUBLIC),
     ("plan.form", "GET"): ("/plan", PUBLIC),

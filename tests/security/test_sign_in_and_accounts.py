@@ -151,7 +151,8 @@ def test_row04_and_row07_registrations_are_limited_per_address(app, client, sess
     for n in range(3):
         browser = app.test_client()
         data = {"org_name": "杭州某公司", "uscc": uscc(1), "name": "x", "email": f"r{n}@example.cn",
-                "password": PASSWORD, "confirm": PASSWORD, "csrf_token": csrf_token(browser, "/register")}
+                "password": PASSWORD, "confirm": PASSWORD, "consent": "y",
+                "csrf_token": csrf_token(browser, "/register")}
         statuses.append(browser.post("/register", data=data, environ_base=STRANGER).status_code)
     assert statuses == [302, 302, 429]
     assert post_form(client, "/register", {}, token_from="/register").status_code == 400  # other addresses go on

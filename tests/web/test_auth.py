@@ -97,7 +97,7 @@ def test_login_redirects_only_to_local_next(client, session):
 
 def test_register_an_enterprise(client, session):
     data = {"org_name": "杭州测试电缆有限公司", "uscc": uscc(42), "name": "李工", "email": "li@cable.cn",
-            "password": PASSWORD, "confirm": PASSWORD}
+            "password": PASSWORD, "confirm": PASSWORD, "consent": "y"}
     response = post_form(client, "/register", data, token_from="/register")
     assert response.status_code == 302
     created = session.query(User).filter_by(email="li@cable.cn").one()
@@ -107,7 +107,7 @@ def test_register_an_enterprise(client, session):
 
 def test_register_refuses_an_invalid_uscc_and_cannot_choose_a_role(client, session):
     data = {"org_name": "<b>坏</b>公司", "uscc": "91330106MA2X00000X", "name": "x", "email": "x@y.cn",
-            "password": PASSWORD, "confirm": PASSWORD, "role": "admin"}
+            "password": PASSWORD, "confirm": PASSWORD, "role": "admin", "consent": "y"}
     response = post_form(client, "/register?lang=en", data, token_from="/register")
     assert response.status_code == 400
     assert "Unified Social Credit Code:" in response.get_data(as_text=True)
@@ -157,3 +157,18 @@ def test_change_password_needs_the_current_one_and_ends_other_sessions(app, clie
 def test_change_password_is_for_signed_in_users(client, session):
     response = client.get("/account/password")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_registration_needs_consent_to_the_terms_and_records_it(app, client, session, monkeypatch):
+    # counters of their own (the limit is part of the key): the sign-up limit of later tests is not used up here
+    monkeypatch.setitem(app.config, "REGISTER_RATE_LIMIT", "1000 per hour")
+    data = {"org_name": "杭州同意测试有限公司", "uscc": uscc(44), "name": "周工", "email": "zhou@consent.cn",
+            "password": PASSWORD, "confirm": PASSWORD}
+    refused = post_form(client, "/register", data, token_from="/register")
+    assert refused.status_code == 400 and "请阅读并同意《用户协议》和《隐私政策》" in refused.get_data(as_text=True)
+    assert session.query(User).filter_by(email="zhou@consent.cn").count() == 0
+    assert post_form(client, "/register", {**data, "consent": "y"}, token_from="/register").status_code == 302
+    created = session.query(User).filter_by(email="zhou@consent.cn").one()
+    assert created.terms_version == app.config["TERMS_VERSION"] and created.terms_accepted_at is not None
+    terms = client.get("/terms").get_data(as_text=True)
+    assert 'id="terms"' in terms and 'id="privacy"' in terms and app.config["TERMS_VERSION"] in terms

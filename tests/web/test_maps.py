@@ -161,5 +161,6 @@ def test_facility_map_for_a_facility_page(app, session):
                                        "district_code": "330106"}, height="300px")
         parts = embed_parts(m)
     assert "RegistryMap.facility(" in parts["script"] and "<img" not in parts["script"]
-    assert '"code": "330106"' in parts["script"]  # the district boundary, embedded
+    # its district outlined among all districts (fetched once, cached by the browser): neighbours show around it
+    assert '"highlight": "330106"' in parts["script"] and '"districts": "/map/districts.geojson"' in parts["script"]
     assert not re.search(r"https?://", parts["header"] + parts["html"] + parts["script"])

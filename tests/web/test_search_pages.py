@@ -153,3 +153,23 @@ def test_parameters_the_form_does_not_show_ride_along_hidden(client, two_labs):
     assert '<input type="hidden" name="level" value="city">' in page
     assert '<input type="hidden" name="discipline" value="thermal">' in page
     assert 'type="hidden" name="lang"' not in page
+
+
+def test_results_show_certificate_marks_with_validity_and_the_issuers_query_page(client, session, two_labs):
+    from datetime import date
+
+    from registry.models import Accreditation, Facility
+
+    lab = session.query(Facility).filter_by(name="萧山计量测试所").one()
+    session.query(Accreditation).filter_by(facility_pk=lab.id).delete()
+    session.add_all([
+        Accreditation(facility_pk=lab.id, scheme="cnas", number="CNAS L99999", valid_until=date(2099, 1, 1)),
+        Accreditation(facility_pk=lab.id, scheme="cma", number="991100339999", valid_until=date(2020, 1, 1))])
+    session.commit()
+    page = client.get("/search?q=压力").get_data(as_text=True)
+    hit = page[page.index(f'data-facility-id="{lab.facility_id}"'):]
+    hit = hit[:hit.index("</li>")]
+    assert "<b>CNAS</b> L99999" in hit and "有效期至" in hit and 'class="mark mark-cnas"' in hit
+    assert "991100339999" in hit and 'class="mark mark-cma mark-expired"' in hit and "已过期" in hit
+    facility_page = client.get(f"/facilities/{lab.facility_id}").get_data(as_text=True)
+    assert 'href="https://www.cnas.org.cn/"' in facility_page and 'href="https://cx.cnca.cn/' in facility_page

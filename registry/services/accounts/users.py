@@ -160,10 +160,22 @@ def bind_facility(session, user: User, facility_id: str) -> None:
 
 
 def register_enterprise(session, *, email: str, password: str, name: str, org_name: str, uscc: str,
-                        phone: str | None = None) -> User:
-    """Self-service sign-up: always the enterprise role, never anything more."""
-    return create_user(session, email=email, password=password, role="enterprise", name=name,
+                        phone: str | None = None, terms_version: str | None = None,
+                        accepted_terms: bool | None = None, accepted_at: datetime | None = None) -> User:
+    """Self-service sign-up: always the enterprise role, never anything more.
+
+    The sign-up page asks for consent to the terms of use and privacy policy (`accepted_terms` True or False;
+    None where nobody was asked, e.g. seeding): without it nothing is kept (AccountError on `consent`, after
+    the other checks so that every problem can be fixed at once); with it the time and `terms_version` are recorded.
+    """
+    user = create_user(session, email=email, password=password, role="enterprise", name=name,
                        org_name=org_name, uscc=uscc, phone=phone)
+    if accepted_terms is False:
+        raise AccountError(_l("Agree to the terms of use and the privacy policy to register."), field="consent")
+    if accepted_terms and terms_version:
+        user.terms_version = str(terms_version)[:20]
+        user.terms_accepted_at = accepted_at or utcnow()
+    return user
 
 
 def authenticate(session, email: str, password: str, policy: LockoutPolicy = LockoutPolicy(),

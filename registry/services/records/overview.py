@@ -17,6 +17,8 @@ def registry_overview(session) -> dict:
         select(func.count()).select_from(Capability).join(Facility)
         .where(live, Capability.deleted_at.is_(None))) or 0
     demo = session.scalar(select(func.count()).where(live, Facility.demo)) or 0
+    # The audit pages count active facilities only: the pages that show both numbers say why they differ.
+    inactive = session.scalar(select(func.count()).where(live, Facility.status != "active")) or 0
     return {
         "districts": [
             {"district": d, "by_kind": {k: per_district.get((d.code, k), 0)
@@ -26,4 +28,5 @@ def registry_overview(session) -> dict:
         "facilities": sum(per_district.values()),
         "capabilities": capabilities,
         "demo_facilities": demo,
+        "inactive_facilities": inactive,
     }

@@ -11,7 +11,7 @@ A new filter is a field of SearchQuerySchema (and SearchQuery) and a condition i
 matching.py (capability_filter for capabilities, facility_rows for facilities).
 """
 from registry.services.search.api_lists import ApiFacility, CapabilityPage, api_capability_page, api_facility_list
-from registry.services.search.details import facility_capabilities, facility_detail
+from registry.services.search.details import accreditation_marks, facility_capabilities, facility_detail
 from registry.services.search.query import (
     MAX_QUERY_CHARS,
     Problem,
@@ -22,7 +22,23 @@ from registry.services.search.query import (
 )
 from registry.services.search.results import POINT_FIELDS, FacilityHit, SearchResult, facility_points, search_facilities
 
-__all__ = ["ApiFacility", "CapabilityPage", "FacilityHit", "MAX_QUERY_CHARS", "POINT_FIELDS", "Problem",
-           "SearchQuery", "SearchQuerySchema", "SearchResult", "api_capability_page", "api_facility_list",
-           "facility_capabilities", "facility_detail", "facility_points", "parse_search_args", "query_from",
-           "search_facilities"]
+__all__ = [
+    "accreditation_marks",
+    "ApiFacility",
+    "CapabilityPage",
+    "FacilityHit",
+    "MAX_QUERY_CHARS",
+    "POINT_FIELDS",
+    "Problem",
+    "SearchQuery",
+    "SearchQuerySchema",
+    "SearchResult",
+    "api_capability_page",
+    "api_facility_list",
+    "facility_capabilities",
+    "facility_detail",
+    "facility_points",
+    "parse_search_args",
+    "query_from",
+    "search_facilities",
+]

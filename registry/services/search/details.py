@@ -5,12 +5,28 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from registry.models import Capability, Facility
+from registry.models import Accreditation, Capability, Facility
 from registry.ops import metrics
 from registry.schemas.fields import ExternalId
 from registry.services.search.query import INACTIVE, MAX_PAGE, MAX_PER_PAGE
 from registry.services.search.results import capability_dict
 from registry.services.search.terms import TermMatch, parse_terms
+
+
+def accreditation_marks(session, facility_ids: list[str], today: date) -> dict[str, list[dict]]:
+    """The CMA/CNAS/CNCA certificates of the facilities on a results page (one query), by facility_id:
+    scheme, number, valid_until and whether it is valid today, in scheme order."""
+    if not facility_ids:
+        return {}
+    rows = session.execute(
+        select(Facility.facility_id, Accreditation.scheme, Accreditation.number, Accreditation.valid_until)
+        .join(Accreditation, Accreditation.facility_pk == Facility.id)
+        .where(Facility.facility_id.in_(facility_ids)).order_by(Facility.facility_id, Accreditation.scheme))
+    marks: dict[str, list[dict]] = {}
+    for facility_id, scheme, number, valid_until in rows:
+        marks.setdefault(facility_id, []).append({"scheme": scheme, "number": number, "valid_until": valid_until,
+                                                  "valid": valid_until is None or valid_until >= today})
+    return marks
 
 
 def facility_detail(session, facility_id: str, today: date) -> dict | None:

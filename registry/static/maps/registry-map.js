@@ -77,13 +77,26 @@
                       popupAnchor: [0, -6]});
   }
 
-  function clusterIcon(kind, count) {
-    var size = count < 10 ? 'small' : count < 100 ? 'medium' : 'large';
-    var inner = el('div');
-    inner.appendChild(el('span', null, count));
-    var px = size === 'small' ? 30 : size === 'medium' ? 36 : 42;
-    return L.divIcon({html: inner, className: 'registry-cluster registry-cluster-' + size + ' registry-kind-' + kind,
-                      iconSize: [px, px]});
+  // A cluster of every kind at once: a small pie of its kinds (conic-gradient) around the total count;
+  // its title and aria-label say the count of each kind.
+  function clusterIcon(counts, total, options) {
+    var size = total < 10 ? 'small' : total < 100 ? 'medium' : 'large';
+    var px = size === 'small' ? 32 : size === 'medium' ? 38 : 44;
+    var stops = [], parts = [], at = 0;
+    options.kinds.forEach(function (kind) {
+      var n = counts[kind] || 0;
+      if (!n) { return; }
+      var next = at + 360 * n / total;
+      stops.push(options.colors[kind] + ' ' + at.toFixed(1) + 'deg ' + next.toFixed(1) + 'deg');
+      parts.push(lookup(options.labels.kinds, kind) + ' ' + n);
+      at = next;
+    });
+    var pie = el('div', 'registry-cluster-pie');
+    pie.style.background = 'conic-gradient(' + stops.join(',') + ')';
+    pie.title = parts.join(' · ');
+    pie.setAttribute('aria-label', parts.join(' · '));
+    pie.appendChild(el('span', null, total));
+    return L.divIcon({html: pie, className: 'registry-cluster registry-cluster-' + size, iconSize: [px, px]});
   }
 
   function addLegend(map, options) {
@@ -108,8 +121,10 @@
   function districtLayer(map, source, options) {
     var layer = L.geoJSON(null, {
       interactive: options.districtsInteractive,
-      style: function () {
-        return {color: '#555', weight: 1.2, opacity: 0.8, fillColor: '#8fa8c8', fillOpacity: 0.06};
+      style: function (feature) {
+        var own = options.highlight && feature.properties && feature.properties.code === options.highlight;
+        return own ? {color: '#0b5394', weight: 2.5, opacity: 1, fillColor: '#0b5394', fillOpacity: 0.12}
+                   : {color: '#555', weight: 1.2, opacity: 0.8, fillColor: '#8fa8c8', fillOpacity: 0.06};
       },
       onEachFeature: function (feature, shape) {
         var name = feature.properties && (options.lang === 'en' && feature.properties.name_en
@@ -125,6 +140,7 @@
     return loaded.then(function (geojson) {
       layer.addData(geojson);
       layer.bringToBack();
+      fitFirstView(map, layer, options);
       return layer;
     });
   }
@@ -140,15 +156,38 @@
     });
   }
 
-  // One Supercluster index per kind (a layer per kind); only the clusters and markers of the visible
-  // area are on the map, redrawn after each move. Loading 50,000 points takes a fraction of a second.
-  function kindLayer(map, kind, features, options, layer) {
-    var index = new Supercluster({radius: options.clusterRadius, minZoom: options.minZoom,
-                                  maxZoom: options.clusterUntilZoom - 1});
+  // The first view: all of Hangzhou's districts (or, on a facility map, its district and neighbours).
+  function fitFirstView(map, layer, options) {
+    var bounds = null;
+    if (options.highlight) {
+      layer.eachLayer(function (shape) {
+        if (shape.feature && shape.feature.properties.code === options.highlight) { bounds = shape.getBounds(); }
+      });
+      if (bounds) { bounds = bounds.pad(0.35); }
+    } else if (options.fitDistricts) {
+      bounds = layer.getBounds();
+    }
+    if (bounds && bounds.isValid()) {
+      map.fitBounds(bounds, {animate: false, padding: [6, 6]});
+      map.registryFitted = true;
+      map.on('resize', function () { map.fitBounds(bounds, {animate: false, padding: [6, 6]}); });
+    }
+  }
+
+  // ONE Supercluster index for every kind: a cluster counts its kinds (map/reduce) and shows them as a pie,
+  // so markers of different kinds never sit on top of each other. Only the clusters and markers of the
+  // visible area are on the map, redrawn after each move; loading 50,000 points takes a fraction of a second.
+  function clusterLayer(map, features, options, layer) {
+    var kinds = options.kinds;
+    var index = new Supercluster({
+      radius: options.clusterRadius, minZoom: options.minZoom, maxZoom: options.clusterUntilZoom - 1,
+      map: function (p) { var counts = {}; kinds.forEach(function (k) { counts[k] = p.k === k ? 1 : 0; }); return counts; },
+      reduce: function (acc, p) { kinds.forEach(function (k) { acc[k] += p[k]; }); }
+    });
     index.load(features);
-    var icon = kindIcon(kind);
+    var icons = {};
+    kinds.forEach(function (kind) { icons[kind] = kindIcon(kind); });
     function draw() {
-      if (!map.hasLayer(layer)) { return; }
       var b = map.getBounds().pad(0.25);
       var zoom = Math.round(map.getZoom());
       var items = index.getClusters([b.getWest(), Math.max(b.getSouth(), -85), b.getEast(), Math.min(b.getNorth(), 85)],
@@ -159,10 +198,11 @@
         var c = item.geometry.coordinates;
         var marker;
         if (item.properties.cluster) {
-          marker = L.marker([c[1], c[0]], {icon: clusterIcon(kind, item.properties.point_count), keyboard: false});
+          marker = L.marker([c[1], c[0]], {icon: clusterIcon(item.properties, item.properties.point_count, options),
+                                           keyboard: false});
           marker.clusterId = item.properties.cluster_id;
         } else {
-          marker = L.marker([c[1], c[0]], {icon: icon, keyboard: false});
+          marker = L.marker([c[1], c[0]], {icon: icons[item.properties.k], keyboard: false});
           marker.feature = item;
         }
         markers.push(marker);
@@ -180,42 +220,32 @@
           .setContent(popupContent(marker.feature.properties, options)).openOn(map);
       }
     });
-    layer.on('add', draw);
     map.on('moveend', draw);
     draw();
     return features.length;
   }
 
-  function loadPoints(map, options, control) {
-    var layers = {};
-    options.kinds.forEach(function (kind) {
-      layers[kind] = L.featureGroup().addTo(map);  // a FeatureGroup passes its markers' clicks on
-      control.addOverlay(layers[kind], lookup(options.labels.kinds, kind));
-    });
+  function loadPoints(map, options) {
+    var layer = L.featureGroup().addTo(map);  // a FeatureGroup passes its markers' clicks on
     var timings = window.registryTimings = {start: performance.now()};
     return fetchJson(options.pointsUrl).then(function (data) {
       timings.fetched = performance.now();
-      var byKind = {};
+      var located = [];
       var features = data.features || [];
       var bounds = L.latLngBounds([]);
-      options.kinds.forEach(function (kind) { byKind[kind] = []; });
       for (var n = 0; n < features.length; n += 1) {
         var feature = features[n];
         var c = feature.geometry && feature.geometry.coordinates;
         if (!c || typeof c[0] !== 'number' || typeof c[1] !== 'number') { continue; }  // no location: not drawn
-        var list = byKind[feature.properties.k];
-        if (!list) { continue; }
-        list.push(feature);
+        if (options.kinds.indexOf(feature.properties.k) < 0) { continue; }
+        located.push(feature);
         bounds.extend([c[1], c[0]]);
       }
-      if (options.fitPoints && bounds.isValid()) {
+      if (options.fitPoints && !map.registryFitted && bounds.isValid()) {
         map.fitBounds(bounds.pad(0.05), {maxZoom: 14, animate: false});
       }
-      var total = 0;
-      options.kinds.forEach(function (kind) {
-        total += kindLayer(map, kind, byKind[kind], options, layers[kind]);
-        timings[kind] = performance.now();
-      });
+      var total = clusterLayer(map, located, options, layer);
+      timings.indexed = performance.now();
       markersReady(map, total);
     }).catch(function (error) {
       window.registryMarkersError = String(error);
@@ -227,14 +257,11 @@
     window.registryMaps = window.registryMaps || [];
     window.registryMaps.push(map);
     map.registryCrs = options.crs;
-    var control = L.control.layers(null, null, {collapsed: false, position: 'topright'}).addTo(map);
     addLegend(map, options);
-    if (options.districts) {
-      districtLayer(map, options.districts, options).then(function (layer) {
-        control.addOverlay(layer, options.labels.districts);
-      });
-    }
-    return loadPoints(map, options, control);
+    // The districts first (the first view fits them), then the points.
+    var districts = options.districts ? districtLayer(map, options.districts, options)
+      .catch(function (error) { window.registryDistrictsError = String(error); }) : Promise.resolve(null);
+    return districts.then(function () { return loadPoints(map, options); });
   }
 
   function facility(map, options) {
