@@ -46,8 +46,12 @@ def test_searches_that_find_nothing_and_a_declined_booking_fill_the_table(page, 
     # An enterprise books; the operator declines with a reason.
     sign_in(page, accounts["enterprise"])
     page.goto(f"/facilities/{FACILITY}/book")
-    service = page.locator("#offers tbody tr").first.locator("td").first.inner_text().strip()
-    earliest = page.locator("#offers tbody tr").first.locator("td").nth(3).inner_text()
+    page.locator("#offers-details summary").click()  # the services' table is folded below the form
+    # The service the form has chosen, and its row of the services' table (for its earliest day).
+    chosen = page.locator("#capability option:checked").inner_text().split(" · ")[0].strip()
+    row = page.locator("#offers tbody tr", has_text=chosen).first
+    service = row.locator("td").first.inner_text().strip()
+    earliest = row.locator("td").nth(3).inner_text()
     page.locator("#service_date").fill((date.fromisoformat(earliest) + timedelta(days=5)).isoformat())
     page.locator("#quantity").fill("1")
     page.locator("#description").fill("两个样品")
