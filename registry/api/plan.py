@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 
 from registry.api.access import require_scope
 from registry.api.conventions import error_responses, json_response
-from registry.api.schemas import ErrorSchema
+from registry.api.schemas import ErrorSchema, FacilityFields
 from registry.clock import today
 from registry.extensions import db
 from registry.services.districts import district_points
@@ -20,20 +20,7 @@ blp = Blueprint("api_plan", __name__, url_prefix="/api/v1", description=(
 ITEM_INDEXES = {"description": "Indexes (from 0) into the request's `items`."}
 
 
-class CoverageOut(Schema):
-    facility_id = fields.String(required=True)
-    name = fields.String(required=True)
-    name_en = fields.String(allow_none=True)
-    kind = fields.String(required=True)
-    ownership = fields.String(required=True)
-    level = fields.String(allow_none=True)
-    district_code = fields.String(required=True)
-    address = fields.String(allow_none=True)
-    lon = fields.Float(allow_none=True)
-    lat = fields.Float(allow_none=True)
-    shared = fields.Boolean(required=True)
-    status = fields.String(required=True)
-    demo = fields.Boolean(required=True, metadata={"description": "Invented demonstration record."})
+class CoverageOut(FacilityFields):
     covered = fields.List(fields.Integer(), required=True, metadata={
         "description": "Items it has a matching capability for that has not expired; " + ITEM_INDEXES["description"]})
     expired = fields.List(fields.Integer(), required=True, metadata={

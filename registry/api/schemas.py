@@ -59,7 +59,9 @@ class Facets(Schema):
     discipline = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
-class FacilitySummary(Schema):
+class FacilityFields(Schema):
+    """A facility's own fields, as every list of facilities carries them."""
+
     facility_id = fields.String(required=True)
     name = fields.String(required=True)
     name_en = fields.String(allow_none=True)
@@ -73,6 +75,9 @@ class FacilitySummary(Schema):
     shared = fields.Boolean(required=True)
     status = fields.String(required=True)
     demo = fields.Boolean(required=True, metadata={"description": "Invented demonstration record."})
+
+
+class FacilitySummary(FacilityFields):
     matched_capabilities = fields.Integer(required=True, metadata={
         "description": "Capabilities matching the capability filters (all live ones when there are none)."})
     distance_km = fields.Float(allow_none=True, metadata={"description": "From `near`, when given."})
