@@ -144,8 +144,12 @@ def measure(browser, base: str, path: str) -> dict:
     page.on("response", on_response)
     response = page.goto(base + path, wait_until="commit")
     html = response.body()
-    page.wait_for_function("window.registryMarkersReady !== undefined || window.registryMarkersError !== undefined",
-                           timeout=60_000, polling=50)
+    # Polled with evaluate(): wait_for_function evals its predicate in the page, which the app's CSP refuses.
+    deadline = time.monotonic() + 60
+    while not page.evaluate("window.registryMarkersReady !== undefined || window.registryMarkersError !== undefined"):
+        if time.monotonic() > deadline:
+            raise TimeoutError("the map's markers did not finish within 60 s")
+        time.sleep(0.05)
     result = page.evaluate("""() => ({ready: window.registryMarkersReady, count: window.registryMarkerCount,
                                       error: window.registryMarkersError || null, timings: window.registryTimings,
                                       data: performance.getEntriesByType('resource')
