@@ -5,9 +5,8 @@ Weights (per facility, over its live, unexpired capabilities of the chosen kind 
 - `facility`: 1 for each facility that offers any (a lab is a lab);
 - `capabilities`: its rows (how the registry has counted until now: a lab that splits GB 5009.x into
   30 rows weighs 30 times one that lists it once);
-- `items` (the default): its distinct items — today distinct (kind, name), a stand-in for distinct
-  (object, parameter) that switches over by itself once capabilities carry `object` and `parameter`
-  columns (the real-scopes model);
+- `items` (the default): its distinct (object, parameter) items, as the real scope tables list them
+  (a v1 capability without them counts once by its name);
 - `standards`: its distinct standards cited (a capability citing none counts once by its name);
 - `capacity`: its bookable daily capacity (what it can actually take on).
 """
@@ -31,12 +30,10 @@ WEIGHT_LABELS = {"items": _l("distinct items"), "facility": _l("one per facility
 
 
 def item_key():
-    """The SQL expression naming one distinct item: (object, parameter) when the scopes model has
-    them, else the capability's name; the kind in front so that kinds never merge."""
-    if hasattr(Capability, "object") and hasattr(Capability, "parameter"):
-        return Capability.kind.concat("|").concat(func.coalesce(getattr(Capability, "object"), "")).concat(
-            "|").concat(func.coalesce(getattr(Capability, "parameter"), Capability.name))
-    return Capability.kind.concat("|").concat(Capability.name)
+    """The SQL expression naming one distinct item: (object, parameter), or the capability's name where
+    the scope tables did not give them; the kind in front so that kinds never merge."""
+    return Capability.kind.concat("|").concat(func.coalesce(Capability.object, "")).concat(
+        "|").concat(func.coalesce(Capability.parameter, Capability.name))
 
 
 def _live(kind: str, discipline: str, today: date) -> list:
