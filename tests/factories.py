@@ -1,5 +1,6 @@
 """Valid interchange rows to start from, and writers for CSV and XLSX data sets."""
 import csv
+import io
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -185,3 +186,13 @@ def booking_request(capability: Capability, day, quantity: int = 1, **overrides)
               "description": "导体直流电阻 3 个样品", "contact_name": "李工", "contact_phone": "0571-88888888"}
     values.update(overrides)
     return BookingRequest(**values)
+
+
+def xlsx_bytes(rows) -> bytes:
+    """A one-sheet workbook of `rows`, as an upload carries it."""
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -4,7 +4,6 @@ import zipfile
 
 import pytest
 from marshmallow import ValidationError
-from openpyxl import Workbook
 
 from registry.schemas import rules
 from registry.services.search.plan_input import (
@@ -14,15 +13,7 @@ from registry.services.search.plan_input import (
     items_from_file,
     items_from_text,
 )
-
-
-def workbook(rows) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+from tests.factories import xlsx_bytes
 
 
 @pytest.mark.parametrize("raw, item", [
@@ -49,7 +40,7 @@ def test_csv_without_a_known_header_takes_the_first_column_of_text():
 
 
 def test_xlsx_column_by_header():
-    data = workbook([["序号", "标准号"], [1, "GB/T 3048.4"], [2, "GB/T 3048.5"], [None, None]])
+    data = xlsx_bytes([["序号", "标准号"], [1, "GB/T 3048.4"], [2, "GB/T 3048.5"], [None, None]])
     assert items_from_file("计划.xlsx", data) == ["GB/T 3048.4", "GB/T 3048.5"]
 
 

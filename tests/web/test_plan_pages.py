@@ -3,10 +3,9 @@ import io
 import re
 
 import pytest
-from openpyxl import Workbook
 
 from registry.services.search.plan import ITEM_MATCHES
-from tests.factories import csrf_token
+from tests.factories import csrf_token, xlsx_bytes
 from tests.services.plan_fixture import A, B, C, D, load_plan_registry
 
 
@@ -22,14 +21,6 @@ def post(client, text="", file=None, district=""):
         data["file"] = file
     return client.post("/plan", data=data, content_type="multipart/form-data")
 
-
-def xlsx(rows) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def listed(html: str, section: str) -> list[str]:
@@ -60,7 +51,7 @@ def test_pasted_plan_lists_complete_pairs_and_partial(client, plan_registry):
 
 
 def test_uploaded_workbook_and_district(client, plan_registry):
-    data = xlsx([["序号", "检验项目"], [1, A], [2, B], [3, C], [4, D]])
+    data = xlsx_bytes([["序号", "检验项目"], [1, A], [2, B], [3, C], [4, D]])
     html = post(client, file=(io.BytesIO(data), "计划.xlsx"), district="330127").get_data(as_text=True)
     assert listed(html, "plan-pairs") == ["F0001", "F0005"]
     assert "公里" in html
