@@ -17,9 +17,9 @@ from registry.extensions import db
 from registry.services.audit.unmet import record_search
 from registry.services.booking.workflow import bookable_count
 from registry.services.districts import district_points
+from registry.services.records.editing import keeps
 from registry.services.records.scope_fields import with_scope_fields_by_id
 from registry.services.records.scope_import import scope_workbook
-from registry.services.records.uploads import facility_scope
 from registry.services.search import (
     MAX_QUERY_CHARS,
     accreditation_marks,
@@ -197,16 +197,9 @@ def facility(facility_id: str):
         pages=page_links(page, CAPABILITIES_PER_PAGE, total, page_url),
         map_url=url_for("search.facility_map_page", facility_id=facility_id),
         bookable=bookable_count(db.session, facility_id, today()),
-        scope_url=url_for("search.facility_scope_workbook", facility_id=facility_id) if _keeps(facility_id) else None,
+        scope_url=(url_for("search.facility_scope_workbook", facility_id=facility_id)
+                   if keeps(current_user, facility_id) else None),
     )
-
-
-def _keeps(facility_id: str) -> bool:
-    """An admin, or an operator of this facility: who may download its scope as the registry holds it."""
-    if not current_user.is_authenticated or current_user.role not in ("admin", "operator"):
-        return False
-    scope = facility_scope(current_user)
-    return scope is None or facility_id in scope
 
 
 @blp.get("/facilities/<facility_id>/scope.xlsx")
@@ -216,7 +209,7 @@ def facility_scope_workbook(facility_id: str):
         return current_app.login_manager.unauthorized()
     if current_user.role not in ("admin", "operator"):
         abort(403)
-    if not _keeps(facility_id) or facility_detail(db.session, facility_id, today()) is None:
+    if not keeps(current_user, facility_id) or facility_detail(db.session, facility_id, today()) is None:
         abort(404, description=_l("No facility with this identifier."))
     response = Response(scope_workbook(db.session, facility_id),
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -64,6 +64,12 @@ def may_edit(user: User, facility: Facility) -> bool:
     return user.role == "admin" or (user.role == "operator" and facility.id in user.facility_pks)
 
 
+def keeps(user: User, facility_id: str) -> bool:
+    """An admin, or an operator of this facility (by its public id): who keeps its entry and scope."""
+    return user.is_authenticated and (user.role == "admin" or (
+        user.role == "operator" and any(f.facility_id == facility_id for f in user.facilities)))
+
+
 def editable_capability(session, facility: Facility, capability_id: str) -> Capability:
     capability = session.scalar(select(Capability).where(Capability.facility_pk == facility.id,
                                                          Capability.capability_id == capability_id,
