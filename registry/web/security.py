@@ -14,7 +14,7 @@ import time
 from datetime import date
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, NotFound, UnprocessableEntity
 
@@ -182,6 +182,13 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or target.startswith("//"):
         return None
     return target
+
+
+def mail_url(endpoint: str, **values) -> str:
+    """An address of this site for an e-mail: under PUBLIC_URL when set, so that a forged Host header
+    cannot point a mailed sign-up or password link at another site; else the request's own host."""
+    base = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    return base + url_for(endpoint, **values) if base else url_for(endpoint, _external=True, **values)
 
 
 def mark_signed_in() -> None:
