@@ -1,10 +1,13 @@
-"""Upload a data set, see what it would change, confirm or cancel; download the rejected rows."""
+"""Upload a data set or a facility's published scope, see what it would change, confirm or cancel; download the
+rejected rows (a scope: the file annotated). Both are upload jobs of the one lifecycle (services/records/uploads.py)."""
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from registry.errors import RegistryError
 from registry.extensions import db
-from registry.services.records import sheet_templates, uploads
+from registry.services.records import scope_uploads, sheet_templates, uploads
 from registry.web.access import roles_required
 from registry.web.admin.blueprint import KEEPERS, blp
 from registry.web.context import current_lang
@@ -57,6 +60,42 @@ def upload():
                                refused=str(refused.message)), 400
     runner().start(job.id, "preview")
     return redirect(url_for("admin.upload_job", job_id=job.id))
+
+
+@blp.get("/uploads/scope")
+@roles_required(*KEEPERS)
+def scope_upload_form():
+    return scope_form(request.args.get("facility", "")[:64])
+
+
+@blp.post("/uploads/scope")
+@roles_required(*KEEPERS)
+def scope_upload():
+    """One facility's scope (an admin's pick, an operator's own: 403 for another's), previewed before anything."""
+    limit = current_app.config["SCOPE_UPLOAD_MAX_MB"] * 2**20
+    facility_id, layout = request.form.get("facility_id", "").strip()[:64], request.form.get("layout") or None
+    if (request.content_length or 0) > limit + FORM_BYTES:  # said before the file is kept
+        message = _l("The file is larger than %(mb)s MB, the most this upload may be.", mb=round(limit / 2**20))
+        return scope_form(facility_id, layout, str(message)), 413
+    files = [(f.filename, f.stream) for f in request.files.getlist("file") if f and f.filename]
+    try:
+        job = uploads.create_job(db.session, current_user, files, upload_dir=_upload_dir(), kind="scope",
+                                 facility_id=facility_id, layout=layout, prune=request.form.get("prune") == "yes",
+                                 lang=current_lang(), max_bytes=limit)
+    except RegistryError as refused:  # 400 a file or choice refused, 403 another's facility, 404 none, 413 too large
+        return scope_form(facility_id, layout, str(refused.message)), refused.status
+    runner().start(job.id, "preview")
+    return redirect(url_for("admin.upload_job", job_id=job.id))
+
+
+FORM_BYTES = 64 * 1024  # what a multipart body holds besides the file: the fields and their boundaries
+
+
+def scope_form(facility_id: str, layout: str | None = None, refused: str | None = None) -> str:
+    return render_template("admin/scope_upload.html", facility_id=facility_id, layout=layout, refused=refused,
+                           facilities=scope_uploads.facility_choices(db.session, current_user),
+                           layouts=scope_uploads.LAYOUTS,
+                           jobs=uploads.recent_jobs(db.session, current_user, kind="scope"))
 
 
 @blp.get("/uploads/<int:job_id>")
