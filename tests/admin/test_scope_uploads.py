@@ -7,11 +7,12 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from registry.models import Change, ChangeSet, UploadJob
+from registry.models import Change, ChangeSet, Facility, UploadJob
 from registry.services.records.scope_import import scope_items
 from tests.admin.conftest import refresh
 from tests.factories import csrf_token, row_counts
 from tests.services.test_scope_examples import EXPECTED, path_of
+from tests.web.test_one_language import leaks, visible_text
 
 CNAS_HEADER = ["序号,检测对象,项目/参数,,检测标准（方法）名称及编号（含年号）,限制范围,说明", ",,序号,名称,,,"]
 
@@ -248,3 +249,31 @@ def test_links_lead_to_the_scope_upload_from_where_facilities_are_kept(admin_cli
     form = admin_client.get("/admin/uploads/scope?facility=F0001").get_data(as_text=True)
     assert '<option value="F0001" selected>' in form and '<option value="F0002">' in form
     assert "上传能力范围" in form and 'name="prune"' in form and 'accept=".xlsx,.csv"' in form
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_scope_pages_speak_one_language(admin_client, admin, session, registry_with_two, tmp_path, lang):
+    """The form and a preview with items of every kind, warnings and problems, in the page's language only;
+    what the file holds (names, methods, cells, sheet names) is data."""
+    first, second = newer_scope(tmp_path)
+    upload_scope(admin_client, first)
+    confirm(admin_client, latest_job(session))
+    path = write_csv(tmp_path / "new" / "scope.csv", [*second.read_text().splitlines(),
+                                                       ",,2.2,灰分,见附件,,"])
+    admin_client.get(f"/lang/{lang}")
+    upload_scope(admin_client, path, prune="yes")
+    job = latest_job(session)
+    assert job.lang == lang and job.preview["issues"] and all(job.preview["items"].values())
+    data = {*job.files, admin.name, *session.scalars(select(Facility.name))}
+    data |= {i[key] for i in job.preview["issues"] for key in ("value", "file", "column")}
+    for items in job.preview["items"].values():
+        for item in items:
+            data |= {item["object"], item["parameter"], item["seq"], *item["methods"], *item["ranges"], item["sheet"]}
+            for change in item.get("changes", []):
+                data |= {str(v) for v in (change["before"], change["after"]) if not isinstance(v, list)}
+                data |= {*(change["before"] if isinstance(change["before"], list) else [])}
+                data |= {*(change["after"] if isinstance(change["after"], list) else [])}
+    data = sorted((d for d in data if d and len(d) > 1), key=len, reverse=True)
+    for url in (f"/admin/uploads/{job.id}", "/admin/uploads/scope", "/facilities/F0001"):
+        html = admin_client.get(url).get_data(as_text=True)
+        assert not leaks(visible_text(html, lang), lang, data), url

@@ -35,6 +35,8 @@ from registry.services.records.writer import BulkWrite, change_row, compare, log
 ACTIONS = ("created", "updated", "unchanged", "deleted")
 FIELD_LABELS = {"object": "检测对象", "parameter": "项目/参数", "seq": "序号", "field_code": "领域代码",
                 "certificate_no": "证书编号"}
+SHEET_FIELDS = {"object": ("object",), "parameter": ("parameter",), "seq": ("param_seq", "seq"),
+                "field_code": ("field_code",), "certificate_no": ("certificate",)}  # the columns they are read from
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,9 @@ def import_scope(session, path: Path, facility_id: str, *, actor: str, layout: s
         return report
     report.problems += scope.problems
     report.layouts, report.items = scope.layouts, len(items)
-    records, places = file_records(items, report)
+    if not items:  # a header without items is a mistake, not a wish to remove the whole scope (--prune)
+        report.problems.append(Problem("error", "scope.empty", label))
+    records, places = file_records(items, report, scope)
     if report.errors:
         session.rollback()
         return report
@@ -125,9 +129,10 @@ def import_scope(session, path: Path, facility_id: str, *, actor: str, layout: s
     return report
 
 
-def file_records(items, report: ScopeImportReport) -> tuple[dict[str, dict], dict[str, tuple[str, int]]]:
+def file_records(items, report: ScopeImportReport, scope) -> tuple[dict[str, dict], dict[str, tuple[str, int]]]:
     """capability_id -> record of every item, and -> (sheet, row) where it starts; a value too long for its
-    column is an error naming its cell."""
+    column is an error naming its cell as the reader names cells ('D (项目/参数/名称)')."""
+    layouts = {sheet.name: layout for sheet, layout in scope.sheets}
     records: dict[str, dict] = {}
     places: dict[str, tuple[str, int]] = {}
     seen: Counter = Counter()
@@ -138,11 +143,19 @@ def file_records(items, report: ScopeImportReport) -> tuple[dict[str, dict], dic
         for column, limit in LENGTHS.items():
             if record.get(column) and len(record[column]) > limit:
                 report.problems.append(Problem("error", "value.too_long", item.sheet, item.row,
-                                               FIELD_LABELS[column], record[column][:80],
+                                               column_name(layouts.get(item.sheet), column), record[column][:80],
                                                str(limit)))
         cid = capability_id(key, seen[key])
         records[cid], places[cid] = record, (item.sheet, item.row)
     return records, places
+
+
+def column_name(layout, column: str) -> str:
+    """The sheet's column a record's column was read from, as the reader names it; its usual label without one."""
+    for name in SHEET_FIELDS[column]:
+        if layout is not None and name in layout.by_field:
+            return layout.by_field[name].name
+    return FIELD_LABELS[column]
 
 
 def load_stored(session, facility_pk: int) -> dict[str, tuple]:
