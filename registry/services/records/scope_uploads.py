@@ -157,7 +157,7 @@ def item_texts(item: ScopeItem) -> dict:
     for segment in item.ranges:
         text = range_text(segment)
         if segment.uncertainty is not None:
-            text = f"{text} {uncertainty_text(segment.uncertainty)}".strip()
+            text = " · ".join(t for t in (text, uncertainty_text(segment.uncertainty)) if t)
         ranges.append(text)
     price = "面议" if item.price_on_request else ("" if item.price is None else number_text(item.price))
     return {"seq": item.seq, "object": item.object, "parameter": item.parameter,
