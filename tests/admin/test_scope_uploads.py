@@ -230,6 +230,21 @@ def test_a_large_scope_is_previewed_and_applied_in_the_background(admin_client, 
     assert scope_items(session, "F0001") == EXPECTED["cnas-testing"]
 
 
+def test_a_scope_goes_to_the_background_ten_times_sooner_than_a_data_set(admin_client, session, app, monkeypatch,
+                                                                         registry_with_two):
+    size = path_of("cnas-testing").stat().st_size
+    monkeypatch.setitem(app.config, "UPLOAD_WORKER", "command")
+    monkeypatch.setitem(app.config, "UPLOAD_BACKGROUND_BYTES", size * 5)
+    upload_scope(admin_client, path_of("cnas-testing"))
+    assert latest_job(session).status == "queued"  # left to `flask upload work`
+    result = app.test_cli_runner().invoke(args=["upload", "work", "--once"])
+    assert result.exit_code == 0, result.output
+    assert latest_job(session).status == "previewed"
+    monkeypatch.setitem(app.config, "UPLOAD_BACKGROUND_BYTES", size * 10)
+    upload_scope(admin_client, path_of("cma"), "F0002")
+    assert latest_job(session).status == "previewed"  # small enough to be previewed in the request
+
+
 def wait_for(session, status: str) -> UploadJob:
     for _ in range(400):
         job = latest_job(session)

@@ -97,7 +97,7 @@ def dry_run(session, job: UploadJob, *, upload_dir: str, **_settings) -> tuple[d
         preview = {
             "facility_id": facility_id,
             "facility_name": session.scalar(select(Facility.name).where(Facility.facility_id == facility_id)),
-            "layouts": report.layouts, "items_read": report.items,
+            "layouts": report.layouts,
             "counts": {"capabilities": {a: report.counts[a] for a in ACTIONS}},
             "items": listed.items, "item_counts": dict(listed.count),
             "change_counts": {f"capability.{action}": report.counts[counted] for action, counted in
@@ -198,7 +198,10 @@ def write_scope_rejects(path: Path, layout: str | None, label: str, problems: li
     except ScopeFileError:
         return 0  # refused as a whole: the page names the header it saw, there is no row to mark
     sheets = [annotated_sheet(sheet, sheet_layout.header_rows, notes) for sheet, sheet_layout in scope.sheets]
-    return write_annotated(target, sheets, lang)
+    written = write_annotated(target, sheets, lang)
+    if not written:  # the problems were all about header rows or sheets passed over: nothing to mark
+        target.unlink()
+    return written
 
 
 def annotated_sheet(sheet, header_rows: tuple[int, ...], notes: dict) -> AnnotatedSheet:

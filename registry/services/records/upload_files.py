@@ -43,6 +43,11 @@ class UploadTooLarge(UploadRefused):
     status = 413
 
 
+def too_large(max_bytes: int) -> UploadTooLarge:
+    return UploadTooLarge(_l("The file is larger than %(mb)s MB, the most this upload may be.",
+                             mb=round(max_bytes / 2**20)))
+
+
 def keep_file(stream, path: Path, max_bytes: int | None = None) -> None:
     """Copy an uploaded stream to `path`, refusing it past `max_bytes` (a body sent without its length too)."""
     kept = 0
@@ -50,8 +55,7 @@ def keep_file(stream, path: Path, max_bytes: int | None = None) -> None:
         while chunk := stream.read(1 << 20):
             kept += len(chunk)
             if max_bytes is not None and kept > max_bytes:
-                raise UploadTooLarge(_l("The file is larger than %(mb)s MB, the most this upload may be.",
-                                        mb=round(max_bytes / 2**20)))
+                raise too_large(max_bytes)
             out.write(chunk)
 
 
