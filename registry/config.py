@@ -95,6 +95,7 @@ class Config:
     MAIL_FROM = "registry@localhost"
     UPLOAD_DIR = str(INSTANCE_DIR / "uploads")  # uploaded files, one folder per upload job
     UPLOAD_MAX_MB = 100  # the largest upload accepted (413 beyond)
+    SCOPE_UPLOAD_MAX_MB = 10  # the largest scope file accepted on the web (one facility's; 413 beyond)
     UPLOAD_BACKGROUND_BYTES = 1_000_000  # larger uploads are validated and applied in the background
     UPLOAD_WORKER = "thread"  # thread: the app runs them; command: `flask upload work` does
     PROXY_COUNT = 0  # reverse proxies in front that set X-Forwarded-*: trusted for the client's address
@@ -125,7 +126,7 @@ class Config:
                     "PERMANENT_SESSION_LIFETIME", "SESSION_ABSOLUTE_LIFETIME", "BOOKING_EXPIRY_DAYS",
                     "BOOKING_MAX_OPEN_PER_DAY", "BOOKING_MAX_OPEN_PER_FACILITY", "REGISTRATION_LINK_HOURS",
                     "PASSWORD_RESET_LINK_MINUTES", "SMTP_PORT", "API_RESPONSE_CACHE",
-                    "UPLOAD_MAX_MB", "UPLOAD_BACKGROUND_BYTES", "PROXY_COUNT"):
+                    "UPLOAD_MAX_MB", "SCOPE_UPLOAD_MAX_MB", "UPLOAD_BACKGROUND_BYTES", "PROXY_COUNT"):
             settings[key] = int(settings[key])
         settings["MAX_CONTENT_LENGTH"] = settings["UPLOAD_MAX_MB"] * 2**20  # checked before a body is read
         for key in ("SESSION_COOKIE_SECURE", "SMTP_STARTTLS", "LOG_JSON"):

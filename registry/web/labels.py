@@ -50,6 +50,17 @@ ACCOUNT_FIELDS = {"email": _l("E-mail"), "name": _l("Name"), "role": _l("Role"),
                   "facilities": _l("Facilities"), "is_active": _l("Active"), "partner": _l("Partner"),
                   "scopes": _l("Scopes"), "revoked": _l("Revoked"), "org_name": _l("Company"),
                   "uscc": _l("Unified social credit code"), "phone": _l("Phone")}
+# A facility's scope as published: its layouts, the fields of an item, how an item is served
+SCOPE_LAYOUTS = {"cnas-testing": _l("CNAS testing scope"), "cnas-calibration": _l("CNAS calibration scope"),
+                 "cma": _l("CMA scope annex"), "standards": _l("Measurement standards")}
+SCOPE_ITEM_FIELDS = {"seq": _l("No."), "object": _l("Object"), "parameter": _l("Parameter"),
+                     "methods": _l("Methods"), "ranges": _l("Range and uncertainty"), "limitation": _l("Limitation"),
+                     "remarks": _l("Remarks"), "status": _l("Status"), "service": _l("Service mode"),
+                     "field_code": _l("Field code"), "certificate_no": _l("Certificate number"),
+                     "valid_until": _l("Valid until"), "public_standard": _l("Public measurement standard"),
+                     "price": _l("Fee"), "verbatim": _l("Cells kept as written"), "sheet": _l("Sheet")}
+SERVICE_MODES = {"verification": _l("Verification"), "calibration": _l("Calibration"), "testing": _l("Testing"),
+                 "inspection": _l("Inspection"), "certification": _l("Certification")}
 # What werkzeug says for an HTTP error (English only), as the registry says it
 HTTP_MESSAGES = {
     400: _l("The request could not be understood."), 401: _l("Please sign in to see this page."),
@@ -94,6 +105,19 @@ def value_text(value, lang: str) -> str:
     if isinstance(value, (list, tuple)):
         return ("、" if lang == "zh" else ", ").join(value_text(v, lang) for v in value)
     return str(value)
+
+
+def item_value(field: str, value, lang: str) -> list[str]:
+    """A field of a scope item as the lines a page shows: status and service named, a flag yes or no."""
+    if field == "status":
+        return [label(STATUSES, value)]
+    if field == "service":
+        return [label(SERVICE_MODES, value)]
+    if isinstance(value, bool):
+        return [value_text(value, lang)]
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [str(value)] if value not in (None, "") else []
 
 
 def source_text(source: str | None) -> str:

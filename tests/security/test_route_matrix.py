@@ -137,6 +137,10 @@ ROUTES = {
     ("admin.upload_form", "GET"): ("/admin/uploads", Web(roles=KEEPERS)),
     ("admin.upload", "POST"): ("/admin/uploads", Web(roles=KEEPERS)),
     ("admin.upload_template", "GET"): ("/admin/uploads/template/workbook.xlsx", Web(roles=KEEPERS)),
+    # A scope upload names its facility in the form: another's is a 403 (tests/admin/test_scope_uploads.py);
+    # a POST without a file or facility is a 400 about the input.
+    ("admin.scope_upload_form", "GET"): ("/admin/uploads/scope", Web(roles=KEEPERS)),
+    ("admin.scope_upload", "POST"): ("/admin/uploads/scope", Web(roles=KEEPERS)),
     ("admin.upload_job", "GET"): ("/admin/uploads/{job}", Web(roles=KEEPERS, scoped=("operator",))),
     ("admin.upload_progress", "GET"): ("/admin/uploads/{job}/progress", Web(roles=KEEPERS, scoped=("operator",))),
     # A failed job has no rejects file: 404 even for its owner, never another's file.

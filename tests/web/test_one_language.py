@@ -37,7 +37,7 @@ LATIN_ALLOWED = {
     "English", "Leaflet", "OpenStreetMap", "WGS", "GCJ", "BD", "CGCS", "km", "kPa", "MPa", "mm", "kg", "Gini",
     "Theil", "E2SFCA", "lon", "lat", "weight", "Gauss", "Krüger", "AMap", "Tencent", "Baidu", "GPS", "crs",
     "wgs84", "gcj02", "bd09", "OpenAPI", "URL", "ln", "Excel", "HTTPS", "ID", "CNY", "SFCA", "Fisher-Jenks",
-    "ics", "xlsx",
+    "ics", "xlsx", "UTF",
     # columns and values a demand or outside-supply file must carry, as the reader types them
     "GeoJSON", "count", "kind", "name", "discipline", "certification",
     # the audit's cited methods and sources: authors, software, projections, and a formula's subscript
