@@ -1,4 +1,4 @@
-"""`flask --app registry import|export|seed`: the registry's data in and out."""
+"""`flask --app registry import|export`: the registry's data in and out."""
 import csv
 import getpass
 import sys
@@ -152,15 +152,4 @@ def export_command(target, lang):
     click.echo(", ".join(f"{name}: {n}" for name, n in counts.items()) + f" → {target}")
 
 
-@click.command("seed")
-@lang_option
-def seed_command(lang):
-    """Load the districts and the demonstration data set; running it again changes nothing."""
-    config = current_app.config
-    with force_locale(lang):
-        report = run_import([Path(config["DEMO_DATA_DIR"])], actor="seed", demo=True)
-        print_report(report, None)
-    sys.exit(EXIT_STATUS[report.outcome])
-
-
-COMMANDS = (import_command, export_command, seed_command)
+COMMANDS = (import_command, export_command)

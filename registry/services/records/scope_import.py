@@ -73,8 +73,10 @@ def scope_facility(session, facility_id: str, facility_scope: frozenset[str] | N
 
 def import_scope(session, path: Path, facility_id: str, *, actor: str, layout: str | None = None,
                  dry_run: bool = False, prune: bool = False, encoding: str | None = None,
-                 facility_scope: frozenset[str] | None = None, label: str | None = None) -> ScopeImportReport:
-    """Read `path` and write its items as `facility_id`'s scope; see the module docstring."""
+                 facility_scope: frozenset[str] | None = None, label: str | None = None,
+                 demo: bool = False) -> ScopeImportReport:
+    """Read `path` and write its items as `facility_id`'s scope; see the module docstring. `demo` marks
+    the items it creates as demonstration data (`flask seed`, services/records/demo_scopes.py)."""
     facility = scope_facility(session, facility_id, facility_scope)
     facility_pk = facility.id
     report = ScopeImportReport(dry_run=dry_run)
@@ -93,7 +95,7 @@ def import_scope(session, path: Path, facility_id: str, *, actor: str, layout: s
         return report
     change_set = open_change_set(session, actor, f"import-scope {label}"[:500])
     try:
-        write_records(session, change_set, facility_pk, facility_id, records, prune, report)
+        write_records(session, change_set, facility_pk, facility_id, records, prune, report, demo)
     except BaseException:
         session.rollback()
         raise
@@ -144,7 +146,7 @@ def load_stored(session, facility_pk: int) -> dict[str, tuple]:
 
 
 def write_records(session, change_set, facility_pk: int, facility_id: str, records: dict[str, dict],
-                  prune: bool, report: ScopeImportReport) -> None:
+                  prune: bool, report: ScopeImportReport, demo: bool = False) -> None:
     bulk = BulkWrite(session, change_set)
     stored = load_stored(session, facility_pk)
     creates, updates, changes, children = [], [], [], {}
@@ -159,7 +161,7 @@ def write_records(session, change_set, facility_pk: int, facility_id: str, recor
         columns = {c: record[c] for c in RECORD_COLUMNS} | bulk.search_values(record)
         if pk is None:
             creates.append({"facility_pk": facility_pk, "capability_id": cid, "created_at": bulk.now,
-                            "updated_at": bulk.now, "version": 1, **columns})
+                            "updated_at": bulk.now, "version": 1, "demo": demo, **columns})
         else:
             updates.append({"row_id": pk, **columns})
         children[cid] = record
