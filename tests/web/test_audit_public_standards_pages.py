@@ -72,7 +72,7 @@ def test_the_list_downloads_with_chinese_headers_as_csv_and_xlsx(auditor):
     assert len(rows) == 1 + 7
     book = load_workbook(io.BytesIO(auditor.get("/audit/public-standards/export/counts.xlsx").get_data()))
     values = [[c.value for c in row] for row in book.active.iter_rows()]
-    assert values[1][:4] == ["代码", "区县", "计量专业", "社会公用计量标准"]
+    assert values[1][:5] == ["代码", "区县", "计量专业", "总数", "有效在用"]
     assert ["330106", "西湖区", "力学", 2, 2, 1, 1, 0, 0, 0] in values
     gaps = csv_rows(auditor.get("/audit/public-standards/export/gaps.csv"))
     assert gaps[0][:3] == ["代码", "区县", "计量专业"] and ["330106", "西湖区", "几何量", "1"] in gaps
