@@ -111,10 +111,16 @@ def print_report(report: ImportReport, report_path: Path | None) -> None:
     elif outcome == "partial":
         click.echo(_("%(n)s rows rejected; the valid rows were applied.",
                      n=report.rejected_rows), err=True)
-    elif outcome == "dry_run":
+    else:
+        echo_outcome(outcome, report.change_set_id)
+
+
+def echo_outcome(outcome: str, change_set_id: int | None) -> None:
+    """The last line of an import's report that was not refused: dry run, committed or unchanged."""
+    if outcome == "dry_run":
         click.echo(_("Dry run: the counts above are what an import would do; nothing was written."))
     elif outcome == "committed":
-        click.echo(_("Import complete (change set %(id)s).", id=report.change_set_id))
+        click.echo(_("Import complete (change set %(id)s).", id=change_set_id))
     else:
         click.echo(_("Nothing changed."))
 

@@ -8,7 +8,7 @@ import click
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
-from registry.cli.data import EXIT_STATUS, lang_option
+from registry.cli.data import EXIT_STATUS, echo_outcome, lang_option
 from registry.errors import RegistryError
 from registry.extensions import db
 from registry.services.records.scope_import import ScopeImportReport, export_scope, import_scope
@@ -54,12 +54,7 @@ def echo_scope_report(report: ScopeImportReport, lang: str, what: str = "") -> s
               "deleted": _("deleted")}
     click.echo((f"{what}: " if what else "") + _("capabilities") + ": "
                + ", ".join(f"{labels[a]} {report.counts[a]}" for a in labels))
-    if outcome == "dry_run":
-        click.echo(_("Dry run: the counts above are what an import would do; nothing was written."))
-    elif outcome == "committed":
-        click.echo(_("Import complete (change set %(id)s).", id=report.change_set_id))
-    else:
-        click.echo(_("Nothing changed."))
+    echo_outcome(outcome, report.change_set_id)
     return outcome
 
 
