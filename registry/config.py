@@ -59,6 +59,7 @@ class Config:
     DISTRICTS_GEOJSON = str(SEEDS_DIR / "districts.geojson")
     DISTRICTS_CSV = str(SEEDS_DIR / "districts.csv")
     DEMO_DATA_DIR = str(SEEDS_DIR / "demo")
+    DEMO_SCOPES_DIR = str(SEEDS_DIR / "examples")  # example scopes + demo_facilities.csv (which facility each)
     IMPORT_CHUNK_ROWS = 2000
     MAP_TILES = "none"  # none | osm | tianditu | amap (GCJ-02: markers and boundaries are shifted)
     MAP_TIANDITU_KEY = ""

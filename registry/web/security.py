@@ -28,7 +28,7 @@ DAY_ARGS = ("start", "end", "since", "until", "date", "day")
 EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 # Pages produced whole by a library (folium, flask-smorest): their inline scripts get the nonce.
 GENERATED_PAGES = {"maps.map_page", "search.facility_map_page", "audit.district_map", "audit.accessibility_map",
-                   "audit.unmet_map", "plan.map_page", "api-docs.openapi_swagger_ui"}
+                   "audit.unmet_map", "audit.public_standards_map", "plan.map_page", "api-docs.openapi_swagger_ui"}
 TILE_HOSTS = {"none": "", "osm": "https://tile.openstreetmap.org", "tianditu": "https://*.tianditu.gov.cn",
               "amap": "https://*.is.autonavi.com"}
 SCRIPT_TAG = re.compile(r"<script(?=[\s>])")

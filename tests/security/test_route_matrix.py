@@ -126,6 +126,9 @@ ROUTES = {
     ("audit.unmet", "GET"): ("/audit/unmet", AUDIT),
     ("audit.unmet_map", "GET"): ("/audit/unmet/map", AUDIT),
     ("audit.unmet_export", "GET"): ("/audit/unmet/export.csv", AUDIT),
+    ("audit.public_standards", "GET"): ("/audit/public-standards", AUDIT),
+    ("audit.public_standards_map", "GET"): ("/audit/public-standards/map", AUDIT),
+    ("audit.public_standards_export", "GET"): ("/audit/public-standards/export/standards.csv", AUDIT),
     ("audit.access_sensitivity", "GET"): ("/audit/access/sensitivity?catchments=10", AUDIT),
     # Demand layers and outside supply are the city's: admins and city-wide auditors only.
     ("audit.demand_layers_page", "GET"): ("/audit/access/layers", CITY_AUDIT),

@@ -90,10 +90,12 @@ def scope_facility(session, facility_id: str, facility_scope: frozenset[str] | N
 def import_scope(session, path: Path, facility_id: str, *, actor: str, layout: str | None = None,
                  dry_run: bool = False, prune: bool = False, encoding: str | None = None,
                  facility_scope: frozenset[str] | None = None, label: str | None = None,
-                 on_item: Callable[[ItemOutcome], None] | None = None) -> ScopeImportReport:
+                 on_item: Callable[[ItemOutcome], None] | None = None,
+                 demo: bool = False) -> ScopeImportReport:
     """Read `path` and write its items as `facility_id`'s scope; see the module docstring.
 
-    `on_item` receives every item's outcome, unchanged ones included (a preview lists them)."""
+    `on_item` receives every item's outcome, unchanged ones included (a preview lists them). `demo` marks
+    the items it creates as demonstration data (`flask seed`, services/records/demo_scopes.py)."""
     facility = scope_facility(session, facility_id, facility_scope)
     facility_pk = facility.id
     report = ScopeImportReport(dry_run=dry_run)
@@ -115,7 +117,7 @@ def import_scope(session, path: Path, facility_id: str, *, actor: str, layout: s
     change_set = open_change_set(session, actor, f"import-scope {label}"[:500])
     try:
         write_records(session, change_set, facility_pk, facility_id, records, prune, report,
-                      on_item or (lambda outcome: None), places)
+                      on_item or (lambda outcome: None), places, demo)
     except BaseException:
         session.rollback()
         raise
@@ -179,7 +181,7 @@ def load_stored(session, facility_pk: int) -> dict[str, tuple]:
 
 def write_records(session, change_set, facility_pk: int, facility_id: str, records: dict[str, dict],
                   prune: bool, report: ScopeImportReport, on_item: Callable[[ItemOutcome], None],
-                  places: dict[str, tuple[str, int]]) -> None:
+                  places: dict[str, tuple[str, int]], demo: bool = False) -> None:
     bulk = BulkWrite(session, change_set)
     stored = load_stored(session, facility_pk)
     creates, updates, changes, children = [], [], [], {}
@@ -195,7 +197,7 @@ def write_records(session, change_set, facility_pk: int, facility_id: str, recor
         columns = {c: record[c] for c in RECORD_COLUMNS} | bulk.search_values(record)
         if pk is None:
             creates.append({"facility_pk": facility_pk, "capability_id": cid, "created_at": bulk.now,
-                            "updated_at": bulk.now, "version": 1, **columns})
+                            "updated_at": bulk.now, "version": 1, "demo": demo, **columns})
         else:
             updates.append({"row_id": pk, **columns})
         children[cid] = record
