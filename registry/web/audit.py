@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import escape
@@ -47,7 +48,7 @@ from registry.services.audit.supply import WEIGHT_LABELS
 from registry.services.districts import district_locator, district_points
 from registry.web import labels as vocab
 from registry.web.access import roles_required
-from registry.web.context import current_lang
+from registry.web.context import current_lang, export_lang
 from registry.web.maps import district_names, map_settings
 from registry.web.security import nonce_scripts
 
@@ -337,9 +338,24 @@ def accessibility_map():
 
 @blp.get("/export/<name>.<fmt>")
 def export(name: str, fmt: str):
+    """Headers and values in the page's language (Chinese by default), or as `headers=zh|en` asks."""
     if name not in audit_export.TABLES or fmt not in ("csv", "xlsx"):
         abort(404)
-    lang, table = current_lang(), district_table()
+    lang = export_lang()
+    with force_locale(lang):
+        name, header, rows = export_table(name, lang)
+        note = str(_l("Data as of %(as_of)s · printed %(today)s", as_of=as_of(), today=today().isoformat()))
+    filename = f"audit-{name}-{today().isoformat()}.{fmt}"
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if fmt == "csv":
+        return Response(audit_export.to_csv(header, rows), mimetype="text/csv", headers=disposition)
+    return Response(audit_export.to_xlsx(name, header, rows, note), headers=disposition,
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def export_table(name: str, lang: str) -> tuple[str, list, list]:
+    """(file name part, header, rows) of the audit table `name` in `lang`."""
+    table = district_table()
     codes = [r["code"] for r in table.rows]
     if name == "districts":
         header, rows = audit_export.districts_table(table, lang)
@@ -366,13 +382,7 @@ def export(name: str, fmt: str):
         header, rows = audit_export.spread_weighted_table(spreads(table))
     else:
         header, rows = audit_export.spread_table(spreads(table))
-    filename = f"audit-{name}-{today().isoformat()}.{fmt}"
-    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    if fmt == "csv":
-        return Response(audit_export.to_csv(header, rows), mimetype="text/csv", headers=disposition)
-    note = str(_l("Data as of %(as_of)s · printed %(today)s", as_of=as_of(), today=today().isoformat()))
-    return Response(audit_export.to_xlsx(name, header, rows, note), headers=disposition,
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return name, header, rows
 
 
 # --- printable report ---------------------------------------------------------------------------

@@ -50,6 +50,8 @@ ACCOUNT_FIELDS = {"email": _l("E-mail"), "name": _l("Name"), "role": _l("Role"),
                   "facilities": _l("Facilities"), "is_active": _l("Active"), "partner": _l("Partner"),
                   "scopes": _l("Scopes"), "revoked": _l("Revoked"), "org_name": _l("Company"),
                   "uscc": _l("Unified social credit code"), "phone": _l("Phone")}
+# Fields of a record that are no column of the interchange format (the price column's 面议 sets this one)
+RECORD_FIELDS = {"price_on_request": _l("Price on request")}
 # What werkzeug says for an HTTP error (English only), as the registry says it
 HTTP_MESSAGES = {
     400: _l("The request could not be understood."), 401: _l("Please sign in to see this page."),
@@ -80,6 +82,8 @@ def field_name(name: str | None, lang: str) -> str:
     if not name:
         return ""
     key = _KEYS_OF_HEADERS.get(name, name)
+    if key in RECORD_FIELDS:
+        return str(RECORD_FIELDS[key])
     if key in ACCOUNT_FIELDS and key not in _HEADERS:
         return str(ACCOUNT_FIELDS[key])
     return _HEADERS.get(key, key) if lang == "zh" else key

@@ -28,9 +28,9 @@ def local_time(moment, fmt: str = clock.MINUTES) -> str:
 
 
 @blp.app_template_filter("fee")
-def fee(amount) -> str:
-    """Every fee a person reads, as ¥2,030.00: the one formatter, money.fee_text."""
-    return fee_text(amount)
+def fee(amount, none: str = "—", on_request: bool = False) -> str:
+    """Every fee a person reads, as ¥2,030.00 (or 面议): the one formatter, money.fee_text."""
+    return fee_text(amount, none, on_request)
 
 
 def _in_page_language(show):
