@@ -29,8 +29,9 @@ def district_name(code: str, lang: str) -> str:
 def districts_table(table, lang: str) -> tuple[list, list]:
     figures = FIGURES + BOOKING_FIGURES
     header = [str(_l("Code")), str(_l("District"))] + [str(f.label) for f in figures]
-    rows = [[r["code"], district_name(r["code"], lang)] + [r.get(f.key) for f in figures]
-            for r in table.rows + [table.total]]
+    # the total has no code (its key, "total", is no word for a reader)
+    rows = [[None if r["code"] == "total" else r["code"], district_name(r["code"], lang)]
+            + [r.get(f.key) for f in figures] for r in table.rows + [table.total]]
     return header, rows
 
 

@@ -12,6 +12,7 @@ from registry.services.records.canonical import capability_record
 from registry.services.records.writer import InvalidRecord
 from registry.web.access import roles_required
 from registry.web.admin.blueprint import KEEPERS, blp, locator
+from registry.web.context import current_lang
 
 CHOICES = {"kind": tuple(vocabulary.FACILITY_KINDS), "ownership": tuple(vocabulary.OWNERSHIPS),
            "level": ("", *vocabulary.LEVELS), "status": tuple(vocabulary.STATUSES),
@@ -77,7 +78,7 @@ def capability_form(facility_id: str, capability_id: str | None, cells: dict | N
     facility = editing.editable_facility(db.session, facility_id, current_user)
     capability = editing.editable_capability(db.session, facility, capability_id) if capability_id else None
     if cells is None:
-        cells = editing.as_cells(capability_record(capability, facility_id)) if capability else {}
+        cells = editing.as_cells(capability_record(capability, facility_id), current_lang()) if capability else {}
     columns = [c for c in CAPABILITY_COLUMNS if c != "facility_id" and (c != "capability_id" or not capability)]
     return render_template("admin/edit_capability.html", facility=facility, capability=capability, cells=cells,
                            errors=errors or {}, columns=columns, choices=CAPABILITY_CHOICES,
