@@ -52,7 +52,7 @@ def facility_form(facility_id: str, cells: dict | None = None, errors: dict | No
         cells = editing.as_cells(editing.stored_facility(db.session, facility))
     return render_template("admin/edit_facility.html", facility=facility, cells=cells, errors=errors or {},
                            columns=[c for c in FACILITY_COLUMNS if c != "facility_id"], choices=CHOICES,
-                           labels=FACILITY_COLUMNS, capabilities=editing.live_capabilities(db.session, facility),
+                           capabilities=editing.live_capabilities(db.session, facility),
                            version=facility.version), status
 
 
@@ -82,4 +82,4 @@ def capability_form(facility_id: str, capability_id: str | None, cells: dict | N
     columns = [c for c in CAPABILITY_COLUMNS if c != "facility_id" and (c != "capability_id" or not capability)]
     return render_template("admin/edit_capability.html", facility=facility, capability=capability, cells=cells,
                            errors=errors or {}, columns=columns, choices=CAPABILITY_CHOICES,
-                           labels=CAPABILITY_COLUMNS, version=capability.version if capability else 0), status
+                           version=capability.version if capability else 0), status
