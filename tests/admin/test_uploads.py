@@ -208,3 +208,15 @@ def test_an_uploaded_price_of_mianyi_is_a_price_on_request(admin_client, session
     stored = dict(((cid, (price, on_request)) for cid, price, on_request in session.execute(
         select(Capability.capability_id, Capability.price_cny, Capability.price_on_request))))
     assert stored["C0001"] == (None, True) and stored["C0002"][1] is False
+
+
+def test_problems_name_the_file_as_it_was_uploaded(admin_client, session, registry_with_two, tmp_path):
+    path = write_workbook(tmp_path / "二月能力.xlsx", {"能力": [
+        {"机构编号": "F0001", "能力编号": "C0001", "能力类型": "检验检测项目", "名称": "电阻", "参考价格": "约300"}]})
+    upload(admin_client, [path])
+    [issue] = latest_job(session).preview["issues"]
+    assert (issue["file"], issue["row"], issue["column"]) == ("二月能力.xlsx [能力]", 2, "参考价格")
+    write_dataset(tmp_path / "csv", [facility(3, kind="lab")])
+    (tmp_path / "csv" / "facilities.csv").rename(tmp_path / "csv" / "2026_facilities.csv")
+    upload(admin_client, [tmp_path / "csv" / "2026_facilities.csv"])
+    assert [i["file"] for i in latest_job(session).preview["issues"]] == ["2026_facilities.csv"]

@@ -114,7 +114,8 @@ def seeded(session, tmp_path, client):
     paths = write_dataset(tmp_path / "more", [facility(3, name="西湖计量所", kind="metrology")],
                           [capability(3, 1, kind="measurement_standard", name="活塞式压力计标准装置",
                                       discipline="mechanics", standards="JJG 59-2007", quantity="压力",
-                                      range_min="100", range_max="60000", unit="kPa")])
+                                      range_min="100", range_max="60000", unit="kPa",
+                                      certificate_no="[2019]浙量标杭法证字第001号", valid_until="2020-01-01")])
     run(session, bookable_dataset(tmp_path, facilities=2))
     run(session, paths)
     import_scope(session, path_of("cma"), "F0001", actor="test")  # methods, limitations, remarks, 面议, 暂停

@@ -152,7 +152,7 @@ def preview_job(session, job_id: int, *, upload_dir: str, locator, chunk_rows: i
         job.preview = {
             "counts": {name: dict(c) for name, c in report.counts.items()},
             "changes": sample.sample, "change_counts": dict(sample.count),
-            "issues": [issue_dict(i) for i in report.issues[:ISSUES_KEPT]],
+            "issues": [issue_dict(i, job.files) for i in report.issues[:ISSUES_KEPT]],
             "issue_count": len(report.issues), "error_count": len(report.errors),
             "scope": scope_text(job.user), "rejects": rejects,
             "uscc_changes": report.uscc_changes,  # refused in the preview; applied only when confirmed
@@ -163,8 +163,15 @@ def preview_job(session, job_id: int, *, upload_dir: str, locator, chunk_rows: i
     return job
 
 
-def issue_dict(issue) -> dict:
-    return {"file": issue.file, "row": issue.row, "column": issue.column, "value": issue.value,
+def issue_dict(issue, uploaded: list[str]) -> dict:
+    """A problem as the preview keeps it, its file named as the uploader named it (能力.xlsx [能力]), not as
+    the job keeps it (upload.xlsx)."""
+    file = issue.file or ""
+    for kept, given in zip(target_names(uploaded), uploaded):
+        if file == kept or file.startswith(kept + " "):
+            file = given + file[len(kept):]
+            break
+    return {"file": file, "row": issue.row, "column": issue.column, "value": issue.value,
             "message": str(issue.message), "level": issue.level}
 
 
