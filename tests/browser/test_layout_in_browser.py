@@ -2,14 +2,12 @@
 never wraps one character per line, the results map one tap away on a phone; screenshots of every page kept
 as tests/browser/artifacts/<journey>-<page>-<phone|desktop>.png (look at them). Every page of the app is in a
 journey (test_every_page_is_in_a_journey holds the list to the URL map)."""
-import re
-from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from registry.identifiers import make_uscc
-from tests.browser.conftest import PASSWORD, PageLog, new_guarded_page, run_flask, shoot, sign_in
+from tests.browser.conftest import PASSWORD, PageLog, book_a_service, new_guarded_page, run_flask, shoot, sign_in
 from tests.factories import capability, facility, write_dataset
 from tests.web.test_one_language import NOT_PAGES
 
@@ -91,16 +89,8 @@ def layout_booking(browser, live_server, layout_accounts) -> int:
     """A booking of the layout enterprise at the layout operator's facility, made through the form."""
     context, page = new_guarded_page(browser, live_server, PageLog())
     sign_in(page, layout_accounts["enterprise"])
-    page.goto(f"/facilities/{FACILITY}/book")
-    page.locator("#offers-details summary").click()
-    earliest = page.locator("#offers tbody tr").first.locator("td").nth(3).inner_text()
-    page.locator("#service_date").fill((date.fromisoformat(earliest) + timedelta(days=5)).isoformat())
-    page.locator("#quantity").fill("1")
-    page.locator("#description").fill("两个样品，需出具报告")
-    page.locator("#contact_phone").fill("0571-88886666")
-    page.get_by_role("button", name="提交预约申请").click()
-    expect(page).to_have_url(re.compile(r"/bookings/\d+$"))
-    booking = int(page.url.rsplit("/", 1)[1])
+    url, _service = book_a_service(page, FACILITY, "两个样品，需出具报告")
+    booking = int(url.rsplit("/", 1)[1])
     context.close()
     return booking
 

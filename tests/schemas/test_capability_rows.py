@@ -394,22 +394,17 @@ def test_a_price_is_not_on_request(session, tmp_path):
     assert (row.price_cny, row.price_on_request) == (Decimal("120.00"), False)
 
 
-def test_a_price_given_later_ends_the_price_on_request(session, tmp_path):
+@pytest.mark.parametrize("again, expected", [
+    ({"price_cny": "80"}, ("电线电缆 导体直流电阻", Decimal("80.00"), False)),  # a price ends it
+    ({"name": "新名称"}, ("新名称", None, True)),  # a file without a price column keeps it
+])
+def test_a_later_file_ends_a_price_on_request_only_with_a_price(session, tmp_path, again, expected):
     accepted(session, tmp_path, price_cny="面议")
-    report = import_capabilities(session, tmp_path / "again", capability(1, 1, price_cny="80"))
+    report = import_capabilities(session, tmp_path / "again", capability(1, 1, **again))
     assert report.counts["capabilities"]["updated"] == 1
     session.expire_all()
     [row] = stored(session)
-    assert (row.price_cny, row.price_on_request) == (Decimal("80.00"), False)
-
-
-def test_a_file_without_prices_keeps_the_price_on_request(session, tmp_path):
-    accepted(session, tmp_path, price_cny="面议")
-    report = import_capabilities(session, tmp_path / "again", capability(1, 1, name="新名称"))
-    assert report.counts["capabilities"]["updated"] == 1
-    session.expire_all()
-    [row] = stored(session)
-    assert (row.name, row.price_cny, row.price_on_request) == ("新名称", None, True)
+    assert (row.name, row.price_cny, row.price_on_request) == expected
 
 
 @pytest.mark.parametrize("given", ["面议价", "100元", "NaN", "1,5", "12,50.5", "1_000"])
