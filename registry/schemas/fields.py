@@ -97,14 +97,15 @@ class Choice(Cell):
     def __init__(self, choices: dict[str, tuple[str, ...]], written_as_key: bool = False, **kwargs):
         """`written_as_key`: files of either language write the key (wgs84 is what people write for a CRS)."""
         super().__init__(**kwargs)
-        self.choices, self.written_as_key = choices, written_as_key
+        self.written_as_key = written_as_key
         self.keys = list(choices)
         self.lookup = {}
         for key, labels in choices.items():
             for label in (key, *labels):
                 self.lookup[label.casefold()] = key
         # what a Chinese reader is told to write: each key's first Chinese label (the key when it has none)
-        self.chinese = [vocabulary.written(choices, key, "zh") for key in choices]
+        self.chinese_of = {key: vocabulary.written(choices, key, "zh") for key in choices}
+        self.chinese = list(self.chinese_of.values())
 
     def parse(self, value):
         text = str(value).casefold()
@@ -118,7 +119,9 @@ class Choice(Cell):
         return ", ".join(self.chinese if str(get_locale()) == "zh" else self.keys)
 
     def written(self, value, lang: str):
-        return value if self.written_as_key else vocabulary.written(self.choices, value, lang)
+        if self.written_as_key or lang != "zh":
+            return value
+        return self.chinese_of.get(value, value)
 
 
 class YesNo(Cell):
