@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, _flask, serve, shoot, sign_in
+from tests.browser.conftest import PASSWORD, _flask, serve, shoot, sign_in, wait_until
 from tests.factories import facility, write_dataset, write_workbook
 
 ADMIN, OPERATOR = "admin@example.cn", "operator@example.cn"
@@ -125,4 +125,6 @@ def test_a_price_on_request_is_uploaded_and_reads_mianyi(page, tmp_path):
         page.goto(f"/facilities/{OWN}?q=面议振动试验")
         row = page.locator("#capability-table tbody tr", has_text="面议振动试验")
         expect(row.locator("td.num").first).to_have_text("面议")
+        frame = page.locator("#facility-map").element_handle().content_frame()  # its districts drawn, then shot
+        wait_until(frame, "document.querySelectorAll('.registry-district-label').length === 13")
         shoot(page, f"enterprise-facility-mianyi-{size}")
