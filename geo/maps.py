@@ -83,6 +83,15 @@ def use_local_assets(prefix: str = "/static") -> None:
     RegistryFacility.default_css = [("registry_map_css", urls["registry_map_css"])]
 
 
+class MetricScale(MacroElement):
+    """The scale bar in metres and kilometres only (folium's control_scale adds miles, which nobody here reads)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}""")
+
+
 class _Assets(MacroElement):
     """Adds `default_js` / `default_css` to the page header (like folium's JSCSSMixin)."""
 
@@ -211,8 +220,8 @@ def shift_geojson(geojson: Mapping, crs: str) -> dict:
 def _base_map(tiles: str, tiles_key: str | None, location, zoom: int, **map_options) -> folium.Map:
     if tiles not in TILE_SETTINGS:
         raise ValueError(f"unknown tiles {tiles!r}; expected one of {TILE_SETTINGS}")
-    m = folium.Map(location=list(location), zoom_start=zoom, tiles=None, control_scale=True,
-                   **map_options)
+    m = folium.Map(location=list(location), zoom_start=zoom, tiles=None, **map_options)
+    MetricScale().add_to(m)
     # With no tile layer nothing sets the map's zoom limits (Leaflet then allows any zoom, and
     # Leaflet.markercluster would throw "Map has no maxZoom specified"): set them here.
     m.options["min_zoom"] = MIN_ZOOM

@@ -94,6 +94,19 @@ COORDINATE_SYSTEMS = {
 
 ACCREDITATION_SCHEMES = ("cma", "cnas", "cnca")
 
+# A price agreed case by case (面议) instead of an amount: the words accepted for it in a price cell, and the
+# one each language writes (import reads both back).
+PRICE_ON_REQUEST = ("面议", "议价", "协商", "on request")
+PRICE_ON_REQUEST_WRITTEN = {"zh": "面议", "en": "on request"}
+
+
+def written(vocabulary: dict[str, tuple[str, ...]], key: str | None, lang: str) -> str | None:
+    """A key as people write it in `lang`: in Chinese its first Chinese label (计量技术机构 for metrology),
+    the key itself in English or when it has none. What templates and Chinese exports write, and import reads."""
+    if key is None or lang != "zh" or key not in vocabulary:
+        return key
+    return next((label for label in vocabulary[key] if not label.isascii()), key)
+
 
 def district_name(code: str | None, lang: str) -> str:
     """A district's name in `lang` (zh or en); an unknown code as it is."""

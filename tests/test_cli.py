@@ -79,6 +79,24 @@ def test_export_writes_both_tables(app, session, tmp_path):
     assert (tmp_path / "out" / "capabilities.csv").read_text().count("\n") == 2
 
 
+def test_export_speaks_chinese_by_default_and_english_on_request(app, session, tmp_path):
+    write_dataset(tmp_path / "in", [facility(1)], [capability(1, 1, price_cny="面议")])
+    invoke(app, "import", str(tmp_path / "in"))
+    assert invoke(app, "export", str(tmp_path / "zh")).exit_code == 0
+    assert invoke(app, "export", "--headers", "en", str(tmp_path / "en")).exit_code == 0
+    assert invoke(app, "export", "--lang", "en", str(tmp_path / "lang-en")).exit_code == 0
+    chinese = (tmp_path / "zh" / "capabilities.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert chinese[0].startswith("机构编号,能力编号,能力类型,名称") and ",检验检测项目," in chinese[1]
+    assert ",面议," in chinese[1]
+    for folder in ("en", "lang-en"):
+        english = (tmp_path / folder / "capabilities.csv").read_text(encoding="utf-8-sig").splitlines()
+        assert english[0].startswith("facility_id,capability_id,kind,name") and ",test_item," in english[1]
+        assert ",on request," in english[1]
+    for folder in ("zh", "en"):  # either file imports back to the same records
+        result = invoke(app, "import", "--lang", "en", str(tmp_path / folder))
+        assert result.exit_code == 0 and "Nothing changed." in result.stdout, result.output
+
+
 @pytest.mark.slow
 def test_import_killed_midway_leaves_the_database_as_it_was(app, session, tmp_path):
     """kill -9 in the middle of a long import: the transaction never commits."""

@@ -161,7 +161,10 @@ class CapabilityRecord(Schema):
     uncertainty = fields.String(allow_none=True)
     certificate_no = fields.String(allow_none=True)
     valid_until = fields.Date(allow_none=True)
-    price_cny = fields.Float(allow_none=True, metadata={"description": "Reference price, yuan."})
+    price_cny = fields.Float(allow_none=True, metadata={"description": "Reference price, yuan; null when there is "
+                                                                       "none or it is on request."})
+    price_on_request = fields.Boolean(metadata={"description": "面议: the price is agreed on request (price_cny "
+                                                               "is then null)."})
     lead_time_days = fields.Integer(allow_none=True)
     bookable = fields.Boolean(required=True)
     daily_capacity = fields.Integer(allow_none=True)

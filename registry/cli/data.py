@@ -148,10 +148,13 @@ def write_issues(report: ImportReport, path: Path) -> None:
 @click.command("export")
 @click.argument("target", type=click.Path(path_type=Path))
 @lang_option
-def export_command(target, lang):
-    """Export to a folder (facilities.csv, capabilities.csv) or to a .xlsx workbook."""
+@click.option("--headers", "headers_lang", type=click.Choice(["zh", "en"]),
+              help="Language of the file: zh, Chinese headers and values as people write them (检验检测机构, "
+                   "国有, 是, 面议); en, English column names and keys. Default: that of --lang.")
+def export_command(target, lang, headers_lang):
+    """Export to a folder (facilities.csv, capabilities.csv) or to a .xlsx workbook; import reads either language."""
     try:
-        counts = export_dataset(db.session, target)
+        counts = export_dataset(db.session, target, headers_lang or lang)
     except RegistryError as exc:
         with force_locale(lang):
             raise click.UsageError(str(exc.message)) from None

@@ -13,7 +13,7 @@ from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields
 
-from registry import identifiers, units
+from registry import identifiers, units, vocabulary
 from registry.schemas import rules
 
 IDENTIFIER_MESSAGES = {
@@ -62,6 +62,10 @@ class Cell(fields.Field):
     def _serialize(self, value, attr, obj, **kwargs):
         return value
 
+    def written(self, value, lang: str):
+        """A stored value as `export` writes it in a file of `lang` (zh or en), so that import reads it back."""
+        return value
+
 
 class Text(Cell):
     def __init__(self, max_length: int = 200, **kwargs):
@@ -90,15 +94,18 @@ class ExternalId(Cell):
 class Choice(Cell):
     """One key of a vocabulary, given as the key or any of its labels."""
 
-    def __init__(self, vocabulary: dict[str, tuple[str, ...]], **kwargs):
+    def __init__(self, choices: dict[str, tuple[str, ...]], written_as_key: bool = False, **kwargs):
+        """`written_as_key`: files of either language write the key (wgs84 is what people write for a CRS)."""
         super().__init__(**kwargs)
-        self.keys = list(vocabulary)
+        self.written_as_key = written_as_key
+        self.keys = list(choices)
         self.lookup = {}
-        for key, labels in vocabulary.items():
+        for key, labels in choices.items():
             for label in (key, *labels):
                 self.lookup[label.casefold()] = key
         # what a Chinese reader is told to write: each key's first Chinese label (the key when it has none)
-        self.chinese = [next((lb for lb in labels if not lb.isascii()), key) for key, labels in vocabulary.items()]
+        self.chinese_of = {key: vocabulary.written(choices, key, "zh") for key in choices}
+        self.chinese = list(self.chinese_of.values())
 
     def parse(self, value):
         text = str(value).casefold()
@@ -110,6 +117,11 @@ class Choice(Cell):
     def _choices_text(self) -> str:
         """Rendered with the message, in its reader's language."""
         return ", ".join(self.chinese if str(get_locale()) == "zh" else self.keys)
+
+    def written(self, value, lang: str):
+        if self.written_as_key or lang != "zh":
+            return value
+        return self.chinese_of.get(value, value)
 
 
 class YesNo(Cell):
@@ -125,6 +137,11 @@ class YesNo(Cell):
         if text in self.FALSE:
             return False
         raise ValidationError(_l("must be yes or no (also true/false, 1/0, 是/否)"))
+
+    def written(self, value, lang: str):
+        if value is None:
+            return None
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
 
 
 class Number(Cell):
@@ -178,6 +195,18 @@ class Money(Number):
         if amount != amount.quantize(Decimal("0.01")):
             raise ValidationError(_l("at most two decimals (yuan and fen)"))
         return amount.quantize(Decimal("0.01"))
+
+
+ON_REQUEST = "on request"  # what a Price cell of 面议 loads as; the row's record keeps it as price_on_request
+
+
+class Price(Money):
+    """A unit price: yuan (Money), or 面议, a price agreed on request (vocabulary.PRICE_ON_REQUEST)."""
+
+    def parse(self, value):
+        if isinstance(value, str) and unicodedata.normalize("NFKC", value).casefold() in vocabulary.PRICE_ON_REQUEST:
+            return ON_REQUEST
+        return super().parse(value)
 
 
 def checked(function, value):

@@ -4,6 +4,8 @@
 that the registry stores and that `export` writes back. The same schemas
 validate API input, so a rule is written once.
 """
+from functools import cache
+
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, post_load, validates_schema
 
@@ -11,14 +13,16 @@ from geo.coords import to_wgs84
 from registry import identifiers, vocabulary
 from registry.schemas import rules
 from registry.schemas.fields import (
+    ON_REQUEST,
+    Cell,
     Choice,
     Day,
     Email,
     ExternalId,
     Integer,
-    Money,
     Normalised,
     Number,
+    Price,
     SeparatedList,
     Text,
     Url,
@@ -45,11 +49,15 @@ CAPABILITY_COLUMNS = {
     "price_cny": "参考价格", "lead_time_days": "周期天数", "bookable": "可预约",
     "daily_capacity": "日容量",
 }
+# A capability record's keys: its columns, and `price_on_request`, which a price cell of 面议 sets (no amount)
+CAPABILITY_FIELDS = [*CAPABILITY_COLUMNS, "price_on_request"]
 
 COORDINATE_DECIMALS = 7  # about 1 cm: enough, and exact to round-trip
 
 
 class FacilityRowSchema(Schema):
+    COLUMNS = FACILITY_COLUMNS
+
     class Meta:
         unknown = EXCLUDE
 
@@ -65,7 +73,7 @@ class FacilityRowSchema(Schema):
     address = Text(300)
     lon = Number(*rules.LONGITUDE)
     lat = Number(*rules.LATITUDE)
-    crs = Choice(vocabulary.COORDINATE_SYSTEMS, load_default="wgs84")
+    crs = Choice(vocabulary.COORDINATE_SYSTEMS, written_as_key=True, load_default="wgs84")
     phone = Text(rules.PHONE_MAX)
     email = Email()
     website = Url()
@@ -137,6 +145,8 @@ class FacilityRowSchema(Schema):
 
 
 class CapabilityRowSchema(Schema):
+    COLUMNS = CAPABILITY_COLUMNS
+
     class Meta:
         unknown = EXCLUDE
 
@@ -154,7 +164,7 @@ class CapabilityRowSchema(Schema):
     uncertainty = Text(200)
     certificate_no = Text(100)
     valid_until = Day()
-    price_cny = Money(*rules.PRICE_CNY)
+    price_cny = Price(*rules.PRICE_CNY)
     lead_time_days = Integer(*rules.LEAD_TIME_DAYS)
     bookable = YesNo(load_default=False)
     daily_capacity = Integer(*rules.DAILY_CAPACITY)
@@ -178,7 +188,40 @@ class CapabilityRowSchema(Schema):
 
     @post_load
     def to_record(self, data, **kwargs):
-        return {column: data.get(column) for column in CAPABILITY_COLUMNS}
+        """面议 in the price cell: no amount, and the price is on request."""
+        record = {column: data.get(column) for column in CAPABILITY_COLUMNS}
+        record["price_on_request"] = record["price_cny"] == ON_REQUEST
+        if record["price_on_request"]:
+            record["price_cny"] = None
+        return record
+
+
+def headers(schema_class, lang: str) -> list[str]:
+    """The header row of a table in a file of `lang`: the Chinese headers, or the English column names."""
+    return [schema_class.COLUMNS[c] if lang == "zh" else c for c in schema_class.COLUMNS]
+
+
+def written_row(schema_class, record: dict, lang: str) -> list:
+    """A canonical record as the cells of a file of `lang`, in column order: what `export` and the upload
+    templates write, and import reads back to the same record. Chinese writes vocabulary values and yes/no as
+    people write them (检验检测机构, 国有, 是), English the keys; a price on request is 面议 (on request)."""
+    row = [value if write is None else write(value, lang)
+           for value, write in zip(map(record.get, schema_class.COLUMNS), _writers(schema_class))]
+    if record.get("price_on_request"):
+        row[PRICE_INDEX] = vocabulary.PRICE_ON_REQUEST_WRITTEN[lang]
+    return row
+
+
+PRICE_INDEX = list(CAPABILITY_COLUMNS).index("price_cny")
+
+
+@cache
+def _writers(schema_class) -> tuple:
+    """Each column's field's `written`, None where it writes the value as it is (an export calls these
+    for every cell of 300,000 rows)."""
+    declared = schema_class._declared_fields
+    return tuple(None if type(declared[c]).written is Cell.written else declared[c].written
+                 for c in schema_class.COLUMNS)
 
 
 def district_label(code: str | None) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import escape
@@ -48,7 +49,7 @@ from registry.services.audit.supply import WEIGHT_LABELS
 from registry.services.districts import district_locator, district_points
 from registry.web import labels as vocab
 from registry.web.access import roles_required
-from registry.web.context import current_lang
+from registry.web.context import current_lang, export_lang
 from registry.web.maps import district_names, map_settings
 from registry.web.security import nonce_scripts
 
@@ -359,9 +360,18 @@ def accessibility_map():
 
 @blp.get("/export/<name>.<fmt>")
 def export(name: str, fmt: str):
+    """Headers and values in the page's language (Chinese by default), or as `headers=zh|en` asks."""
     if name not in audit_export.TABLES or fmt not in ("csv", "xlsx"):
         abort(404)
-    lang, table = current_lang(), district_table()
+    lang = export_lang()
+    with force_locale(lang):
+        name, header, rows = export_table(name, lang)
+        return download_table(name, fmt, header, rows)
+
+
+def export_table(name: str, lang: str) -> tuple[str, list, list]:
+    """(file name part, header, rows) of the audit table `name` in `lang`."""
+    table = district_table()
     codes = [r["code"] for r in table.rows]
     if name == "districts":
         header, rows = audit_export.districts_table(table, lang)
@@ -388,7 +398,7 @@ def export(name: str, fmt: str):
         header, rows = audit_export.spread_weighted_table(spreads(table))
     else:
         header, rows = audit_export.spread_table(spreads(table))
-    return download_table(name, fmt, header, rows)
+    return name, header, rows
 
 
 # --- printable report ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ The counts come from the registry's own traffic (registry/services/audit/unmet.p
 from __future__ import annotations
 
 from flask import abort, current_app, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from registry.clock import today
@@ -29,7 +30,7 @@ from registry.web.audit import (
     page_context,
     render_page,
 )
-from registry.web.context import current_lang
+from registry.web.context import current_lang, export_lang
 from registry.web.maps import district_names, map_settings
 
 REASON_LABELS = {"no_result": _l("Searches that found nothing"),
@@ -99,14 +100,16 @@ def unmet_map():
 
 @blp.get("/unmet/export.<fmt>")
 def unmet_export(fmt: str):
+    """Headers in the page's language (Chinese by default), or as `headers=zh|en` asks."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
     months, discipline, since = filters()
-    lang = current_lang()
+    lang = export_lang()
     names, disciplines = district_names(lang), discipline_names(lang)
-    header = [str(h) for h in (_l("Code"), _l("District"), _l("Discipline"), _l("Searched for or booked"),
-                               *REASON_LABELS.values(), _l("Total"))]
-    rows = [[r.district_code, place_name(r.district_code, names), discipline_label(r.discipline, disciplines),
-             r.term, r.no_result, r.far_only, r.declined, r.fully_booked, r.total]
-            for r in figures.unmet_rows(db.session, audit_scope(), since, discipline)]
-    return download_table("unmet-demand", fmt, header, rows, str(PERIOD_LABELS[months]))
+    with force_locale(lang):
+        header = [str(h) for h in (_l("Code"), _l("District"), _l("Discipline"), _l("Searched for or booked"),
+                                   *REASON_LABELS.values(), _l("Total"))]
+        rows = [[r.district_code, place_name(r.district_code, names), discipline_label(r.discipline, disciplines),
+                 r.term, r.no_result, r.far_only, r.declined, r.fully_booked, r.total]
+                for r in figures.unmet_rows(db.session, audit_scope(), since, discipline)]
+        return download_table("unmet-demand", fmt, header, rows, str(PERIOD_LABELS[months]))

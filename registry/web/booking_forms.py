@@ -40,8 +40,8 @@ def service_label(capability) -> str:
     parts = [capability.name]
     if capability.standards:
         parts.append(" ".join(s.strip() for s in capability.standards.split(";") if s.strip()))
-    if capability.price_cny is not None:
-        parts.append(fee_text(capability.price_cny))
+    if capability.price_cny is not None or capability.price_on_request:
+        parts.append(fee_text(capability.price_cny, on_request=capability.price_on_request))
     return " · ".join(parts)
 
 

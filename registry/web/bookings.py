@@ -117,8 +117,8 @@ def book(facility_id: str):
     elif form.is_submitted():
         status = 400
     on = today()
-    offers = [{"id": c.id, "name": c.name, "price": c.price_cny, "lead": c.lead_time_days or 0,
-               "standards": (c.standards or "").replace(";", " "),
+    offers = [{"id": c.id, "name": c.name, "price": c.price_cny, "on_request": c.price_on_request,
+               "lead": c.lead_time_days or 0, "standards": (c.standards or "").replace(";", " "),
                "earliest": earliest_date(c, on), "capacity": c.daily_capacity} for c in capabilities]
     return render_template("bookings/book.html", form=form, facility=facility, offers=offers,
                            delivery=delivery_lines(facility)), status

@@ -17,6 +17,12 @@ STATUSES = {"active": _l("Active"), "suspended": _l("Suspended"), "revoked": _l(
 CAPABILITY_KINDS = {"measurement_standard": _l("Measurement standard"), "test_item": _l("Test item"),
                     "certification_scope": _l("Certification scope")}
 COORDINATE_SYSTEMS = {"wgs84": "WGS-84", "gcj02": "GCJ-02", "bd09": "BD-09"}
+# A published scope's items (services/records/scopes): how a service is given, the kind of a limitation, the layout
+SERVICE_MODES = {"verification": _l("Legal verification"), "calibration": _l("Calibration"),
+                 "testing": _l("Testing service"), "inspection": _l("Inspection"), "certification": _l("Certification")}
+LIMITATION_KINDS = {"only": _l("only for"), "except": _l("not for"), "other": _l("other limitation")}
+SCOPE_LAYOUTS = {"cnas-testing": _l("CNAS testing scope"), "cnas-calibration": _l("CNAS calibration scope"),
+                 "cma": _l("CMA scope"), "standards": _l("List of measurement standards")}
 ACCREDITATIONS = {"cma": "CMA", "cnas": "CNAS", "cnca": "CNCA"}
 # Where a person checks a certificate with its issuer (links only: the registry fetches nothing from them).
 # CNAS keeps its accredited-body search at cnas.org.cn; CMA qualifications and CNCA approvals are both
@@ -61,6 +67,14 @@ SCOPE_ITEM_FIELDS = {"seq": _l("No."), "object": _l("Object"), "parameter": _l("
                      "price": _l("Fee"), "verbatim": _l("Cells kept as written"), "sheet": _l("Sheet")}
 SERVICE_MODES = {"verification": _l("Verification"), "calibration": _l("Calibration"), "testing": _l("Testing"),
                  "inspection": _l("Inspection"), "certification": _l("Certification")}
+# Fields of a record that are no column of the interchange format: the price column's 面议 sets the first; a
+# published scope's items carry the others (the change log names them)
+RECORD_FIELDS = {"price_on_request": _l("Price on request"), "object": _l("Object"), "parameter": _l("Parameter"),
+                 "seq": _l("No. in the scope"), "scope_layout": _l("Scope layout"), "source_sheet": _l("Sheet"),
+                 "service": _l("Service mode"), "limitation_kind": _l("Kind of limitation"),
+                 "limitation": _l("Limitation"), "remarks": _l("Remarks"), "field_code": _l("Field code"),
+                 "public_standard": _l("Public measurement standard"), "verbatim": _l("Cells kept as written"),
+                 "methods": _l("Methods"), "ranges": _l("Range segments")}
 # What werkzeug says for an HTTP error (English only), as the registry says it
 HTTP_MESSAGES = {
     400: _l("The request could not be understood."), 401: _l("Please sign in to see this page."),
@@ -71,6 +85,7 @@ HTTP_MESSAGES = {
     500: _l("An unexpected error occurred."),
 }
 _HEADERS = {**CAPABILITY_COLUMNS, **FACILITY_COLUMNS}
+_RECORD_HEADERS = {"facility": _HEADERS, "capability": {**FACILITY_COLUMNS, **CAPABILITY_COLUMNS}}
 _KEYS_OF_HEADERS = {header: key for key, header in _HEADERS.items()}
 
 
@@ -85,25 +100,35 @@ def label(vocabulary: dict, key) -> str:
     return str(vocabulary.get(key, key or ""))
 
 
-def field_name(name: str | None, lang: str) -> str:
+def field_name(name: str | None, lang: str, entity: str | None = None) -> str:
     """A column or field as the page's language writes it: the interchange format's Chinese header on a Chinese
-    page, its English header (the key) on an English one; headers given either way are recognised."""
+    page, its English header (the key) on an English one; headers given either way are recognised. `entity`
+    (facility or capability) picks the table where both have the column (kind: 类型 or 能力类型)."""
     if not name:
         return ""
     key = _KEYS_OF_HEADERS.get(name, name)
+    if key in RECORD_FIELDS:
+        return str(RECORD_FIELDS[key])
     if key in ACCOUNT_FIELDS and key not in _HEADERS:
         return str(ACCOUNT_FIELDS[key])
-    return _HEADERS.get(key, key) if lang == "zh" else key
+    return _RECORD_HEADERS.get(entity, _HEADERS).get(key, key) if lang == "zh" else key
 
 
-def value_text(value, lang: str) -> str:
-    """A stored value as a person reads it: yes/no for booleans, lists joined, nothing for none."""
+def value_text(value, lang: str, field: str | None = None) -> str:
+    """A stored value of `field` as a person reads it: a vocabulary's key by its name, yes/no for booleans,
+    lists joined, a scope's method or range segment as written, nothing for none."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return str(_l("Yes") if value else _l("No"))
+    if isinstance(value, dict):
+        return part_text(value)
     if isinstance(value, (list, tuple)):
-        return ("、" if lang == "zh" else ", ").join(value_text(v, lang) for v in value)
+        return ("、" if lang == "zh" else ", ").join(value_text(v, lang, field) for v in value)
+    if field == "role":
+        return label(ROLES, value)
+    if field in CHOICE_FIELDS and isinstance(value, str):
+        return choice_label(field, value, lang)
     return str(value)
 
 
@@ -118,6 +143,18 @@ def item_value(field: str, value, lang: str) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
     return [str(value)] if value not in (None, "") else []
+
+
+def part_text(part: dict) -> str:
+    """A method (standard, title, clause) or range segment (its text and uncertainty as published, else
+    min–max unit) of a scope item, as one line."""
+    written = [part[k] for k in ("text", "u_text") if part.get(k)]
+    if written:
+        return " ".join(written)
+    if "standard" in part:
+        return " ".join(str(part[k]) for k in ("standard", "title", "clause") if part.get(k))
+    span = "–".join(str(part[k]) for k in ("min", "max") if part.get(k) is not None)
+    return " ".join(p for p in (span, part.get("unit") or "") if p)
 
 
 def source_text(source: str | None) -> str:
@@ -153,6 +190,10 @@ def choice_label(column: str, value: str | None, lang: str) -> str:
         return discipline_name(value, lang)
     if column in ("shared", "bookable"):
         return str(_l("Yes") if value == "yes" else _l("No"))
-    vocabulary = {"kind": {**FACILITY_KINDS, **CAPABILITY_KINDS}, "ownership": OWNERSHIPS, "level": LEVELS,
-                  "status": STATUSES, "crs": COORDINATE_SYSTEMS}.get(column, {})
-    return label(vocabulary, value)
+    return label(CHOICES.get(column, {}), value)
+
+
+CHOICES = {"kind": {**FACILITY_KINDS, **CAPABILITY_KINDS}, "ownership": OWNERSHIPS, "level": LEVELS,
+           "status": STATUSES, "crs": COORDINATE_SYSTEMS, "service": SERVICE_MODES, "limitation_kind": LIMITATION_KINDS,
+           "scope_layout": SCOPE_LAYOUTS}
+CHOICE_FIELDS = {*CHOICES, "district_code", "discipline"}

@@ -28,9 +28,9 @@ def local_time(moment, fmt: str = clock.MINUTES) -> str:
 
 
 @blp.app_template_filter("fee")
-def fee(amount) -> str:
-    """Every fee a person reads, as ¥2,030.00: the one formatter, money.fee_text."""
-    return fee_text(amount)
+def fee(amount, none: str = "—", on_request: bool = False) -> str:
+    """Every fee a person reads, as ¥2,030.00 (or 面议): the one formatter, money.fee_text."""
+    return fee_text(amount, none, on_request)
 
 
 def _in_page_language(show):
@@ -50,8 +50,8 @@ def register_display_labels(state) -> None:
         layout_label=lambda key: labels.label(labels.SCOPE_LAYOUTS, key),
         item_field=lambda key: labels.label(labels.SCOPE_ITEM_FIELDS, key),
         item_value=_in_page_language(labels.item_value),
-        field_name=_in_page_language(labels.field_name),
-        value_text=_in_page_language(labels.value_text),
+        field_name=lambda name, entity=None: labels.field_name(name, current_lang(), entity),
+        value_text=lambda value, field=None: labels.value_text(value, current_lang(), field),
         choice_label=_in_page_language(labels.choice_label),
         district_label=_in_page_language(labels.district_name),
         source_text=labels.source_text,

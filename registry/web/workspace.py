@@ -21,7 +21,7 @@ from registry.web.access import roles_required
 from registry.web.admin.blueprint import locator
 from registry.web.admin.edits import capability_form, facility_form
 from registry.web.booking_forms import PlainForm, TransitionForm
-from registry.web.context import current_lang
+from registry.web.context import export_lang
 
 blp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
@@ -65,7 +65,7 @@ def export():
     if end < start or (end - start).days > 3 * MAX_DAYS:
         abort(400, description=_("The period must end after it starts, and last at most three years."))
     name = f"bookings-{start.isoformat()}-{end.isoformat()}"
-    lang = request.args.get("headers") if request.args.get("headers") in ("zh", "en") else current_lang()
+    lang = export_lang()
     if request.args.get("format") == "xlsx":
         return Response(bookings_xlsx(db.session, current_user, start, end, lang),
                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -105,3 +105,31 @@ def test_capability_edit_and_create_with_the_import_rules(admin_client, session,
     assert new.status_code == 302
     change = session.scalars(select(Change).order_by(Change.id.desc())).first()
     assert (change.entity, change.action, change.capability_id) == ("capability", "create", "C0002")
+
+
+def test_a_price_on_request_shows_as_mianyi_in_the_form_and_survives_a_save(admin_client, session, registry_with_two,
+                                                                           tmp_path):
+    assert run(session, write_dataset(tmp_path / "caps", [], [capability(1, 1, price_cny="面议")])).committed
+    path = "/admin/facilities/F0001/capabilities/C0001/edit"
+    assert 'name="price_cny" value="面议"' in admin_client.get(path).get_data(as_text=True)
+    assert 'name="price_cny" value="on request"' in admin_client.get(path + "?lang=en").get_data(as_text=True)
+    from registry.services.records.canonical import capability_record
+    from registry.services.records.editing import as_cells
+    cap = session.scalar(select(Capability))
+    saved = post(admin_client, path, {**as_cells(capability_record(cap, "F0001")), "name": "导体电阻",
+                                      "version": str(cap.version)})
+    assert saved.status_code == 302
+    session.rollback()
+    cap = session.scalar(select(Capability).execution_options(populate_existing=True))
+    assert (cap.name, cap.price_cny, cap.price_on_request) == ("导体电阻", None, True)
+    priced = post(admin_client, path, {**as_cells(capability_record(cap, "F0001")), "price_cny": "95",
+                                       "version": str(cap.version)})
+    assert priced.status_code == 302
+    session.rollback()
+    cap = session.scalar(select(Capability).execution_options(populate_existing=True))
+    assert (str(cap.price_cny), cap.price_on_request) == ("95.00", False)
+    change = session.scalars(select(Change).order_by(Change.id.desc())).first()
+    assert change.before == {"price_cny": None, "price_on_request": True}
+    assert change.after == {"price_cny": "95.00", "price_on_request": False}
+    log = admin_client.get(f"/admin/changes/{change.id}").get_data(as_text=True)
+    assert "价格面议" in log and "price_on_request" not in log

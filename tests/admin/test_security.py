@@ -121,10 +121,10 @@ def test_formula_cells_stay_text_in_every_file_the_app_writes(admin_client, sess
     assert run(session, write_dataset(tmp_path / "f", [facility(6, name=HYPERLINK)])).committed
     export_dataset(session, tmp_path / "out")
     with (tmp_path / "out" / "facilities.csv").open(encoding="utf-8-sig") as stream:
-        names = [row["name"] for row in csv.DictReader(stream)]
+        names = [row["机构名称"] for row in csv.DictReader(stream)]  # Chinese headers by default (issue 14)
     assert "'" + HYPERLINK in names and HYPERLINK not in names
     export_dataset(session, tmp_path / "out.xlsx")
-    sheet = load_workbook(tmp_path / "out.xlsx")["facilities"]
+    sheet = load_workbook(tmp_path / "out.xlsx")["机构"]
     cells = [c for row in sheet.iter_rows() for c in row if c.value == HYPERLINK]
     assert cells and all(c.data_type == "s" for c in cells)
 

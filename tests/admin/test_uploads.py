@@ -5,7 +5,7 @@ import time
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from registry.models import Facility, UploadJob
+from registry.models import Capability, Facility, UploadJob
 from registry.services.records import uploads
 from tests.factories import capability, csrf_token, facility, row_counts, write_dataset, write_workbook
 
@@ -190,3 +190,33 @@ def test_rejected_row_with_control_characters_still_gives_problems_and_a_rejects
     rows = list(load_workbook(io.BytesIO(response.data))["facilities"].iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][1] == "F0004"  # the explanation comes first (错误说明)
     assert "坏␀名字␇" in rows[1] and "bad␛" in rows[1]
+
+
+def test_an_uploaded_price_of_mianyi_is_a_price_on_request(admin_client, session, registry_with_two, tmp_path):
+    """面议 in a workbook with Chinese headers (issue 14: it was refused as not a number)."""
+    path = write_workbook(tmp_path / "能力.xlsx", {"能力": [
+        {"机构编号": "F0001", "能力编号": "C0001", "能力类型": "检验检测项目", "名称": "导体电阻", "参考价格": "面议"},
+        {"机构编号": "F0001", "能力编号": "C0002", "能力类型": "检验检测项目", "名称": "绝缘电阻", "参考价格": 120}]})
+    upload(admin_client, [path])
+    job = latest_job(session)
+    assert job.status == "previewed" and job.preview["error_count"] == 0
+    preview = admin_client.get(f"/admin/uploads/{job.id}").get_data(as_text=True)
+    assert "价格面议" in preview and "price_on_request" not in preview
+    admin_client.post(f"/admin/uploads/{job.id}/confirm",
+                      data={"csrf_token": csrf_token(admin_client, f"/admin/uploads/{job.id}")})
+    assert latest_job(session).status == "applied"
+    stored = dict(((cid, (price, on_request)) for cid, price, on_request in session.execute(
+        select(Capability.capability_id, Capability.price_cny, Capability.price_on_request))))
+    assert stored["C0001"] == (None, True) and stored["C0002"][1] is False
+
+
+def test_problems_name_the_file_as_it_was_uploaded(admin_client, session, registry_with_two, tmp_path):
+    path = write_workbook(tmp_path / "二月能力.xlsx", {"能力": [
+        {"机构编号": "F0001", "能力编号": "C0001", "能力类型": "检验检测项目", "名称": "电阻", "参考价格": "约300"}]})
+    upload(admin_client, [path])
+    [issue] = latest_job(session).preview["issues"]
+    assert (issue["file"], issue["row"], issue["column"]) == ("二月能力.xlsx [能力]", 2, "参考价格")
+    write_dataset(tmp_path / "csv", [facility(3, kind="lab")])
+    (tmp_path / "csv" / "facilities.csv").rename(tmp_path / "csv" / "2026_facilities.csv")
+    upload(admin_client, [tmp_path / "csv" / "2026_facilities.csv"])
+    assert [i["file"] for i in latest_job(session).preview["issues"]] == ["2026_facilities.csv"]

@@ -143,6 +143,21 @@ def test_capability_fields(client, registry):
     assert item["price_cny"] == 300.0 and item["daily_capacity"] == 5 and item["expired"] is False
 
 
+def test_a_price_on_request_is_no_price_and_says_so(client, registry, tmp_path):
+    from tests.factories import capability, run, write_dataset
+    assert run(registry, write_dataset(tmp_path / "mianyi", capabilities=[
+        capability(3, 2, name="食品 镉含量", price_cny="面议")])).committed
+    _r, body = get(client, "/api/v1/facilities/F0003/capabilities")
+    items = {i["capability_id"]: i for i in body["items"]}
+    assert (items["C0002"]["price_cny"], items["C0002"]["price_on_request"]) == (None, True)
+    assert (items["C0001"]["price_cny"], items["C0001"]["price_on_request"]) == (None, False)
+    _r, body = get(client, "/api/v1/capabilities?bookable=true")
+    assert (body["items"][0]["price_cny"], body["items"][0]["price_on_request"]) == (300.0, False)
+    _r, feed = get(client, "/api/v1/changes?since=0&limit=200")
+    [entry] = [e for e in feed["items"] if e.get("capability_id") == "C0002" and e["facility_id"] == "F0003"]
+    assert entry["capability"]["price_on_request"] is True and entry["capability"]["price_cny"] is None
+
+
 def test_capabilities_of_one_facility(client, registry):
     _r, body = get(client, "/api/v1/facilities/F0001/capabilities")
     assert body["total"] == 2 and {i["capability_id"] for i in body["items"]} == {"C0001", "C0002"}

@@ -7,12 +7,14 @@ each dialog; a request to any host but 127.0.0.1 is aborted and fails the test, 
 Content-Security-Policy violation the browser reports (the app serves its CSP in these tests as in production).
 """
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -199,6 +201,25 @@ def new_guarded_page(browser, live_server, page_log):
             if "Content Security Policy" in message.text else None)
     page.set_default_timeout(15_000)
     return context, page
+
+
+def book_a_service(page, facility_id: str, description: str = "两个样品") -> tuple[str, str]:
+    """As the signed-in enterprise, book the service the form has chosen at `facility_id`, five days after
+    its earliest date (read from that service's row of the folded services table): (the booking's URL, the
+    service as its row names it)."""
+    page.goto(f"/facilities/{facility_id}/book")
+    page.locator("#offers-details summary").click()  # the services' table is folded below the form
+    chosen = page.locator("#capability option:checked").inner_text().split(" · ")[0].strip()
+    row = page.locator("#offers tbody tr", has_text=chosen).first
+    service = row.locator("td").first.inner_text().strip()
+    earliest = row.locator("td").nth(3).inner_text()
+    page.locator("#service_date").fill((date.fromisoformat(earliest) + timedelta(days=5)).isoformat())
+    page.locator("#quantity").fill("1")
+    page.locator("#description").fill(description)
+    page.locator("#contact_phone").fill("0571-88886666")
+    page.get_by_role("button", name="提交预约申请").click()
+    expect(page).to_have_url(re.compile(r"/bookings/\d+$"))
+    return page.url, service
 
 
 def wait_until(frame, expression: str, timeout: float = 15) -> None:

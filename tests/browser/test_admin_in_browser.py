@@ -4,12 +4,14 @@ confirm; an operator edits its own facility and is refused another's; an admin r
 This module serves its own copy of the app (demo data plus an admin and an operator), so that the other
 browser tests' database stays as they expect it.
 """
+import re
+
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, _flask, module_env, serve, shoot, sign_in
-from tests.factories import facility, write_dataset
+from tests.browser.conftest import PASSWORD, _flask, module_env, serve, shoot, sign_in, wait_until
+from tests.factories import facility, write_dataset, write_workbook
 
 ADMIN, OPERATOR = "admin@example.cn", "operator@example.cn"
 OWN, OTHERS = "DEMO-F0001", "DEMO-F0002"
@@ -93,3 +95,29 @@ def test_admin_restores_an_earlier_version(page):
     page.goto(f"/admin/facilities/{OWN}/edit")
     expect(page.locator("#f-name")).to_have_value("浙江省示范建筑材料质量检验研究院（演示）")
     shoot(page, "admin-restore")
+
+
+def test_a_price_on_request_is_uploaded_and_reads_mianyi(page, tmp_path):
+    """面议 in an uploaded workbook (issue 14: it was refused as "不是数字") is applied, shown as 面议 on the
+    facility page at both sizes, and a Chinese export writes it back."""
+    sign_in(page, ADMIN)
+    workbook = write_workbook(tmp_path / "能力.xlsx", {"能力": [
+        {"机构编号": OWN, "能力编号": "MY-01", "能力类型": "检验检测项目", "名称": "建筑门窗 面议振动试验",
+         "参考价格": "面议", "可预约": "否"}]})
+    page.goto("/admin/uploads")
+    page.set_input_files("#files", str(workbook))
+    page.get_by_role("button", name="检查文件").click()
+    expect(page.locator("#job-status")).to_have_attribute("data-status", re.compile("previewed|rejected"))
+    shoot(page, "admin-upload-mianyi-preview-desktop")
+    expect(page.locator("#issues")).to_have_count(0)
+    expect(page.locator('[data-count="capabilities-created"]')).to_have_text("1")
+    page.locator("#confirm").click()
+    expect(page.locator("#job-status")).to_have_attribute("data-status", "applied")
+    for size, viewport in (("desktop", {"width": 1366, "height": 900}), ("phone", {"width": 390, "height": 844})):
+        page.set_viewport_size(viewport)
+        page.goto(f"/facilities/{OWN}?q=面议振动试验")
+        row = page.locator("#capability-table tbody tr", has_text="面议振动试验")
+        expect(row.locator("td.num").first).to_have_text("面议")
+        frame = page.locator("#facility-map").element_handle().content_frame()  # its districts drawn, then shot
+        wait_until(frame, "document.querySelectorAll('.registry-district-label').length === 13")
+        shoot(page, f"enterprise-facility-mianyi-{size}")

@@ -2,13 +2,20 @@
 district chosen) and a booking request the operator declines fill the audit's unmet-demand table, map
 and trend; the page reads on a 390 px screen."""
 import re
-from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from registry.identifiers import make_uscc
-from tests.browser.conftest import PASSWORD, new_guarded_page, run_flask, shoot, sign_in, wait_until
+from tests.browser.conftest import (
+    PASSWORD,
+    book_a_service,
+    new_guarded_page,
+    run_flask,
+    shoot,
+    sign_in,
+    wait_until,
+)
 
 FACILITY = "DEMO-F0003"  # active, with bookable capabilities in the demo data
 NOTHING = "量子陀螺仪校准"  # no demo capability matches
@@ -56,20 +63,7 @@ def test_searches_that_find_nothing_and_a_declined_booking_fill_the_table(page, 
 
     # An enterprise books; the operator declines with a reason.
     sign_in(page, accounts["enterprise"])
-    page.goto(f"/facilities/{FACILITY}/book")
-    page.locator("#offers-details summary").click()  # the services' table is folded below the form
-    # The service the form has chosen, and its row of the services' table (for its earliest day).
-    chosen = page.locator("#capability option:checked").inner_text().split(" · ")[0].strip()
-    row = page.locator("#offers tbody tr", has_text=chosen).first
-    service = row.locator("td").first.inner_text().strip()
-    earliest = row.locator("td").nth(3).inner_text()
-    page.locator("#service_date").fill((date.fromisoformat(earliest) + timedelta(days=5)).isoformat())
-    page.locator("#quantity").fill("1")
-    page.locator("#description").fill("两个样品")
-    page.locator("#contact_phone").fill("0571-88886666")
-    page.get_by_role("button", name="提交预约申请").click()
-    expect(page).to_have_url(re.compile(r"/bookings/\d+$"))
-    booking_url = page.url
+    booking_url, service = book_a_service(page, FACILITY)
     sign_in(second_page, accounts["operator"])
     second_page.goto(booking_url)
     second_page.locator("#reason-decline").fill("设备检修中")

@@ -61,6 +61,13 @@ def test_no_tiles_still_gives_the_map_a_max_zoom():
     assert '"maxZoom": 18' in maps.render_page(m)
 
 
+def test_the_scale_bar_is_metric_only():
+    m = maps.results_map("/p", None)
+    assert [c for c in m._children.values() if isinstance(c, maps.MetricScale)] and not m.control_scale
+    html = maps.render_page(m)
+    assert "L.control.scale({imperial: false})" in html and "L.control.scale()" not in html
+
+
 def test_use_local_assets_takes_the_static_prefix():
     try:
         maps.use_local_assets("/registry/assets/")

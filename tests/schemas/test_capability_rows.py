@@ -382,7 +382,32 @@ def test_price_with_more_than_two_decimals_is_rejected_not_rounded(session, tmp_
     assert english(issue.message) == "at most two decimals (yuan and fen)"
 
 
-@pytest.mark.parametrize("given", ["面议", "100元", "NaN", "1,5", "12,50.5", "1_000"])
+@pytest.mark.parametrize("given", ["面议", "议价", "协商", "On request", " 面议 "])
+def test_mianyi_is_a_price_on_request(session, tmp_path, given):
+    """面议 was refused as "not a number" before issue 14 asked for it: no amount, the price on request."""
+    row = accepted(session, tmp_path, price_cny=given)
+    assert (row.price_cny, row.price_on_request) == (None, True)
+
+
+def test_a_price_is_not_on_request(session, tmp_path):
+    row = accepted(session, tmp_path, price_cny="120")
+    assert (row.price_cny, row.price_on_request) == (Decimal("120.00"), False)
+
+
+@pytest.mark.parametrize("again, expected", [
+    ({"price_cny": "80"}, ("电线电缆 导体直流电阻", Decimal("80.00"), False)),  # a price ends it
+    ({"name": "新名称"}, ("新名称", None, True)),  # a file without a price column keeps it
+])
+def test_a_later_file_ends_a_price_on_request_only_with_a_price(session, tmp_path, again, expected):
+    accepted(session, tmp_path, price_cny="面议")
+    report = import_capabilities(session, tmp_path / "again", capability(1, 1, **again))
+    assert report.counts["capabilities"]["updated"] == 1
+    session.expire_all()
+    [row] = stored(session)
+    assert (row.name, row.price_cny, row.price_on_request) == expected
+
+
+@pytest.mark.parametrize("given", ["面议价", "100元", "NaN", "1,5", "12,50.5", "1_000"])
 def test_price_that_is_not_a_number_is_rejected(session, tmp_path, given):
     issue = rejected(session, tmp_path, "price_cny", price_cny=given)
     assert english(issue.message) == "not a number"

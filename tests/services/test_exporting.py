@@ -1,9 +1,11 @@
 """Export: what `export` writes, `import` reads back to the same records (DATA_FORMAT.md).
 
 A varied data set (Chinese headers, GCJ-02 and BD-09 coordinates, decimals,
-dates, bookable capabilities, a facility without coordinates, text that a
+dates, bookable capabilities, a price on request (面议), a facility without coordinates, text that a
 spreadsheet would take for a formula) is imported, exported, and re-imported:
-nothing may change. Formula-like text is neutralised in both formats.
+nothing may change, whichever language the export speaks (Chinese headers and values by default, English
+on request; issue 14 made Chinese the default, so the tests that read English columns ask for English).
+Formula-like text is neutralised in both formats.
 """
 import csv
 from datetime import date
@@ -77,6 +79,8 @@ def varied_dataset(folder: Path) -> list[Path]:
                    category="管理体系", standards="ISO 9001:2015"),
         capability(4, 1, capability_id="A-1", kind="test_item", name="噪声", range_min="30", range_max="130",
                    unit="dB", bookable="yes", daily_capacity="1", price_cny="1234567.89"),
+        capability(4, 2, capability_id="A-2", kind="检测项目", name="振动", price_cny="面议", bookable="是",
+                   daily_capacity="2"),
     ]
     return write_chinese(folder, facilities, capabilities)
 
@@ -93,7 +97,7 @@ def imported(session, tmp_path):
     assert not report.errors and report.committed, [(i.file, i.row, i.column, str(i.message))
                                                     for i in report.errors]
     assert report.counts["facilities"]["created"] == 4
-    assert report.counts["capabilities"]["created"] == 5
+    assert report.counts["capabilities"]["created"] == 6
     return report
 
 
@@ -108,7 +112,7 @@ def assert_reimport_changes_nothing(session, paths):
     assert not report.errors, [(i.file, i.row, i.column, i.value, str(i.message))
                                for i in report.errors]
     assert dict(report.counts["facilities"]) == {"unchanged": 4}
-    assert dict(report.counts["capabilities"]) == {"unchanged": 5}
+    assert dict(report.counts["capabilities"]) == {"unchanged": 6}
     assert not report.changed and not report.committed
     assert changes(session) == before
 
@@ -116,31 +120,89 @@ def assert_reimport_changes_nothing(session, paths):
 # --- CSV ---------------------------------------------------------------------------------
 
 
-def test_csv_export_reimported_changes_nothing(session, tmp_path, imported):
-    counts = export_dataset(session, tmp_path / "out")
-    assert counts == {"facilities": 4, "capabilities": 5}
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_csv_export_reimported_changes_nothing(session, tmp_path, imported, lang):
+    counts = export_dataset(session, tmp_path / "out", lang)
+    assert counts == {"facilities": 4, "capabilities": 6}
     assert_reimport_changes_nothing(session, [tmp_path / "out" / "facilities.csv",
                                               tmp_path / "out" / "capabilities.csv"])
 
 
-def test_csv_export_of_a_reimport_is_byte_identical(session, tmp_path, imported):
-    export_dataset(session, tmp_path / "first")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_csv_export_of_a_reimport_is_byte_identical(session, tmp_path, imported, lang):
+    export_dataset(session, tmp_path / "first", lang)
     run(session, [tmp_path / "first" / "facilities.csv", tmp_path / "first" / "capabilities.csv"])
-    export_dataset(session, tmp_path / "second")
+    export_dataset(session, tmp_path / "second", lang)
     for name in ("facilities.csv", "capabilities.csv"):
         assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "second" / name).read_bytes()
 
 
-def test_csv_export_writes_english_headers_in_the_documented_order(session, tmp_path, imported):
+def test_a_chinese_export_reimported_then_exported_in_english_is_the_english_export(session, tmp_path, imported):
+    """Export → import round-trips across the languages too: the records, not only the text, are the same."""
+    export_dataset(session, tmp_path / "english", "en")
+    export_dataset(session, tmp_path / "chinese")
+    run(session, [tmp_path / "chinese" / "facilities.csv", tmp_path / "chinese" / "capabilities.csv"])
+    export_dataset(session, tmp_path / "again", "en")
+    for name in ("facilities.csv", "capabilities.csv"):
+        assert (tmp_path / "english" / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
+
+
+def test_csv_export_writes_chinese_headers_in_the_documented_order_by_default(session, tmp_path, imported):
     export_dataset(session, tmp_path / "out")
+    with (tmp_path / "out" / "facilities.csv").open(encoding="utf-8-sig", newline="") as stream:
+        assert next(csv.reader(stream)) == list(FACILITY_COLUMNS.values())
+    with (tmp_path / "out" / "capabilities.csv").open(encoding="utf-8-sig", newline="") as stream:
+        assert next(csv.reader(stream)) == list(CAPABILITY_COLUMNS.values())
+
+
+def test_csv_export_writes_english_headers_in_the_documented_order_on_request(session, tmp_path, imported):
+    export_dataset(session, tmp_path / "out", "en")
     with (tmp_path / "out" / "facilities.csv").open(encoding="utf-8-sig", newline="") as stream:
         assert next(csv.reader(stream)) == list(FACILITY_COLUMNS)
     with (tmp_path / "out" / "capabilities.csv").open(encoding="utf-8-sig", newline="") as stream:
         assert next(csv.reader(stream)) == list(CAPABILITY_COLUMNS)
 
 
-def test_csv_export_writes_canonical_values(session, tmp_path, imported):
+def test_chinese_export_writes_values_as_people_write_them(session, tmp_path, imported):
     export_dataset(session, tmp_path / "out")
+    facilities = {r["机构编号"]: r for r in read_csv(tmp_path / "out" / "facilities.csv")}
+    first = facilities["F0001"]
+    assert ([first[FACILITY_COLUMNS[c]] for c in ("kind", "ownership", "level", "district_code", "crs", "shared",
+                                                   "cma_valid_until", "status")]) == [
+        "计量技术机构", "国有", "市级", "西湖区", "wgs84", "是", "2027-06-30", "正常"]
+    assert [facilities[f"F000{n}"][FACILITY_COLUMNS["kind"]] for n in (2, 3)] == ["检验检测机构", "认证机构"]
+    assert (facilities["F0002"][FACILITY_COLUMNS["ownership"]], facilities["F0002"][FACILITY_COLUMNS["shared"]],
+            facilities["F0002"][FACILITY_COLUMNS["status"]]) == ("社会资金", "否", "暂停")
+    caps = {(r["机构编号"], r["能力编号"]): r for r in read_csv(tmp_path / "out" / "capabilities.csv")}
+    standard = caps[("F0001", "C0001")]
+    assert ([standard[CAPABILITY_COLUMNS[c]] for c in ("kind", "discipline", "price_cny", "bookable")]) == [
+        "计量标准", "力学", "1200.50", "是"]
+    assert caps[("F0002", "C0001")][CAPABILITY_COLUMNS["kind"]] == "检验检测项目"
+    assert caps[("F0003", "C0001")][CAPABILITY_COLUMNS["kind"]] == "认证范围"
+    assert caps[("F0004", "A-2")][CAPABILITY_COLUMNS["price_cny"]] == "面议"
+    text = "".join(p.read_text(encoding="utf-8-sig") for p in (tmp_path / "out").iterdir())
+    for key in ("metrology", "testing", "state", "private", "measurement_standard", "test_item", "yes", "no",
+                "active", "mechanics", "on request"):
+        assert f",{key}," not in text and f",{key}\r\n" not in text, key
+
+
+def test_a_price_on_request_is_exported_as_mianyi_and_comes_back(session, tmp_path, imported):
+    stored = session.scalar(select(Capability).where(Capability.capability_id == "A-2"))
+    assert (stored.price_cny, stored.price_on_request) == (None, True)
+    export_dataset(session, tmp_path / "en", "en")
+    caps = {r["capability_id"]: r for r in read_csv(tmp_path / "en" / "capabilities.csv")}
+    assert (caps["A-2"]["price_cny"], caps["A-1"]["price_cny"]) == ("on request", "1234567.89")
+    export_dataset(session, tmp_path / "zh.xlsx")
+    sheet = load_workbook(tmp_path / "zh.xlsx")["能力"]
+    prices = {row[1].value: row[14].value for row in sheet.iter_rows(min_row=2)}
+    assert prices["A-2"] == "面议" and prices["C0002"] == 0.01
+    run(session, [tmp_path / "zh.xlsx"])
+    session.expire_all()
+    assert session.scalar(select(Capability.price_on_request).where(Capability.capability_id == "A-2")) is True
+
+
+def test_csv_export_in_english_writes_canonical_values(session, tmp_path, imported):
+    export_dataset(session, tmp_path / "out", "en")
     facilities = {r["facility_id"]: r for r in read_csv(tmp_path / "out" / "facilities.csv")}
     first = facilities["F0001"]
     assert (first["kind"], first["ownership"], first["level"], first["district_code"],
@@ -170,7 +232,7 @@ def test_csv_export_writes_canonical_values(session, tmp_path, imported):
 
 
 def test_csv_export_neutralises_formula_like_text_with_an_apostrophe(session, tmp_path, imported):
-    export_dataset(session, tmp_path / "out")
+    export_dataset(session, tmp_path / "out", "en")
     facilities = {r["facility_id"]: r for r in read_csv(tmp_path / "out" / "facilities.csv")}
     assert facilities["F0001"]["name"] == "'" + HYPERLINK
     assert facilities["F0002"]["name"] == "'" + AT_SUM
@@ -197,23 +259,33 @@ def test_formula_like_text_comes_back_without_the_apostrophe(session, tmp_path, 
 # --- XLSX -----------------------------------------------------------------------------------
 
 
-def test_xlsx_export_reimported_changes_nothing(session, tmp_path, imported):
-    counts = export_dataset(session, tmp_path / "out.xlsx")
-    assert counts == {"facilities": 4, "capabilities": 5}
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_xlsx_export_reimported_changes_nothing(session, tmp_path, imported, lang):
+    counts = export_dataset(session, tmp_path / "out.xlsx", lang)
+    assert counts == {"facilities": 4, "capabilities": 6}
     assert_reimport_changes_nothing(session, [tmp_path / "out.xlsx"])
 
 
-def test_xlsx_export_then_csv_export_matches_the_csv_export(session, tmp_path, imported):
-    export_dataset(session, tmp_path / "before")
-    export_dataset(session, tmp_path / "out.xlsx")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_xlsx_export_then_csv_export_matches_the_csv_export(session, tmp_path, imported, lang):
+    export_dataset(session, tmp_path / "before", lang)
+    export_dataset(session, tmp_path / "out.xlsx", lang)
     run(session, [tmp_path / "out.xlsx"])
-    export_dataset(session, tmp_path / "after")
+    export_dataset(session, tmp_path / "after", lang)
     for name in ("facilities.csv", "capabilities.csv"):
         assert (tmp_path / "before" / name).read_bytes() == (tmp_path / "after" / name).read_bytes()
 
 
+def test_xlsx_export_names_its_sheets_in_its_language(session, tmp_path):
+    export_dataset(session, tmp_path / "zh.xlsx")
+    export_dataset(session, tmp_path / "en.xlsx", "en")
+    assert load_workbook(tmp_path / "zh.xlsx").sheetnames == ["机构", "能力"]
+    assert load_workbook(tmp_path / "en.xlsx").sheetnames == ["facilities", "capabilities"]
+    assert load_workbook(tmp_path / "zh.xlsx")["机构"]["A1"].value == "机构编号"
+
+
 def test_xlsx_export_writes_formula_like_text_as_plain_strings(session, tmp_path, imported):
-    export_dataset(session, tmp_path / "out.xlsx")
+    export_dataset(session, tmp_path / "out.xlsx", "en")
     workbook = load_workbook(tmp_path / "out.xlsx")  # not data_only: formulas would show
     assert workbook.sheetnames == ["facilities", "capabilities"]
     for sheet in workbook.worksheets:
@@ -229,7 +301,7 @@ def test_xlsx_export_writes_formula_like_text_as_plain_strings(session, tmp_path
 
 
 def test_xlsx_export_keeps_numbers_and_dates_typed(session, tmp_path, imported):
-    export_dataset(session, tmp_path / "out.xlsx")
+    export_dataset(session, tmp_path / "out.xlsx", "en")
     workbook = load_workbook(tmp_path / "out.xlsx")
     sheet = workbook["capabilities"]
     header = [c.value for c in sheet[1]]
@@ -251,7 +323,7 @@ def test_tombstoned_records_are_not_exported(session, tmp_path, target):
                  prune=True)
     assert report.counts["facilities"]["deleted"] == 1
     assert report.counts["capabilities"]["deleted"] == 2
-    counts = export_dataset(session, tmp_path / target)
+    counts = export_dataset(session, tmp_path / target, "en")
     assert counts == {"facilities": 1, "capabilities": 1}
     if target == "out":
         facilities = read_csv(tmp_path / "out" / "facilities.csv")
@@ -269,7 +341,7 @@ def test_tombstoned_records_are_not_exported(session, tmp_path, target):
 def test_export_of_an_empty_registry_writes_headers_only(session, tmp_path):
     assert export_dataset(session, tmp_path / "out") == {"facilities": 0, "capabilities": 0}
     text = (tmp_path / "out" / "facilities.csv").read_text(encoding="utf-8-sig")
-    assert text.splitlines() == [",".join(FACILITY_COLUMNS)]
+    assert text.splitlines() == [",".join(FACILITY_COLUMNS.values())]  # Chinese by default (issue 14)
 
 
 def test_csv_export_starts_with_a_bom_so_excel_reads_chinese(session, tmp_path):
@@ -280,7 +352,7 @@ def test_csv_export_starts_with_a_bom_so_excel_reads_chinese(session, tmp_path):
 def test_xlsx_export_keeps_formula_like_text_as_quoted_text(session, tmp_path):
     run(session, write_dataset(tmp_path / "in", [facility(1, name="=HYPERLINK(\"x\")")]))
     export_dataset(session, tmp_path / "out.xlsx")
-    cell = load_workbook(tmp_path / "out.xlsx")["facilities"]["B2"]
+    cell = load_workbook(tmp_path / "out.xlsx")["机构"]["B2"]  # the Chinese sheet name by default (issue 14)
     assert (cell.value, cell.data_type, cell.quotePrefix) == ('=HYPERLINK("x")', "s", True)
 
 

@@ -53,3 +53,20 @@ def test_admins_download_templates_in_the_pages_language(client, session):
     assert english.sheetnames == ["facilities", "notes"]
     assert english["facilities"]["A1"].value == "facility_id"
     assert client.get("/admin/uploads/template/other.xlsx").status_code == 404
+
+
+def test_the_english_template_writes_the_keys_and_imports_too(app, session, tmp_path):
+    with app.test_request_context():
+        path = tmp_path / "template.xlsx"
+        path.write_bytes(template_workbook("workbook", "en"))
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["facilities", "capabilities", "notes"]
+    row = dict(zip(FACILITY_COLUMNS, [c.value for c in workbook["facilities"][2]]))
+    assert (row["kind"], row["ownership"], row["shared"], row["district_code"]) == ("testing", "state", "yes", "330106")
+    report = run(session, [path])
+    assert report.committed and not report.errors, report.errors
+
+
+def test_the_notes_say_a_price_may_be_mianyi(chinese_template):
+    notes = {(r[0], r[2]): r[4] for r in load_workbook(chinese_template)["说明"].iter_rows(values_only=True)}
+    assert "面议" in notes[("能力", "price_cny")]

@@ -340,3 +340,35 @@ def test_outside_supply_upload(client, loaded):
                                .encode()), "o.csv"), "source": "x", "csrf_token": token},
         content_type="multipart/form-data")
     assert inside.status_code == 400 and "inside Hangzhou" in inside.get_data(as_text=True)
+
+
+def test_art6_export_writes_kind_and_ownership_as_people_write_them(client, loaded):
+    """They were the stored keys (testing, state) under Chinese headers before issue 14's exports."""
+    rows = list(csv.reader(io.StringIO(client.get("/audit/export/art6.csv").get_data().decode("utf-8-sig"))))
+    assert rows[0][3:5] == ["机构类型", "性质"]
+    hostile = next(r for r in rows if r[1] == "F0007")
+    assert hostile[3:5] == ["检验检测机构", "国有"]
+    sheet = load_workbook(io.BytesIO(client.get("/audit/export/art6.xlsx").data)).active
+    assert ["检验检测机构", "国有"] in [[c.value for c in row[3:5]] for row in sheet.iter_rows()]
+    english = list(csv.reader(io.StringIO(client.get("/audit/export/art6.csv?headers=en")
+                                          .get_data().decode("utf-8-sig"))))
+    assert english[0][3:5] == ["Kind", "Ownership"]
+    assert next(r for r in english if r[1] == "F0007")[3:5] == ["testing", "state"]
+
+
+EXPORTS = [*(f"/audit/export/{name}.csv" for name in ("districts", "disciplines", "art6", "certificates",
+                                                      "certificate_summary", "certificate_facilities", "access",
+                                                      "spread", "spread_weighted")), "/audit/unmet/export.csv"]
+
+
+@pytest.mark.parametrize("url", EXPORTS)
+def test_every_audit_export_speaks_one_language_chinese_by_default(client, loaded, url):
+    from tests.web.test_one_language import data_strings, leaks
+
+    def cells(query=""):
+        text = client.get(url + query).get_data().decode("utf-8-sig")
+        return "\n".join(cell for row in csv.reader(io.StringIO(text)) for cell in row)
+
+    chinese, english = cells(), cells("?headers=en")
+    assert not leaks(chinese, "zh", data_strings(loaded, "zh")), url
+    assert english != chinese and not leaks(english, "en", data_strings(loaded, "en")), url

@@ -117,3 +117,14 @@ def test_booking_page_e_mail_and_ics_carry_address_phone_instructions_and_one_fe
     assert str(event["location"]) == ADDRESS
     facility_page = client.get("/facilities/F0001").get_data(as_text=True)
     assert "¥2,030.00" in facility_page
+
+
+def test_a_price_on_request_reads_mianyi_on_the_facility_and_booking_pages(client, session, tmp_path):
+    run(session, bookable_dataset(tmp_path, price_cny="面议", category="电线电缆"))
+    login(client, user(session, "enterprise"))
+    facility_page = client.get("/facilities/F0001").get_data(as_text=True)
+    assert 'data-label="收费（元）">面议</td>' in facility_page
+    book = client.get("/facilities/F0001/book").get_data(as_text=True)
+    assert "电线电缆 导体直流电阻 · GB/T 3048.4-2007 · 面议" in book and "¥" not in book
+    english = client.get("/facilities/F0001?lang=en").get_data(as_text=True)
+    assert 'data-label="Fee (CNY)">On request</td>' in english and "面议" not in english

@@ -1,7 +1,9 @@
 """One language at a time: every page (each GET route of the URL map, as every role that may see it, with
-seeded data: facilities, a booking, a change log, an upload with problems, an API key, an admin action) in
+seeded data: facilities, a published scope, a booking, a change log, an upload with problems, an API key, an
+admin action) in
 Chinese shows no English word outside an allow-list of proper names, codes and units, and in English no
 Chinese outside the data. The data (names, addresses, descriptions typed by people) is taken out first."""
+import functools
 import itertools
 import re
 from html.parser import HTMLParser
@@ -10,9 +12,20 @@ import pytest
 from sqlalchemy import select
 
 from registry.clock import today
-from registry.models import ApiKey, Booking, Capability, ChangeSet, Facility, PendingRegistration, UploadJob, User
+from registry.models import (
+    ApiKey,
+    Booking,
+    Capability,
+    Change,
+    ChangeSet,
+    Facility,
+    PendingRegistration,
+    UploadJob,
+    User,
+)
 from registry.services.accounts.api_keys import create_key
 from registry.services.booking.workflow import request_booking, transition
+from registry.services.records.scope_import import import_scope
 from tests.factories import (
     bookable_dataset,
     booking_request,
@@ -26,6 +39,7 @@ from tests.factories import (
     user,
     write_dataset,
 )
+from tests.services.test_scope_examples import path_of
 
 # Endpoints that answer a file, JSON, a redirect or the vendor's Swagger UI (English by design, for developers)
 NOT_PAGES = {"static", "pages.set_language", "audit.export", "workspace.export", "bookings.booking_ics",
@@ -39,7 +53,7 @@ LATIN_ALLOWED = {
     "wgs84", "gcj02", "bd09", "OpenAPI", "URL", "ln", "Excel", "HTTPS", "ID", "CNY", "SFCA", "Fisher-Jenks",
     "ics", "xlsx", "UTF",
     # columns and values a demand or outside-supply file must carry, as the reader types them
-    "GeoJSON", "count", "kind", "name", "discipline", "certification",
+    "GeoJSON", "count", "kind", "name", "discipline", "certification", "metrology", "testing",
     # the audit's cited methods and sources: authors, software, projections, and a formula's subscript
     "Albers", "EPSG", "PySAL", "inequality", "cnmaps", "Dai", "Lerman", "Luo", "Qi", "Shorrocks", "Wang",
     "Yitzhaki", "ij",
@@ -88,12 +102,20 @@ def visible_text(html: str, lang: str) -> str:
 
 def leaks(text: str, lang: str, data: list[str]) -> set[str]:
     for value in data:  # longest first: the data people typed is theirs, in whatever language
-        text = text.replace(value, " ")
+        text = data_pattern(value).sub(" ", text)
     if lang == "zh":
         return {w for w in LATIN_WORD.findall(text) if w not in LATIN_ALLOWED}
     for term in CJK_ALLOWED:
         text = text.replace(term, " ")
     return set(CJK.findall(text)) - {"（", "）", "，", "：", "、"}
+
+
+@functools.cache
+def data_pattern(value: str) -> re.Pattern:
+    """`value` where it stands on its own: a user named "test" does not take the "test" out of "testing"."""
+    before = r"(?<![A-Za-z])" if value[0].isascii() and value[0].isalpha() else ""
+    after = r"(?![A-Za-z])" if value[-1].isascii() and value[-1].isalpha() else ""
+    return re.compile(before + re.escape(value) + after)
 
 
 @pytest.fixture
@@ -103,9 +125,11 @@ def seeded(app, session, tmp_path, client, monkeypatch):
     paths = write_dataset(tmp_path / "more", [facility(3, name="西湖计量所", kind="metrology")],
                           [capability(3, 1, kind="measurement_standard", name="活塞式压力计标准装置",
                                       discipline="mechanics", standards="JJG 59-2007", quantity="压力",
-                                      range_min="100", range_max="60000", unit="kPa")])
+                                      range_min="100", range_max="60000", unit="kPa",
+                                      certificate_no="[2019]浙量标杭法证字第001号", valid_until="2020-01-01")])
     run(session, bookable_dataset(tmp_path, facilities=2))
     run(session, paths)
+    import_scope(session, path_of("cma"), "F0001", actor="test")  # methods, limitations, remarks, 面议, 暂停
     people = {"enterprise": user(session, "enterprise", name="王小明"),
               "operator": user(session, "operator", name="赵主任", facility_ids=["F0001"]),
               "auditor": user(session, "auditor", name="钱科长"),
@@ -133,12 +157,19 @@ def seeded(app, session, tmp_path, client, monkeypatch):
     return people
 
 
+# Columns that hold a key of a closed vocabulary (or a code): not typed text, a page must name them
+KEYED_COLUMNS = {"kind", "ownership", "level", "status", "district_code", "discipline", "service", "scope_layout",
+                 "limitation_kind", "role", "state", "scopes"}
+
+
 def data_strings(session, lang: str) -> list[str]:
     """Every text a person typed or imported: taken out of the page before looking for leaks."""
     values = set()
     for model in (Facility, Capability, User, Booking, ApiKey, ChangeSet, PendingRegistration):
         for row in session.scalars(select(model)):
             for column in model.__table__.columns:
+                if column.key in KEYED_COLUMNS:
+                    continue
                 value = getattr(row, column.key, None)
                 if isinstance(value, str) and value.strip():
                     values.update({value, *value.split(";")})
@@ -222,3 +253,22 @@ def test_roles_and_scopes_are_named_not_keyed(client, session):
     assert ">operator<" not in users_page and ">auditor<" not in users_page
     keys_page = client.get("/admin/keys?lang=zh").get_data(as_text=True)
     assert "读取：检索和查看机构与能力" in keys_page and "审计：" in keys_page
+
+
+def test_a_capability_change_names_the_capability_columns_and_the_scope_fields(client, session, tmp_path):
+    """A capability's name is 名称, not the facility's 机构名称; a published scope's fields and values have names
+    (检测对象/测量仪器, 服务方式 检测, 价格面议 是) and its methods read as written, not as a dict."""
+    run(session, bookable_dataset(tmp_path, facilities=1))
+    import_scope(session, path_of("cma"), "F0001", actor="test")
+    session.commit()
+    login(client, user(session, "admin"))
+    change = session.scalar(select(Change).where(Change.capability_id.like("S-%"), Change.action == "create")
+                            .order_by(Change.id))
+    rows = visible_text(client.get(f"/admin/changes/{change.id}?lang=zh").get_data(as_text=True), "zh")
+    for name, value in (("能力类型", "检验检测项目"), ("名称", "建筑材料（演示） 胶砂强度"), ("服务方式", "检测"),
+                        ("能力范围格式", "CMA 资质认定附表"), ("价格面议", "是"),
+                        ("检测方法", "GB/T 17671-2021 水泥胶砂强度检验方法（ISO法）")):
+        assert f"\n{name}\n{value}\n" in rows, (name, rows)
+    assert "机构名称" not in rows and "None" not in rows and "{" not in rows
+    form = client.get("/admin/facilities/F0001/capabilities/C0001/edit?lang=zh").get_data(as_text=True)
+    assert '<label for="f-name">名称</label>' in form and '<label for="f-kind">能力类型</label>' in form

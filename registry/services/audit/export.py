@@ -31,8 +31,9 @@ def district_name(code: str, lang: str) -> str:
 def districts_table(table, lang: str) -> tuple[list, list]:
     figures = FIGURES + BOOKING_FIGURES
     header = [str(_l("Code")), str(_l("District"))] + [str(f.label) for f in figures]
-    rows = [[r["code"], district_name(r["code"], lang)] + [r.get(f.key) for f in figures]
-            for r in table.rows + [table.total]]
+    # the total has no code (its key, "total", is no word for a reader)
+    rows = [[None if r["code"] == "total" else r["code"], district_name(r["code"], lang)]
+            + [r.get(f.key) for f in figures] for r in table.rows + [table.total]]
     return header, rows
 
 
@@ -52,10 +53,13 @@ def disciplines_table(matrix, lang: str, names: dict) -> tuple[list, list]:
 
 
 def art6_table(rows: list[dict], lang: str) -> tuple[list, list]:
+    """Kind and ownership as the interchange files write them: 检验检测机构, 国有 (the keys in English)."""
     header = [str(h) for h in (_l("District"), _l("Facility ID"), _l("Facility"), _l("Kind"), _l("Ownership"),
                                _l("Finding"))]
     return header, [[district_name(r["district_code"], lang), r["facility_id"],
-                     r["name"] if lang == "zh" or not r["name_en"] else r["name_en"], r["kind"], r["ownership"],
+                     r["name"] if lang == "zh" or not r["name_en"] else r["name_en"],
+                     vocabulary.written(vocabulary.FACILITY_KINDS, r["kind"], lang),
+                     vocabulary.written(vocabulary.OWNERSHIPS, r["ownership"], lang),
                      str(REASONS[r["reason"]])] for r in rows]
 
 

@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from registry import identifiers, units
 from registry.models import Accreditation, ChangeSet, Facility
 from registry.schemas import fields, interchange, rules
-from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
+from registry.schemas.interchange import CAPABILITY_FIELDS, FACILITY_COLUMNS
 
 FACILITY_FIELDS = [c for c in FACILITY_COLUMNS if c != "crs"]
 FACILITY_ATTRS = [c for c in FACILITY_FIELDS if hasattr(Facility, c)]  # the rest: accreditations
-CAPABILITY_ATTRS = [c for c in CAPABILITY_COLUMNS if c != "facility_id"]
+CAPABILITY_ATTRS = [c for c in CAPABILITY_FIELDS if c != "facility_id"]
 ACCREDITATION_FIELDS = {"cma": ("cma_no", "cma_valid_until"),
                         "cnas": ("cnas_no", "cnas_valid_until"),
                         "cnca": ("cnca_no", None)}
@@ -107,7 +107,7 @@ def import_digest(raw: dict, record: dict, columns: frozenset[str]) -> str:
     digest = hashlib.blake2b(validation_version(), digest_size=16)
     digest.update(repr(sorted(raw.items())).encode())
     digest.update(repr(sorted(columns)).encode())
-    digest.update(repr([record[column] for column in CAPABILITY_COLUMNS]).encode())
+    digest.update(repr([record[field] for field in CAPABILITY_FIELDS]).encode())
     return digest.hexdigest()
 
 

@@ -11,7 +11,14 @@ from flask_babel import force_locale
 from registry.models import UploadJob
 from registry.services.records.editing import facility_scope
 from registry.services.records.importing import import_dataset
-from registry.services.records.upload_files import REJECTS_NAME, ProgressFile, job_folder, job_paths, write_rejects
+from registry.services.records.upload_files import (
+    REJECTS_NAME,
+    ProgressFile,
+    job_folder,
+    job_paths,
+    target_names,
+    write_rejects,
+)
 from registry.services.records.writer import web_actor
 
 SAMPLE_PER_KIND = 100  # changes kept per (entity, action) for the preview page
@@ -50,15 +57,22 @@ def dry_run(session, job: UploadJob, *, upload_dir: str, locator, chunk_rows: in
         preview = {
             "counts": {name: dict(c) for name, c in report.counts.items()},
             "changes": sample.sample, "change_counts": dict(sample.count),
-            "issues": [issue_dict(i) for i in report.issues[:ISSUES_KEPT]],
+            "issues": [issue_dict(i, job.files) for i in report.issues[:ISSUES_KEPT]],
             "issue_count": len(report.issues), "error_count": len(report.errors), "rejects": rejects,
             "uscc_changes": report.uscc_changes,  # refused in the preview; applied only when confirmed
         }
     return preview, refused
 
 
-def issue_dict(issue) -> dict:
-    return {"file": issue.file, "row": issue.row, "column": issue.column, "value": issue.value,
+def issue_dict(issue, uploaded: list[str]) -> dict:
+    """A problem as the preview keeps it, its file named as the uploader named it (能力.xlsx [能力]), not as
+    the job keeps it (upload.xlsx)."""
+    file = issue.file or ""
+    for kept, given in zip(target_names(uploaded), uploaded):
+        if file == kept or file.startswith(kept + " "):
+            file = given + file[len(kept):]
+            break
+    return {"file": file, "row": issue.row, "column": issue.column, "value": issue.value,
             "message": str(issue.message), "level": issue.level}
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from registry import vocabulary
 from registry.errors import NotFound
 from registry.models import Accreditation, Capability, Facility, User
 from registry.models.capability import SearchDoc
@@ -93,11 +94,12 @@ def stored_facility(session, facility: Facility) -> dict:
     return facility_record(facility, accreditations)
 
 
-def as_cells(record: dict) -> dict[str, str]:
-    """A record as the text cells of a row (what a form shows and an import reads)."""
+def as_cells(record: dict, lang: str = "zh") -> dict[str, str]:
+    """A record as the text cells of a row (what a form shows and an import reads); a price on request is
+    written in the price cell as the form's language says it (面议)."""
     cells = {}
     for key, value in record.items():
-        if value is None or value == "":
+        if value is None or value == "" or key == "price_on_request":
             continue
         if isinstance(value, bool):
             value = "yes" if value else "no"
@@ -106,6 +108,8 @@ def as_cells(record: dict) -> dict[str, str]:
         elif isinstance(value, (date, Decimal, int)):
             value = str(value)
         cells[key] = str(value)
+    if record.get("price_on_request"):
+        cells["price_cny"] = vocabulary.PRICE_ON_REQUEST_WRITTEN[lang]
     return cells
 
 

@@ -1,9 +1,10 @@
 """Export the registry in the interchange format: a CSV pair or an XLSX workbook.
 
-What `export` writes, `import` reads back to the same records. Text that a
-spreadsheet would take for a formula is neutralised: in CSV with a leading
-apostrophe (which import removes again), in XLSX as a text cell with Excel's
-hidden quote prefix. CSV carries a BOM so that Excel reads it as UTF-8.
+What `export` writes, `import` reads back to the same records. The file speaks one language: by default
+Chinese headers and values as people write them (类型 检验检测机构, 性质 国有, 是否共享 是, 参考价格 面议), or
+English headers and keys on request (`lang="en"`); import reads either. Text that a spreadsheet would
+take for a formula is neutralised: in CSV with a leading apostrophe (which import removes again), in XLSX
+as a text cell with Excel's hidden quote prefix. CSV carries a BOM so that Excel reads it as UTF-8.
 """
 import csv
 from datetime import date
@@ -18,39 +19,40 @@ from sqlalchemy import select
 
 from registry.errors import RegistryError
 from registry.models import Capability, Facility
-from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
+from registry.schemas.interchange import CapabilityRowSchema, FacilityRowSchema, headers, written_row
 from registry.services.records.canonical import CAPABILITY_ATTRS, capability_record, load_facilities
-from registry.services.records.tables import FORMULA_START
+from registry.services.records.tables import FORMULA_START, sheet_name
 
 
-def export_dataset(session, target: Path) -> dict[str, int]:
-    """Write to `target`: a folder gets facilities.csv and capabilities.csv, a .xlsx a workbook."""
-    tables = {"facilities": (list(FACILITY_COLUMNS), facility_rows(session)),
-              "capabilities": (list(CAPABILITY_COLUMNS), capability_rows(session))}
+def export_dataset(session, target: Path, lang: str = "zh") -> dict[str, int]:
+    """Write to `target`: a folder gets facilities.csv and capabilities.csv, a .xlsx a workbook (sheets 机构 and
+    能力, or facilities and capabilities); headers and values in `lang` (zh or en)."""
+    tables = {"facilities": (FacilityRowSchema, facility_rows(session)),
+              "capabilities": (CapabilityRowSchema, capability_rows(session))}
     counts = {}
     if target.suffix and target.suffix.lower() != ".xlsx":
         raise RegistryError(_l("export to a folder (for CSV files) or to a .xlsx file, not %(name)s",
                                name=target.name))
     if target.suffix.lower() == ".xlsx":
         workbook = Workbook(write_only=True)
-        for name, (header, rows) in tables.items():
-            sheet = workbook.create_sheet(name)
-            sheet.append(header)
+        for name, (schema, rows) in tables.items():
+            sheet = workbook.create_sheet(sheet_name(name, lang))
+            sheet.append(headers(schema, lang))
             counts[name] = 0
             for row in rows:
-                sheet.append([xlsx_cell(sheet, row.get(c)) for c in header])
+                sheet.append([xlsx_cell(sheet, value) for value in written_row(schema, row, lang)])
                 counts[name] += 1
         target.parent.mkdir(parents=True, exist_ok=True)
         workbook.save(target)
         return counts
     target.mkdir(parents=True, exist_ok=True)
-    for name, (header, rows) in tables.items():
+    for name, (schema, rows) in tables.items():
         with (target / f"{name}.csv").open("w", encoding="utf-8-sig", newline="") as stream:
             writer = csv.writer(stream)
-            writer.writerow(header)
+            writer.writerow(headers(schema, lang))
             counts[name] = 0
             for row in rows:
-                writer.writerow([csv_cell(row.get(c)) for c in header])
+                writer.writerow([csv_cell(value) for value in written_row(schema, row, lang)])
                 counts[name] += 1
     return counts
 

@@ -377,8 +377,9 @@ class ImportRun:
 # absent one is empty), so a row's cross-column rules hold for what is stored.
 FACILITY_COLUMN_GROUPS = ({"lon", "lat", "crs", "district_code"}, {"cma_no", "cma_valid_until"},
                           {"cnas_no", "cnas_valid_until"})
+# price_on_request is no column: the price column's 面议 says it, so a file with prices gives it.
 CAPABILITY_COLUMN_GROUPS = ({"kind", "discipline"}, {"range_min", "range_max", "unit"},
-                            {"bookable", "daily_capacity"})
+                            {"bookable", "daily_capacity"}, {"price_cny", "price_on_request"})
 
 
 def out_of_scope(facility_id):

@@ -1,8 +1,10 @@
 """Workbooks to fill in, one per upload kind: the interchange format's headers (Chinese by default), one
-filled example row written the way people write (检验检测机构, 国有, 是), a frozen header, and a 说明 sheet
-that says for each column whether it is required and what it takes (read from the import's own schema, so
-the explanation cannot drift from what the import accepts). The importer ignores the 说明 sheet."""
+filled example row written the way people write (检验检测机构, 国有, 是) as `export` writes it, a frozen header,
+and a 说明 sheet that says for each column whether it is required and what it takes (read from the import's
+own schema, so the explanation cannot drift from what the import accepts). The importer ignores the 说明 sheet."""
 import io
+from datetime import date
+from decimal import Decimal
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -11,33 +13,28 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from registry.identifiers import make_uscc
 from registry.schemas import fields as cells
-from registry.schemas.interchange import (
-    CAPABILITY_COLUMNS,
-    FACILITY_COLUMNS,
-    CapabilityRowSchema,
-    FacilityRowSchema,
-)
+from registry.schemas.interchange import CapabilityRowSchema, FacilityRowSchema, headers, written_row
+from registry.services.records.tables import sheet_name
+from registry.vocabulary import PRICE_ON_REQUEST_WRITTEN
 
 KINDS = ("facilities", "capabilities", "workbook")
-SHEETS = {"facilities": {"zh": "机构", "en": "facilities"}, "capabilities": {"zh": "能力", "en": "capabilities"}}
 NOTES_SHEET = {"zh": "说明", "en": "notes"}
-COLUMNS = {"facilities": FACILITY_COLUMNS, "capabilities": CAPABILITY_COLUMNS}
 SCHEMAS = {"facilities": FacilityRowSchema, "capabilities": CapabilityRowSchema}
-# One example of each table, as a bureau would type it (an invented facility: replace it with yours)
+# One example record of each table (an invented facility: replace it with yours), written in the file's language
 EXAMPLES = {
     "facilities": {
         "facility_id": "EXAMPLE-0001", "name": "杭州市示例检验检测中心", "name_en": "Hangzhou Example Testing Centre",
-        "kind": "检验检测机构", "ownership": "国有", "level": "市级", "uscc": make_uscc("91330106", "MA2B3C4D"),
-        "org_name": "杭州市示例检验检测中心", "district_code": "西湖区", "address": "杭州市西湖区示例路 1 号",
+        "kind": "testing", "ownership": "state", "level": "city", "uscc": make_uscc("91330106", "MA2B3C4D"),
+        "org_name": "杭州市示例检验检测中心", "district_code": "330106", "address": "杭州市西湖区示例路 1 号",
         "lon": 120.13, "lat": 30.27, "crs": "wgs84", "phone": "0571-88880000", "email": "service@example.cn",
-        "website": "https://example.cn", "shared": "是", "fields": "新材料；高端装备", "cma_no": "211112290728",
-        "cma_valid_until": "2030-12-31", "status": "正常",
+        "website": "https://example.cn", "shared": True, "fields": "新材料；高端装备", "cma_no": "211112290728",
+        "cma_valid_until": date(2030, 12, 31), "status": "active",
     },
     "capabilities": {
-        "facility_id": "EXAMPLE-0001", "capability_id": "C0001", "kind": "检验检测项目",
+        "facility_id": "EXAMPLE-0001", "capability_id": "C0001", "kind": "test_item",
         "name": "电线电缆 导体直流电阻", "category": "电线电缆", "standards": "GB/T 3048.4-2007",
-        "quantity": "电阻", "range_min": 0.001, "range_max": 100, "unit": "Ω", "valid_until": "2030-12-31",
-        "price_cny": 120, "lead_time_days": 3, "bookable": "是", "daily_capacity": 5,
+        "quantity": "电阻", "range_min": 0.001, "range_max": 100, "unit": "Ω", "valid_until": date(2030, 12, 31),
+        "price_cny": Decimal(120), "lead_time_days": 3, "bookable": True, "daily_capacity": 5,
     },
 }
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F2")
@@ -57,20 +54,17 @@ def template_workbook(kind: str, lang: str = "zh") -> bytes:
     return stream.getvalue()
 
 
-def header(table: str, column: str, lang: str) -> str:
-    return COLUMNS[table][column] if lang == "zh" else column
-
-
 def _data_sheet(workbook, table: str, lang: str) -> None:
-    sheet = workbook.create_sheet(SHEETS[table][lang])
-    columns = list(COLUMNS[table])
-    sheet.append([header(table, c, lang) for c in columns])
-    sheet.append([EXAMPLES[table].get(c) for c in columns])
+    sheet = workbook.create_sheet(sheet_name(table, lang))
+    header = headers(SCHEMAS[table], lang)
+    example = written_row(SCHEMAS[table], EXAMPLES[table], lang)
+    sheet.append(header)
+    sheet.append(example)
     for cell in sheet[1]:
         cell.font, cell.fill = Font(bold=True), HEADER_FILL
-    for index, column in enumerate(columns, start=1):
+    for index, (title, value) in enumerate(zip(header, example), start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(
-            10, min(40, 2 * len(header(table, column, lang)) + 4, 2 * len(str(EXAMPLES[table].get(column) or "")) + 2))
+            10, min(40, 2 * len(title) + 4, 2 * len(str(value or "")) + 2))
     sheet.freeze_panes = "A2"
 
 
@@ -79,10 +73,10 @@ def _notes_sheet(workbook, tables, lang: str) -> None:
     sheet.append([str(_l("Sheet")), str(_l("Column")), str(_l("Column (English)")), str(_l("Required")),
                   str(_l("What to write"))])
     for table in tables:
-        schema_fields = SCHEMAS[table]._declared_fields  # the classes: building a schema needs a locator
-        for column in COLUMNS[table]:
-            field = schema_fields[column]
-            sheet.append([SHEETS[table][lang], COLUMNS[table][column], column,
+        schema = SCHEMAS[table]
+        for column, chinese in schema.COLUMNS.items():
+            field = schema._declared_fields[column]  # the class's: building a schema needs a locator
+            sheet.append([sheet_name(table, lang), chinese, column,
                           str(_l("Yes") if field.required else _l("No")), describe(field, lang)])
     sheet.append([])
     sheet.append([str(_l("Replace the example row with your own rows; one row per facility or capability. "
@@ -102,6 +96,9 @@ def describe(field, lang: str) -> str:
         return str(_l("one of: %(choices)s", choices=field._choices_text()))
     if isinstance(field, cells.YesNo):
         return str(_l("yes or no"))
+    if isinstance(field, cells.Price):
+        return str(_l("an amount in yuan, e.g. 120, or %(on_request)s (price on request)",
+                      on_request=PRICE_ON_REQUEST_WRITTEN[lang]))
     if isinstance(field, cells.Money):
         return str(_l("an amount in yuan, e.g. 120"))
     if isinstance(field, cells.Integer):

@@ -88,6 +88,12 @@ def open_tables(paths: list[Path], encoding: str | None = None) -> tuple[dict[st
     return tables, warnings
 
 
+def sheet_name(table: str, lang: str) -> str:
+    """The sheet a workbook of `lang` gives `table` (机构 or facilities …): a name import recognises."""
+    english, chinese = SHEET_ALIASES[table]
+    return chinese if lang == "zh" else english
+
+
 def table_name_for(path: Path) -> str | None:
     """facilities.csv, 2026_facilities.csv, 机构.csv … — one table named, as a whole word."""
     stem = path.stem.lower()

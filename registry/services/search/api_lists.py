@@ -47,7 +47,7 @@ SORT_BELOW = 3000  # matches, below which a page is sorted rather than read in p
 
 @dataclass
 class CapabilityPage:
-    rows: list[dict]  # capability values (CAPABILITY_COLUMNS + id, updated_at, demo, expired)
+    rows: list[dict]  # capability values (interchange.CAPABILITY_FIELDS + id, updated_at, demo, expired)
     total: int
     facets: dict[str, dict[str, int]]
     more: bool

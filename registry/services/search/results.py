@@ -14,7 +14,7 @@ from sqlalchemy import case, false, func, select
 from registry.caching import VersionedCache
 from registry.models import Capability
 from registry.ops import metrics
-from registry.schemas.interchange import CAPABILITY_COLUMNS
+from registry.schemas import interchange
 from registry.services.records.canonical import data_version
 from registry.services.search.matching import (
     FACILITY_FIELDS,
@@ -28,13 +28,13 @@ from registry.services.search.query import SearchQuery
 from registry.services.search.terms import ids_in
 
 HIT_CAPABILITIES = 5
-CAPABILITY_FIELDS = [c for c in CAPABILITY_COLUMNS if c != "facility_id"]
+CAPABILITY_FIELDS = [c for c in interchange.CAPABILITY_FIELDS if c != "facility_id"]
 
 
 @dataclass
 class FacilityHit:
     facility: dict
-    capabilities: list[dict]  # CAPABILITY_COLUMNS + 'expired'
+    capabilities: list[dict]  # interchange.CAPABILITY_FIELDS + 'expired'
     matched: int
     distance_km: float | None
     min_price: Decimal | None

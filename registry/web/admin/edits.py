@@ -12,6 +12,7 @@ from registry.services.records.canonical import capability_record
 from registry.services.records.writer import InvalidRecord
 from registry.web.access import roles_required
 from registry.web.admin.blueprint import KEEPERS, blp, locator
+from registry.web.context import current_lang
 
 CHOICES = {"kind": tuple(vocabulary.FACILITY_KINDS), "ownership": tuple(vocabulary.OWNERSHIPS),
            "level": ("", *vocabulary.LEVELS), "status": tuple(vocabulary.STATUSES),
@@ -51,7 +52,7 @@ def facility_form(facility_id: str, cells: dict | None = None, errors: dict | No
         cells = editing.as_cells(editing.stored_facility(db.session, facility))
     return render_template("admin/edit_facility.html", facility=facility, cells=cells, errors=errors or {},
                            columns=[c for c in FACILITY_COLUMNS if c != "facility_id"], choices=CHOICES,
-                           labels=FACILITY_COLUMNS, capabilities=editing.live_capabilities(db.session, facility),
+                           capabilities=editing.live_capabilities(db.session, facility),
                            version=facility.version), status
 
 
@@ -77,8 +78,8 @@ def capability_form(facility_id: str, capability_id: str | None, cells: dict | N
     facility = editing.editable_facility(db.session, facility_id, current_user)
     capability = editing.editable_capability(db.session, facility, capability_id) if capability_id else None
     if cells is None:
-        cells = editing.as_cells(capability_record(capability, facility_id)) if capability else {}
+        cells = editing.as_cells(capability_record(capability, facility_id), current_lang()) if capability else {}
     columns = [c for c in CAPABILITY_COLUMNS if c != "facility_id" and (c != "capability_id" or not capability)]
     return render_template("admin/edit_capability.html", facility=facility, capability=capability, cells=cells,
                            errors=errors or {}, columns=columns, choices=CAPABILITY_CHOICES,
-                           labels=CAPABILITY_COLUMNS, version=capability.version if capability else 0), status
+                           version=capability.version if capability else 0), status

@@ -9,7 +9,7 @@ from registry.extensions import db
 from registry.services.records import scope_uploads, sheet_templates, uploads
 from registry.web.access import roles_required
 from registry.web.admin.blueprint import KEEPERS, blp
-from registry.web.context import current_lang
+from registry.web.context import current_lang, export_lang
 
 FORM_BYTES = 64 * 1024  # what a multipart body holds besides a scope file: the fields and their boundaries
 
@@ -40,10 +40,10 @@ def upload_form():
 @blp.get("/uploads/template/<kind>.xlsx")
 @roles_required(*KEEPERS)
 def upload_template(kind: str):
-    """A workbook to fill in, with an example row and a 说明 sheet (headers in the page's language)."""
+    """A workbook to fill in, with an example row and a 说明 sheet (in the page's language, or `headers=zh|en`)."""
     if kind not in sheet_templates.KINDS:
         abort(404)
-    return Response(sheet_templates.template_workbook(kind, current_lang()),
+    return Response(sheet_templates.template_workbook(kind, export_lang()),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{kind}-template.xlsx"'})
 

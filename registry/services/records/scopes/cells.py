@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from registry.identifiers import IdentifierError, normalize_standard_code
 from registry.services.records.scopes.items import Limitation, Method, RangeSegment, Uncertainty
 from registry.units import UnitError, parse_unit
+from registry.vocabulary import PRICE_ON_REQUEST
 
 Warnings = list[tuple[str, str]]
 
@@ -317,7 +318,7 @@ def price(text: str) -> tuple[Decimal | None, bool, Warnings]:
     """(price, on request): '面议' is a price on request; '200', '200元', '200元/项' a number."""
     written = squash(text)
     folded = fold(written).replace(",", "")
-    if folded in ("面议", "议价", "协商"):
+    if folded.casefold() in PRICE_ON_REQUEST:
         return None, True, []
     m = re.fullmatch(r"[¥￥]?\s*(\d+(?:\.\d+)?)\s*(元.*)?", folded)
     if m:
