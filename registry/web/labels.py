@@ -56,17 +56,13 @@ ACCOUNT_FIELDS = {"email": _l("E-mail"), "name": _l("Name"), "role": _l("Role"),
                   "facilities": _l("Facilities"), "is_active": _l("Active"), "partner": _l("Partner"),
                   "scopes": _l("Scopes"), "revoked": _l("Revoked"), "org_name": _l("Company"),
                   "uscc": _l("Unified social credit code"), "phone": _l("Phone")}
-# A facility's scope as published: its layouts, the fields of an item, how an item is served
-SCOPE_LAYOUTS = {"cnas-testing": _l("CNAS testing scope"), "cnas-calibration": _l("CNAS calibration scope"),
-                 "cma": _l("CMA scope annex"), "standards": _l("Measurement standards")}
+# The fields of a published scope's item, as an upload's preview names them (its layouts and service modes above)
 SCOPE_ITEM_FIELDS = {"seq": _l("No."), "object": _l("Object"), "parameter": _l("Parameter"),
                      "methods": _l("Methods"), "ranges": _l("Range and uncertainty"), "limitation": _l("Limitation"),
                      "remarks": _l("Remarks"), "status": _l("Status"), "service": _l("Service mode"),
                      "field_code": _l("Field code"), "certificate_no": _l("Certificate number"),
                      "valid_until": _l("Valid until"), "public_standard": _l("Public measurement standard"),
                      "price": _l("Fee"), "verbatim": _l("Cells kept as written"), "sheet": _l("Sheet")}
-SERVICE_MODES = {"verification": _l("Verification"), "calibration": _l("Calibration"), "testing": _l("Testing"),
-                 "inspection": _l("Inspection"), "certification": _l("Certification")}
 # Fields of a record that are no column of the interchange format: the price column's 面议 sets the first; a
 # published scope's items carry the others (the change log names them)
 RECORD_FIELDS = {"price_on_request": _l("Price on request"), "object": _l("Object"), "parameter": _l("Parameter"),
