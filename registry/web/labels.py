@@ -16,6 +16,10 @@ LEVELS = {"national": _l("National"), "provincial": _l("Provincial"), "city": _l
 STATUSES = {"active": _l("Active"), "suspended": _l("Suspended"), "revoked": _l("Revoked"), "closed": _l("Closed")}
 CAPABILITY_KINDS = {"measurement_standard": _l("Measurement standard"), "test_item": _l("Test item"),
                     "certification_scope": _l("Certification scope")}
+# How a scope item is served (vocabulary.SERVICE_MODES) and the kind of its 限制范围, as the scope tables say them
+SERVICE_MODES = {"verification": _l("verification"), "calibration": _l("calibration"), "testing": _l("testing"),
+                 "inspection": _l("inspection"), "certification": _l("certification")}
+LIMITATION_KINDS = {"only": _l("only"), "except": _l("except"), "other": _l("other")}
 COORDINATE_SYSTEMS = {"wgs84": "WGS-84", "gcj02": "GCJ-02", "bd09": "BD-09"}
 ACCREDITATIONS = {"cma": "CMA", "cnas": "CNAS", "cnca": "CNCA"}
 # Where a person checks a certificate with its issuer (links only: the registry fetches nothing from them).

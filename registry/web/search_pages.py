@@ -152,6 +152,7 @@ def results():
     query, problems = parse_search_args(args, db.session)
     result = search_facilities(db.session, query, today())
     record_search(db.session, query, result.total, result.nearest_km, today(), current_app.config)
+    with_scope_fields_by_id(db.session, [c for hit in result.hits for c in hit.capabilities])  # 限制范围, 说明, 暂停
     marks = accreditation_marks(db.session, [hit.facility["facility_id"] for hit in result.hits], today())
     centres = district_points(current_app.config["DISTRICTS_GEOJSON"])
     map_args = MultiDict([(k, v) for k, v in args.items(multi=True) if k not in NOT_FILTERS])
