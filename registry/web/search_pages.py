@@ -18,7 +18,6 @@ from registry.services.audit.unmet import record_search
 from registry.services.booking.workflow import bookable_count
 from registry.services.districts import district_points
 from registry.services.records.editing import keeps
-from registry.services.records.scope_fields import with_scope_fields_by_id
 from registry.services.records.scope_import import scope_workbook
 from registry.services.search import (
     MAX_QUERY_CHARS,
@@ -152,7 +151,6 @@ def results():
     query, problems = parse_search_args(args, db.session)
     result = search_facilities(db.session, query, today())
     record_search(db.session, query, result.total, result.nearest_km, today(), current_app.config)
-    with_scope_fields_by_id(db.session, [c for hit in result.hits for c in hit.capabilities])  # 限制范围, 说明, 暂停
     marks = accreditation_marks(db.session, [hit.facility["facility_id"] for hit in result.hits], today())
     centres = district_points(current_app.config["DISTRICTS_GEOJSON"])
     map_args = MultiDict([(k, v) for k, v in args.items(multi=True) if k not in NOT_FILTERS])
@@ -183,7 +181,6 @@ def facility(facility_id: str):
     q = request.args.get("q", "")[:MAX_QUERY_CHARS]
     page = _positive_int(request.args.get("page"), 1)
     rows, total = facility_capabilities(db.session, facility_id, q, page, CAPABILITIES_PER_PAGE, today())
-    rows = with_scope_fields_by_id(db.session, rows)  # limitation, remarks, status of a published scope
     args = request.args
 
     def page_url(n):

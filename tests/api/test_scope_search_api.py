@@ -2,19 +2,6 @@
 facility and capability lists like the pages, range search reads every segment, method titles are keywords."""
 import pytest
 
-from registry.services.records.scope_import import import_scope
-from tests.factories import facility, run, write_dataset
-from tests.services.test_scope_examples import path_of
-
-
-@pytest.fixture
-def scopes(session, tmp_path):
-    run(session, write_dataset(tmp_path / "base", [facility(1), facility(2, kind="metrology"),
-                                                    facility(3, kind="metrology")]))
-    for layout, facility_id in (("cnas-testing", "F0001"), ("cnas-calibration", "F0002"), ("standards", "F0003")):
-        assert import_scope(session, path_of(layout), facility_id, actor="test").outcome == "committed"
-    return session
-
 
 def body(client, url):
     response = client.get(url)
@@ -22,7 +9,7 @@ def body(client, url):
     return response.get_json()
 
 
-def test_capabilities_by_service_type(client, scopes):
+def test_capabilities_by_service_type(client, scope_examples):
     found = body(client, "/api/v1/capabilities?service=verification&limit=100")
     assert found["total"] == 6 and {i["service"] for i in found["items"]} == {"verification"}
     assert body(client, "/api/v1/capabilities?service=检定&limit=100")["total"] == 6
@@ -30,7 +17,7 @@ def test_capabilities_by_service_type(client, scopes):
     assert both["total"] == 12 and {i["service"] for i in both["items"]} == {"verification", "calibration"}
 
 
-def test_public_standards_only(client, scopes):
+def test_public_standards_only(client, scope_examples):
     found = body(client, "/api/v1/capabilities?public_standard=true&limit=100")
     assert found["total"] == 3 and {i["facility_id"] for i in found["items"]} == {"F0003"}
     facilities = body(client, "/api/v1/facilities?public_standard=true")
@@ -39,7 +26,7 @@ def test_public_standards_only(client, scopes):
     assert len(within["items"]) == 5
 
 
-def test_a_value_found_in_any_segment_and_a_title_as_keyword(client, scopes):
+def test_a_value_found_in_any_segment_and_a_title_as_keyword(client, scope_examples):
     found = body(client, "/api/v1/capabilities?value=5&unit=A")
     assert [i["object"] for i in found["items"]] == ["数字多用表校准装置（演示）"]
     assert body(client, "/api/v1/facilities?value=350&unit=℃")["total"] == 1
@@ -48,7 +35,7 @@ def test_a_value_found_in_any_segment_and_a_title_as_keyword(client, scopes):
 
 
 @pytest.mark.parametrize("query", ["service=测绘", "service=", "public_standard=maybe"])
-def test_bad_values_are_422_naming_the_parameter(client, scopes, query):
+def test_bad_values_are_422_naming_the_parameter(client, scope_examples, query):
     response = client.get(f"/api/v1/capabilities?{query}")
     assert response.status_code == 422
     assert list(response.get_json()["error"]["fields"]) == [query.split("=")[0]]

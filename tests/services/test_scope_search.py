@@ -10,27 +10,21 @@ from registry.models import Capability, CapabilityRange
 from registry.models.capability import SearchDoc
 from registry.search_text import scope_text, segment_in_base
 from registry.services.records.editing import BOOKING_TERMS, save_capability
-from registry.services.records.scope_import import import_scope
 from registry.services.search import parse_search_args, search_facilities
 from registry.services.search.matching import match_capabilities
 from tests.factories import capability, facility, run, user, write_dataset
-from tests.services.test_scope_examples import path_of
 
 TODAY = date(2026, 11, 25)
 
 
 @pytest.fixture
-def scopes(session, tmp_path):
-    """F0001 the CNAS testing example, F0002 the calibration example, F0003 the measurement standards,
-    F0004 a v1 record with one range and no scope fields."""
-    report = run(session, write_dataset(tmp_path / "base", [
-        facility(1), facility(2, kind="metrology"), facility(3, kind="metrology"), facility(4, kind="metrology")],
-        [capability(4, 1, kind="measurement_standard", name="活塞式压力计标准装置", quantity="压力",
-                    discipline="mechanics", standards="JJG 59-2007", range_min="0", range_max="60", unit="MPa")]))
+def scopes(scope_examples, tmp_path):
+    """The example scopes (tests/conftest.py), and F0004 with a v1 record of one range and no scope fields."""
+    report = run(scope_examples, write_dataset(tmp_path / "v1-base", [facility(4, kind="metrology")], [capability(
+        4, 1, kind="measurement_standard", name="活塞式压力计标准装置", quantity="压力", discipline="mechanics",
+        standards="JJG 59-2007", range_min="0", range_max="60", unit="MPa")]))
     assert report.committed, report.issues
-    for layout, facility_id in (("cnas-testing", "F0001"), ("cnas-calibration", "F0002"), ("standards", "F0003")):
-        assert import_scope(session, path_of(layout), facility_id, actor="test").outcome == "committed"
-    return session
+    return scope_examples
 
 
 def found(session, **args) -> dict[str, list[str]]:

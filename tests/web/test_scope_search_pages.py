@@ -4,21 +4,6 @@ kind, 说明 and 暂停 on the results and on the facility page."""
 import json
 import re
 
-import pytest
-
-from registry.services.records.scope_import import import_scope
-from tests.factories import facility, run, write_dataset
-from tests.services.test_scope_examples import path_of
-
-
-@pytest.fixture
-def scopes(session, tmp_path):
-    run(session, write_dataset(tmp_path / "base", [facility(1), facility(2, kind="metrology"),
-                                                    facility(3, kind="metrology")]))
-    for layout, facility_id in (("cnas-testing", "F0001"), ("cnas-calibration", "F0002"), ("standards", "F0003")):
-        assert import_scope(session, path_of(layout), facility_id, actor="test").outcome == "committed"
-    return session
-
 
 def chips(page: str) -> list[str]:
     found = re.search(r'<div class="chips">(.*?)</div>', page, re.S)
@@ -29,7 +14,7 @@ def hit_ids(page: str) -> list[str]:
     return re.findall(r'<li class="hit" data-facility-id="([^"]+)"', page)
 
 
-def test_service_and_public_standard_filters_are_chinese_chips(client, scopes):
+def test_service_and_public_standard_filters_are_chinese_chips(client, scope_examples):
     page = client.get("/search?service=verification&public_standard=1").get_data(as_text=True)
     assert chips(page) == ["服务类型：检定", "仅社会公用计量标准"]
     assert hit_ids(page) == ["F0003"]
@@ -38,7 +23,7 @@ def test_service_and_public_standard_filters_are_chinese_chips(client, scopes):
     assert chips(english) == ["Service type: calibration"]
 
 
-def test_removing_a_chip_drops_that_filter_only(client, scopes):
+def test_removing_a_chip_drops_that_filter_only(client, scope_examples):
     page = client.get("/search?service=verification&service=calibration&public_standard=1").get_data(as_text=True)
     links = dict((label, href.replace("&amp;", "&")) for href, label in re.findall(
         r'<a href="([^"]+)" title="[^"]+">([^<]*) ×</a>', page))
@@ -47,7 +32,7 @@ def test_removing_a_chip_drops_that_filter_only(client, scopes):
     assert links["仅社会公用计量标准"] == "/search?service=verification&service=calibration"
 
 
-def test_the_form_offers_the_service_types_and_the_public_standard_flag(client, scopes):
+def test_the_form_offers_the_service_types_and_the_public_standard_flag(client, scope_examples):
     page = client.get("/search?service=calibration&public_standard=1").get_data(as_text=True)
     boxes = dict(re.findall(r'<input type="checkbox" name="service" value="(\w+)"( checked)?>', page))
     assert boxes == {"verification": "", "calibration": " checked", "testing": "", "inspection": "",
@@ -58,13 +43,13 @@ def test_the_form_offers_the_service_types_and_the_public_standard_flag(client, 
     assert "服务类型" in page
 
 
-def test_an_unknown_service_type_is_explained_and_left_out(client, scopes):
+def test_an_unknown_service_type_is_explained_and_left_out(client, scope_examples):
     page = client.get("/search?service=测绘&q=数字压力计").get_data(as_text=True)
     assert re.search(r'data-field="service">服务类型: 无法识别此值', page)
     assert hit_ids(page) == ["F0002"]
 
 
-def test_the_map_is_filtered_the_same_way(client, scopes):
+def test_the_map_is_filtered_the_same_way(client, scope_examples):
     def located(url):
         response = client.get(url)
         assert response.status_code == 200
@@ -77,7 +62,7 @@ def test_the_map_is_filtered_the_same_way(client, scopes):
     assert 'src="/map?service=testing"' in page
 
 
-def test_results_show_limitation_with_its_kind_remarks_and_suspended_items(client, scopes):
+def test_results_show_limitation_with_its_kind_remarks_and_suspended_items(client, scope_examples):
     page = client.get("/search?q=电线电缆").get_data(as_text=True)
     hit = page[page.index('data-facility-id="F0001"'):]
     hit = hit[:hit.index("</li>\n      \n")] if "</li>\n      \n" in hit else hit[:6000]
@@ -90,7 +75,7 @@ def test_results_show_limitation_with_its_kind_remarks_and_suspended_items(clien
     assert "Limitation (only): 只测：≤35 kV" in english and ">Suspended</span>" in english
 
 
-def test_facility_page_shows_the_kind_of_each_limitation(client, scopes):
+def test_facility_page_shows_the_kind_of_each_limitation(client, scope_examples):
     page = client.get("/facilities/F0001").get_data(as_text=True)
     assert "限制范围（仅）：只测：≤35 kV" in page
     assert "限制范围（不含）：不测：海底电缆" in page
