@@ -61,6 +61,9 @@ def capability_filter(query: SearchQuery, today: date, messages: list) -> list:
     return conditions
 
 
+OWN_RANGE = aliased(Capability, name="own_range")  # not correlated with the enclosing query; made once (43 columns)
+
+
 def range_condition(base: float, dimension: str):
     """A capability's range covers `base` (SI base units): its own range (a v1 record's, and a scope item's
     first segment), or ANY range segment of a scope item. Both halves are read through their indexes
@@ -70,7 +73,7 @@ def range_condition(base: float, dimension: str):
     def covers(low, high):
         return [or_(low.is_(None), low <= base + slack), or_(high.is_(None), high >= base - slack)]
 
-    row = aliased(Capability)  # not correlated with the capabilities of the enclosing query
+    row = OWN_RANGE
     own = select(row.id).where(row.deleted_at.is_(None), row.range_dimension == dimension,
                                *covers(row.range_min_base, row.range_max_base))
     segments = select(CapabilityRange.capability_pk).where(
