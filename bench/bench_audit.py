@@ -139,6 +139,7 @@ def main() -> None:
         auditor = signed_in_auditor(db.session)
         with client.session_transaction() as cookie:  # the audit pages are for auditors
             cookie["_user_id"], cookie["_fresh"] = auditor.session_token, True
+            cookie["signed_in_at"] = int(time.time())  # a sign-in's absolute lifetime starts here (web/security.py)
         facilities = db.session.scalar(select(func.count()).select_from(Facility))
         capabilities = db.session.scalar(select(func.count()).select_from(Capability))
         print(f"database {url.split('@')[-1]}: {facilities:,} facilities, {capabilities:,} capabilities")

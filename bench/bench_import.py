@@ -12,7 +12,7 @@ Targets on 2 cores, SQLite: 1,500 + 300,000 imported in < 60 s under 1 GB peak,
 re-import in under half the import's time.
 
     python bench/bench_import.py [--facilities 1500] [--capabilities 300000]
-                                 [--database-url postgresql+psycopg://...]
+                                 [--vocabulary demo|realistic] [--database-url postgresql+psycopg://...]
 """
 import argparse
 import os
@@ -44,6 +44,8 @@ def main() -> None:
     parser.add_argument("--facilities", type=int, default=1500)
     parser.add_argument("--capabilities", type=int, default=300_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--vocabulary", choices=("demo", "realistic"), default="demo",
+                        help="realistic: tens of thousands of distinct items, as a real city's scopes have")
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--workdir", type=Path, help="default: a temporary folder")
     args = parser.parse_args()
@@ -57,10 +59,11 @@ def main() -> None:
 
     rows = args.facilities + args.capabilities
     print(f"data set: {args.facilities:,} facilities + {args.capabilities:,} capabilities "
+          f"({args.vocabulary} vocabulary) "
           f"in {workdir}; database {env['DATABASE_URL'].split('@')[-1]}")
     seconds, _ = timed([sys.executable, "-m", "seeds.generate", "--facilities",
                         str(args.facilities), "--capabilities", str(args.capabilities),
-                        "--seed", str(args.seed), "--out", str(data)], env)
+                        "--seed", str(args.seed), "--vocabulary", args.vocabulary, "--out", str(data)], env)
     size = sum(p.stat().st_size for p in data.iterdir()) / 2**20
     print(f"generated {size:.1f} MiB of CSV in {seconds:.1f} s")
 

@@ -59,6 +59,7 @@ class Config:
     DISTRICTS_GEOJSON = str(SEEDS_DIR / "districts.geojson")
     DISTRICTS_CSV = str(SEEDS_DIR / "districts.csv")
     DEMO_DATA_DIR = str(SEEDS_DIR / "demo")
+    DEMO_SCOPES_DIR = str(SEEDS_DIR / "examples")  # example scopes + demo_facilities.csv (which facility each)
     IMPORT_CHUNK_ROWS = 2000
     MAP_TILES = "none"  # none | osm | tianditu | amap (GCJ-02: markers and boundaries are shifted)
     MAP_TIANDITU_KEY = ""
@@ -72,6 +73,10 @@ class Config:
     SESSION_ABSOLUTE_LIFETIME = 12 * 3600  # seconds a sign-in lasts however active it is
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"  # failed sign-ins per client address
     REGISTER_RATE_LIMIT = "5 per hour; 20 per day"  # sign-up attempts per client address
+    PASSWORD_RESET_RATE_LIMIT = "5 per hour; 20 per day"  # requests for a password link per client address
+    REGISTRATION_LINK_HOURS = 48  # a sign-up's confirmation link works this long
+    PASSWORD_RESET_LINK_MINUTES = 60  # a link to set a new password works this long
+    PUBLIC_URL = ""  # https://registry.example.cn: the site's address in mailed links (else the request's host)
     BOOKING_MAX_OPEN_PER_DAY = 2  # open bookings of one enterprise (USCC) at one facility on one day
     BOOKING_MAX_OPEN_PER_FACILITY = 10  # ... and at one facility over all days
     WTF_CSRF_TIME_LIMIT = None  # a form's token lives as long as the session
@@ -91,6 +96,7 @@ class Config:
     MAIL_FROM = "registry@localhost"
     UPLOAD_DIR = str(INSTANCE_DIR / "uploads")  # uploaded files, one folder per upload job
     UPLOAD_MAX_MB = 100  # the largest upload accepted (413 beyond)
+    SCOPE_UPLOAD_MAX_MB = 10  # the largest scope file accepted on the web (one facility's; 413 beyond)
     UPLOAD_BACKGROUND_BYTES = 1_000_000  # larger uploads are validated and applied in the background
     UPLOAD_WORKER = "thread"  # thread: the app runs them; command: `flask upload work` does
     PROXY_COUNT = 0  # reverse proxies in front that set X-Forwarded-*: trusted for the client's address
@@ -119,8 +125,9 @@ class Config:
         settings["SECRET_KEY_GENERATED"] = not os.environ.get("SECRET_KEY")  # `serve` refuses it in production
         for key in ("IMPORT_CHUNK_ROWS", "MAP_POINTS_CACHE", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES",
                     "PERMANENT_SESSION_LIFETIME", "SESSION_ABSOLUTE_LIFETIME", "BOOKING_EXPIRY_DAYS",
-                    "BOOKING_MAX_OPEN_PER_DAY", "BOOKING_MAX_OPEN_PER_FACILITY", "SMTP_PORT", "API_RESPONSE_CACHE",
-                    "UPLOAD_MAX_MB", "UPLOAD_BACKGROUND_BYTES", "PROXY_COUNT"):
+                    "BOOKING_MAX_OPEN_PER_DAY", "BOOKING_MAX_OPEN_PER_FACILITY", "REGISTRATION_LINK_HOURS",
+                    "PASSWORD_RESET_LINK_MINUTES", "SMTP_PORT", "API_RESPONSE_CACHE",
+                    "UPLOAD_MAX_MB", "SCOPE_UPLOAD_MAX_MB", "UPLOAD_BACKGROUND_BYTES", "PROXY_COUNT"):
             settings[key] = int(settings[key])
         settings["MAX_CONTENT_LENGTH"] = settings["UPLOAD_MAX_MB"] * 2**20  # checked before a body is read
         for key in ("SESSION_COOKIE_SECURE", "SMTP_STARTTLS", "LOG_JSON"):

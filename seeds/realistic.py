@@ -148,7 +148,7 @@ def capability_rows(fac, count: int, seed: int, as_of: dt.date, demo_rows) -> It
     if fac.kind == "certification":
         yield from demo_rows(fac, count, seed, as_of)
         return
-    first = 1 if fac.anchor and count else 0
+    first = _planted(fac, count)
     if first:
         yield from demo_rows(fac, 1, seed, as_of)
     terms = Random(f"{seed}/realistic-terms/{fac.index}")  # apart, so that facility_items alone gives the same
@@ -156,6 +156,18 @@ def capability_rows(fac, count: int, seed: int, as_of: dt.date, demo_rows) -> It
         row = interchange_row(terms, item, group, as_of, fac)
         row["facility_id"], row["capability_id"] = fac.row["facility_id"], f"C{j:04d}"
         yield row
+
+
+def _planted(fac, count: int) -> int:
+    """1 when the facility's first row is its planted need (a demo row, not a realistic item)."""
+    return 1 if fac.anchor and count else 0
+
+
+def data_set_items(facilities, counts, seed: int) -> Iterator[ScopeItem]:
+    """Every realistic item of a data set (seeds.generate.plan), in the order `capability_rows` writes them."""
+    for fac, count in zip(facilities, counts):
+        if fac.kind != "certification":
+            yield from (item for item, _ in facility_items(fac, count - _planted(fac, count), seed))
 
 
 def scope_file_items(fac, count: int, seed: int) -> list[ScopeItem]:

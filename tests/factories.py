@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from geo.districts import load_districts
 from registry.config import Config
 from registry.identifiers import make_uscc
-from registry.models import Accreditation, Capability, Change, ChangeSet, Facility, User
+from registry.models import Accreditation, Capability, Change, ChangeSet, Facility, OutboxMessage, User
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
 from registry.services.accounts.users import create_user, hash_password
 from registry.services.booking.workflow import BookingRequest
@@ -163,6 +163,34 @@ def login(client, account: User, password: str = PASSWORD):
 def post_form(client, path: str, data: dict | None = None, token_from: str = "/", **kwargs):
     """POST a form as the signed-in user's browser would, with the session's CSRF token."""
     return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client, token_from)}, **kwargs)
+
+
+MAILED_PATH = re.compile(r"https?://[^/\s]+(/\S+)")
+
+
+def mails_to(session, address: str) -> list[OutboxMessage]:
+    """The messages the outbox holds for `address`, oldest first (as committed)."""
+    session.rollback()
+    return session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == address)
+                           .order_by(OutboxMessage.id)).all()
+
+
+def mailed_path(session, address: str, prefix: str) -> str | None:
+    """The path of the newest link under `prefix` (e.g. /register/confirm/) mailed to `address`."""
+    for mail in reversed(mails_to(session, address)):
+        for path in MAILED_PATH.findall(mail.body):
+            if path.startswith(prefix):
+                return path
+    return None
+
+
+def register(client, session, data: dict, **kwargs):
+    """Sign up through the form, then open the confirmation link mailed to the address and confirm, as a
+    person would; returns the confirmation's answer (None when no link was mailed)."""
+    answer = post_form(client, "/register", data, token_from="/register", **kwargs)
+    assert answer.status_code == 303, answer.get_data(as_text=True)[:500]
+    path = mailed_path(session, data["email"].strip().lower(), "/register/confirm/")
+    return post_form(client, path, token_from=path) if path else None
 
 
 # --- Bookings ---------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 with their object, parameter and method titles (issue 12 item 4)
 
 Revision ID: 0060
-Revises: 0052
+Revises: 0065
 Create Date: 2026-12-04
 
 capability_ranges gains min_base, max_base and dimension (search_text.segment_in_base) with an index, so
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0060'
-down_revision = '0052'
+down_revision = '0065'
 branch_labels = None
 depends_on = None
 

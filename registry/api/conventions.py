@@ -14,7 +14,9 @@ from registry.api.schemas import ErrorSchema
 from registry.errors import RegistryError
 
 API_PREFIX = "/api/v1"
-EXPOSED_HEADERS = "ETag, Link, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+# A partner's browser code reads these; X-Request-ID so that it can quote the id of a failed call.
+EXPOSED_HEADERS = ("ETag, Link, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, "
+                   "X-Request-ID")
 
 
 class BadCursor(RegistryError):

@@ -6,10 +6,11 @@ A new group is a module with `COMMANDS` added to GROUPS.
 """
 from flask import Flask
 
-from registry.cli import accounts, apikeys, bookings, data, demand, operations, scopes, uploads
+from registry.cli import accounts, apikeys, bookings, data, demand, operations, scopes, seed, uploads
 
 GROUPS = (
-    data,  # import, export, seed
+    data,  # import, export
+    seed,  # seed (districts, demo data, example scopes)
     accounts,  # user create|list
     bookings,  # bookings expire, send-mail
     uploads,  # upload work

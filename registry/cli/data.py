@@ -1,4 +1,4 @@
-"""`flask --app registry import|export|seed`: the registry's data in and out."""
+"""`flask --app registry import|export`: the registry's data in and out."""
 import csv
 import getpass
 import sys
@@ -111,10 +111,16 @@ def print_report(report: ImportReport, report_path: Path | None) -> None:
     elif outcome == "partial":
         click.echo(_("%(n)s rows rejected; the valid rows were applied.",
                      n=report.rejected_rows), err=True)
-    elif outcome == "dry_run":
+    else:
+        echo_outcome(outcome, report.change_set_id)
+
+
+def echo_outcome(outcome: str, change_set_id: int | None) -> None:
+    """The last line of an import's report that was not refused: dry run, committed or unchanged."""
+    if outcome == "dry_run":
         click.echo(_("Dry run: the counts above are what an import would do; nothing was written."))
     elif outcome == "committed":
-        click.echo(_("Import complete (change set %(id)s).", id=report.change_set_id))
+        click.echo(_("Import complete (change set %(id)s).", id=change_set_id))
     else:
         click.echo(_("Nothing changed."))
 
@@ -152,15 +158,4 @@ def export_command(target, lang):
     click.echo(", ".join(f"{name}: {n}" for name, n in counts.items()) + f" → {target}")
 
 
-@click.command("seed")
-@lang_option
-def seed_command(lang):
-    """Load the districts and the demonstration data set; running it again changes nothing."""
-    config = current_app.config
-    with force_locale(lang):
-        report = run_import([Path(config["DEMO_DATA_DIR"])], actor="seed", demo=True)
-        print_report(report, None)
-    sys.exit(EXIT_STATUS[report.outcome])
-
-
-COMMANDS = (import_command, export_command, seed_command)
+COMMANDS = (import_command, export_command)

@@ -8,10 +8,10 @@ import click
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
-from registry.cli.data import EXIT_STATUS, lang_option
+from registry.cli.data import EXIT_STATUS, echo_outcome, lang_option
 from registry.errors import RegistryError
 from registry.extensions import db
-from registry.services.records.scope_import import export_scope, import_scope
+from registry.services.records.scope_import import ScopeImportReport, export_scope, import_scope
 from registry.services.records.scopes import LAYOUTS
 
 
@@ -33,26 +33,29 @@ def import_scope_command(path, facility_id, layout, dry_run, prune, encoding, ac
         except RegistryError as exc:
             click.echo(str(exc.message), err=True)
             sys.exit(1)
-        language = str(get_locale() or lang)
-        for problem in report.problems:
-            level = _("error") if problem.level == "error" else _("warning")
-            click.echo(f"{level}: {problem.message(language)}", err=True)
-        if report.layouts:
-            click.echo(", ".join(f"{sheet}: {layout_}" for sheet, layout_ in report.layouts.items()))
-        outcome = report.outcome
-        if outcome == "rejected":
-            click.echo(_("%(n)s errors: nothing was written.", n=len(report.errors)), err=True)
-        else:
-            labels = {"created": _("created"), "updated": _("updated"), "unchanged": _("unchanged"),
-                      "deleted": _("deleted")}
-            click.echo(_("capabilities") + ": " + ", ".join(f"{labels[a]} {report.counts[a]}" for a in labels))
-            if outcome == "dry_run":
-                click.echo(_("Dry run: the counts above are what an import would do; nothing was written."))
-            elif outcome == "committed":
-                click.echo(_("Import complete (change set %(id)s).", id=report.change_set_id))
-            else:
-                click.echo(_("Nothing changed."))
+        outcome = echo_scope_report(report, lang)
     sys.exit(EXIT_STATUS[outcome])
+
+
+def echo_scope_report(report: ScopeImportReport, lang: str, what: str = "") -> str:
+    """Every problem, the layouts seen and the counts of an import-scope report; returns its outcome.
+    `what` (file → facility) heads the counts when several scopes are reported together."""
+    language = str(get_locale() or lang)
+    for problem in report.problems:
+        level = _("error") if problem.level == "error" else _("warning")
+        click.echo(f"{level}: {problem.message(language)}", err=True)
+    if report.layouts:
+        click.echo(", ".join(f"{sheet}: {layout_}" for sheet, layout_ in report.layouts.items()))
+    outcome = report.outcome
+    if outcome == "rejected":
+        click.echo(_("%(n)s errors: nothing was written.", n=len(report.errors)), err=True)
+        return outcome
+    labels = {"created": _("created"), "updated": _("updated"), "unchanged": _("unchanged"),
+              "deleted": _("deleted")}
+    click.echo((f"{what}: " if what else "") + _("capabilities") + ": "
+               + ", ".join(f"{labels[a]} {report.counts[a]}" for a in labels))
+    echo_outcome(outcome, report.change_set_id)
+    return outcome
 
 
 @click.command("export-scope")

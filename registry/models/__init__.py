@@ -9,11 +9,11 @@ from registry.models.district import District
 from registry.models.facility import Accreditation, Facility
 from registry.models.notification import CalendarFeed, Notification, OutboxMessage
 from registry.models.unmet import UNMET_REASONS, UnmetDemand
-from registry.models.user import ROLES, SignInFailure, User, operator_facilities
+from registry.models.user import ROLES, PendingRegistration, SignInFailure, User, operator_facilities
 
 __all__ = ["Accreditation", "ApiKey", "Capability",
            "CapabilityMethod", "CapabilityRange", "Change", "ChangeSet", "District", "Facility", "ROLES", "User",
-           "SignInFailure", "operator_facilities",
+           "SignInFailure", "PendingRegistration", "operator_facilities",
            "BOOKING_STATES", "Booking", "BookingEvent", "CapacityDay",
            "CalendarFeed", "Notification", "OutboxMessage", "AdminAction", "UploadJob",
            "DemandCell", "DemandLayer", "OutsideSupply", "UNMET_REASONS", "UnmetDemand"]

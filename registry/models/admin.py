@@ -17,7 +17,8 @@ JOB_STATES = ("queued", "validating", "previewed", "rejected", "applying", "appl
 
 
 class UploadJob(db.Model):
-    """One uploaded data set, from validation and preview to its confirmation (or not)."""
+    """One upload, from validation and preview to its confirmation (or not): a data set of the interchange
+    format (kind `dataset`), or one facility's published scope (kind `scope`, with its facility and layout)."""
 
     __tablename__ = "upload_jobs"
 
@@ -26,6 +27,9 @@ class UploadJob(db.Model):
     status: Mapped[str] = mapped_column(String(12), default="queued")
     files: Mapped[list] = mapped_column(JSON)  # the names as uploaded
     prune: Mapped[bool] = mapped_column(default=False)
+    kind: Mapped[str] = mapped_column(String(10), default="dataset", server_default="dataset")  # dataset | scope
+    facility_id: Mapped[str | None] = mapped_column(String(64))  # a scope's facility (its public id)
+    layout: Mapped[str | None] = mapped_column(String(20))  # a scope's layout as chosen; None: recognised
     lang: Mapped[str] = mapped_column(String(5), default="zh")  # of the messages in the preview and rejects
     data_version: Mapped[str | None] = mapped_column(String(100))  # the registry's state the preview saw
     preview: Mapped[dict | None] = mapped_column(JSON)  # counts, issues and a sample of the changes

@@ -83,3 +83,23 @@ class SignInFailure(db.Model):
     locks: Mapped[int] = mapped_column(default=0, server_default="0")  # locks in a row: the next lasts 2^locks
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PendingRegistration(db.Model):
+    """A sign-up waiting for its address to be confirmed: the account is made from it only when the link
+    mailed to that address is opened, so nobody can hold an address they cannot read (and sign-up never
+    has to say whether an address is taken). `nonce` is what the signed link names; rows expire."""
+
+    __tablename__ = "pending_registrations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)  # stored lower-cased
+    name: Mapped[str] = mapped_column(String(200))
+    org_name: Mapped[str] = mapped_column(String(200))
+    uscc: Mapped[str] = mapped_column(String(18))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    terms_version: Mapped[str | None] = mapped_column(String(20))
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

@@ -7,6 +7,7 @@ GET  /audit/access                  accessibility (E2SFCA) form, grid map, per-d
 GET  /audit/access/map              the accessibility grid map (iframe); download=1: standalone HTML
 GET  /audit/export/<table>.<fmt>    every table as csv or xlsx
 GET  /audit/report                  the printable report (A4)
+(and the routes of audit_method, audit_unmet and audit_public_standards, Art. 7, on this blueprint)
 
 Access: every view runs behind one `before_request` hook, `check_access`, which calls `audit_access()`;
 every service call is limited to `audit_scope()` (a district code, or None for the whole city).
@@ -124,6 +125,27 @@ def download_map(m, filename: str, title: str) -> Response:
     """The map as one standalone HTML file (Leaflet inlined): opens with no server."""
     return Response(standalone_page(m, STATIC, title), mimetype="text/html",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def discipline_arg() -> str:
+    """The optional `discipline` of a page's query string; an unknown one is a clear 400."""
+    text = (request.args.get("discipline") or "").strip()
+    if text and text not in vocab.DISCIPLINES:
+        raise RegistryError(_l("Unknown discipline %(discipline)s.", discipline=text[:40]))
+    return text
+
+
+def download_table(name: str, fmt: str, header: list, rows: list, note: str = "") -> Response:
+    """A table as a CSV (UTF-8 with BOM) or XLSX download named for `name` and today; the XLSX says
+    when its data is from (and `note`, e.g. the period)."""
+    filename = f"audit-{name}-{today().isoformat()}.{fmt}"
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if fmt == "csv":
+        return Response(audit_export.to_csv(header, rows), mimetype="text/csv", headers=disposition)
+    stamp = str(_l("Data as of %(as_of)s · printed %(today)s", as_of=as_of(), today=today().isoformat()))
+    return Response(audit_export.to_xlsx(name, header, rows, " · ".join(filter(None, (stamp, note)))),
+                    headers=disposition,
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def map_page(html: str) -> Response:
@@ -366,13 +388,7 @@ def export(name: str, fmt: str):
         header, rows = audit_export.spread_weighted_table(spreads(table))
     else:
         header, rows = audit_export.spread_table(spreads(table))
-    filename = f"audit-{name}-{today().isoformat()}.{fmt}"
-    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    if fmt == "csv":
-        return Response(audit_export.to_csv(header, rows), mimetype="text/csv", headers=disposition)
-    note = str(_l("Data as of %(as_of)s · printed %(today)s", as_of=as_of(), today=today().isoformat()))
-    return Response(audit_export.to_xlsx(name, header, rows, note), headers=disposition,
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return download_table(name, fmt, header, rows)
 
 
 # --- printable report ---------------------------------------------------------------------------
@@ -393,7 +409,7 @@ def report():
         access_url=url_for("audit.accessibility_map", **access_query(args)), printed=now().strftime(MINUTES),
         urban_core=URBAN_CORE, reach_km=audit_gaps.DEFAULT_REACH_KM, demand_label=layer_label(db.session, 0),
         weights=WEIGHT_LABELS, definitions=audit_method.all_definitions(), document=report_document(), **data,
-        **page_context())
+        **audit_public_standards.art7_context(), discipline="", **page_context())
 
 
 def report_document() -> dict:
@@ -404,4 +420,4 @@ def report_document() -> dict:
             "map_review_no": str(config["REPORT_MAP_REVIEW_NO"] or "")}
 
 
-from registry.web import audit_method, audit_unmet  # noqa: E402,F401  (their routes on this blueprint)
+from registry.web import audit_method, audit_public_standards, audit_unmet  # noqa: E402,F401  (their routes here)

@@ -14,18 +14,17 @@ from flask_babel import lazy_gettext as _l
 from registry.clock import today
 from registry.errors import RegistryError
 from registry.extensions import db
-from registry.services.audit import export as audit_export
 from registry.services.audit import maps as audit_maps
 from registry.services.audit import unmet_figures as figures
 from registry.services.audit.unmet import flush
-from registry.vocabulary import DISCIPLINES
 from registry.web import labels as vocab
 from registry.web.audit import (
-    as_of,
     audit_scope,
     blp,
+    discipline_arg,
     discipline_names,
     download_map,
+    download_table,
     map_page,
     page_context,
     render_page,
@@ -46,13 +45,6 @@ def period_arg() -> int:
         raise RegistryError(_l("The period must be one of %(periods)s months (0: all).",
                                periods=", ".join(map(str, figures.PERIODS))))
     return int(text)
-
-
-def discipline_arg() -> str:
-    text = (request.args.get("discipline") or "").strip()
-    if text and text not in DISCIPLINES:
-        raise RegistryError(_l("Unknown discipline %(discipline)s.", discipline=text[:40]))
-    return text
 
 
 def place_name(code: str, names: dict) -> str:
@@ -98,8 +90,8 @@ def unmet_map():
     title = str(_l("Unmet demand by district · %(period)s", period=PERIOD_LABELS[months]))
     if discipline:
         title += " · " + discipline_label(discipline, discipline_names(lang))
-    m = audit_maps.unmet_map(figures.by_district(db.session, scope, since, discipline), codes, geojson,
-                             district_names(lang), title, tiles=tiles, tiles_key=key)
+    m = audit_maps.district_count_map(figures.by_district(db.session, scope, since, discipline), codes, geojson,
+                                      district_names(lang), title, tiles=tiles, tiles_key=key)
     if request.args.get("download") == "1":
         return download_map(m, "audit-unmet-demand.html", title)
     return map_page(render_page(m))
@@ -117,13 +109,4 @@ def unmet_export(fmt: str):
     rows = [[r.district_code, place_name(r.district_code, names), discipline_label(r.discipline, disciplines),
              r.term, r.no_result, r.far_only, r.declined, r.fully_booked, r.total]
             for r in figures.unmet_rows(db.session, audit_scope(), since, discipline)]
-    filename = f"audit-unmet-demand-{today().isoformat()}.{fmt}"
-    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    if fmt == "csv":
-        return current_app.response_class(audit_export.to_csv(header, rows), mimetype="text/csv",
-                                          headers=disposition)
-    note = str(_l("Data as of %(as_of)s · printed %(today)s", as_of=as_of(), today=today().isoformat()))
-    note += " · " + str(PERIOD_LABELS[months])
-    return current_app.response_class(
-        audit_export.to_xlsx("unmet-demand", header, rows, note), headers=disposition,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return download_table("unmet-demand", fmt, header, rows, str(PERIOD_LABELS[months]))

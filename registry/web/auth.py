@@ -1,12 +1,14 @@
-"""Sign in, sign out, and enterprise sign-up.
+"""Sign in, sign out, enterprise sign-up (finished by a mailed link) and a forgotten password.
 
 Signing in starts a new session (everything in the old cookie is dropped, a new CSRF
 token is made), so a session planted before sign-in is worth nothing after it. Signing
 out changes the user's session token, so copies of the cookie stop working too.
 
-Per client address, failed sign-ins (LOGIN_RATE_LIMIT) and sign-up attempts
-(REGISTER_RATE_LIMIT) are limited by Flask-Limiter (429); the lockout per e-mail and address
-is the accounts service's.
+Sign-up and the request for a password link answer the same page whatever the address (the
+mail says what happened: services/accounts/registration.py, recovery.py). Per client address,
+failed sign-ins (LOGIN_RATE_LIMIT), sign-up attempts (REGISTER_RATE_LIMIT) and password-link
+requests (PASSWORD_RESET_RATE_LIMIT) are limited by Flask-Limiter (429); the lockout per e-mail
+and address is the accounts service's.
 """
 from datetime import timedelta
 
@@ -18,7 +20,10 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from registry.errors import RegistryError
 from registry.extensions import db, limiter
+from registry.services.accounts import recovery, registration
+from registry.services.accounts.mail import LinkInvalid
 from registry.services.accounts.users import (
     PASSWORD_MIN_LENGTH,
     AccountError,
@@ -27,10 +32,9 @@ from registry.services.accounts.users import (
     authenticate,
     change_password,
     end_sessions,
-    register_enterprise,
 )
 from registry.web.access import home_endpoint
-from registry.web.security import mark_signed_in, safe_next
+from registry.web.security import mail_url, mark_signed_in, safe_next
 
 blp = Blueprint("auth", __name__)
 
@@ -51,6 +55,17 @@ class RegisterForm(FlaskForm):
     confirm = PasswordField(_l("Repeat the password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
     consent = BooleanField(_l("I have read and agree to the terms of use and the privacy policy."))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"),
+                             validators=[DataRequired(), Length(min=PASSWORD_MIN_LENGTH, max=200)])
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))])
 
 
 class PasswordForm(FlaskForm):
@@ -117,26 +132,102 @@ def logout():
 @blp.route("/register", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], methods=["POST"], error_message=too_many_attempts)
 def register():
+    """A valid form always ends on the same "check your mail" page, whether or not the address has an
+    account: the account is made when the mailed link is opened (confirm_registration)."""
     form = RegisterForm()
     status = 200
     if form.validate_on_submit():
+        sign_up = registration.SignUp(
+            email=form.email.data, password=form.password.data, name=form.name.data, org_name=form.org_name.data,
+            uscc=form.uscc.data, phone=form.phone.data, terms_version=current_app.config["TERMS_VERSION"],
+            accepted_terms=bool(form.consent.data))
+        links = registration.Links(confirm=lambda token: mail_url("auth.confirm_registration", token=token),
+                                   sign_in=mail_url("auth.login"), forgot_password=mail_url("auth.forgot_password"))
         try:
-            user = register_enterprise(db.session, email=form.email.data, password=form.password.data,
-                                       name=form.name.data, org_name=form.org_name.data, uscc=form.uscc.data,
-                                       phone=form.phone.data, terms_version=current_app.config["TERMS_VERSION"],
-                                       accepted_terms=bool(form.consent.data))
+            registration.request_registration(db.session, sign_up, links, valid_for=registration_link_life())
         except AccountError as exc:
             db.session.rollback()
             getattr(form, exc.field or "email").errors.append(str(exc.message))
             status = 400
         else:
-            db.session.commit()
-            start_session(user)
-            flash(_("Welcome, %(name)s: your account is ready.", name=user.name), "info")
-            return redirect(url_for(home_endpoint(user)))
+            return redirect(url_for("auth.check_mail", kind="register"), 303)
     elif form.is_submitted():
         status = 400
     return render_template("auth/register.html", form=form), status
+
+
+def registration_link_life() -> timedelta:
+    return timedelta(hours=current_app.config["REGISTRATION_LINK_HOURS"])
+
+
+def reset_link_life() -> timedelta:
+    return timedelta(minutes=current_app.config["PASSWORD_RESET_LINK_MINUTES"])
+
+
+@blp.get("/check-mail/<any(register, password):kind>")
+def check_mail(kind):
+    return render_template("auth/check_mail.html", kind=kind, hours=current_app.config["REGISTRATION_LINK_HOURS"],
+                           minutes=current_app.config["PASSWORD_RESET_LINK_MINUTES"])
+
+
+def link_refused(exc: RegistryError):
+    return render_template("auth/link_refused.html", message=exc.message), exc.status
+
+
+@blp.route("/register/confirm/<token>", methods=["GET", "POST"])
+def confirm_registration(token):
+    """The mailed link: a page with one button (GET writes nothing, so a mail scanner that follows links
+    makes no account); the button makes the account and signs it in."""
+    form = FlaskForm()
+    try:
+        if form.validate_on_submit():
+            user = registration.confirm_registration(db.session, token, valid_for=registration_link_life())
+            start_session(user)
+            flash(_("Welcome, %(name)s: your account is ready.", name=user.name), "info")
+            return redirect(url_for(home_endpoint(user)), 303)
+        pending = registration.pending_registration(db.session, token, valid_for=registration_link_life())
+    except (LinkInvalid, registration.AlreadyRegistered) as exc:
+        return link_refused(exc)
+    status = 400 if form.is_submitted() else 200  # a POST without a valid CSRF token
+    return render_template("auth/confirm_registration.html", form=form, pending=pending), status
+
+
+@blp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"],
+               error_message=too_many_attempts)
+def forgot_password():
+    """Ask for a link to set a new password: the same answer for any address (recovery.py)."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        recovery.request_password_reset(
+            db.session, form.email.data, link=lambda token: mail_url("auth.reset_password", token=token),
+            register_url=mail_url("auth.register"), valid_for=reset_link_life())
+        return redirect(url_for("auth.check_mail", kind="password"), 303)
+    return render_template("auth/forgot_password.html", form=form), 400 if form.is_submitted() else 200
+
+
+@blp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    form = NewPasswordForm()
+    status = 200
+    try:
+        if form.validate_on_submit():
+            try:
+                user = recovery.reset_password(db.session, token, form.password.data, valid_for=reset_link_life())
+            except AccountError as exc:
+                db.session.rollback()
+                form.password.errors.append(str(exc.message))
+                status = 400
+            else:
+                start_session(user)
+                flash(_("Your password has been changed; you were signed out everywhere else."), "info")
+                return redirect(url_for(home_endpoint(user)), 303)
+        else:
+            recovery.reset_target(db.session, token, valid_for=reset_link_life())
+            status = 400 if form.is_submitted() else 200
+    except LinkInvalid as exc:
+        return link_refused(exc)
+    return render_template("auth/reset_password.html", form=form), status
 
 
 @blp.route("/account/password", methods=["GET", "POST"])

@@ -52,7 +52,7 @@ from registry.services.booking.workflow import (
 from registry.web.access import roles_required
 from registry.web.booking_forms import BookingForm, PlainForm, TransitionForm, service_groups
 from registry.web.context import current_lang
-from registry.web.security import requested_page
+from registry.web.security import mail_url, requested_page
 
 blp = Blueprint("bookings", __name__)
 
@@ -60,7 +60,7 @@ PER_PAGE = 50
 
 
 def booking_url(booking_id: int) -> str:
-    return url_for("bookings.detail", booking_id=booking_id, _external=True)
+    return mail_url("bookings.detail", booking_id=booking_id)
 
 
 notify = partial(notify_booking_event, url_for_booking=booking_url)

@@ -4,6 +4,7 @@ Keys stay as they are stored (`operator`, `price_cny`, `update`); a page shows t
 through these names and the Jinja filters registered in web/pages.py (one language at a time).
 """
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _pl
 from werkzeug.exceptions import default_exceptions
 
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS
@@ -16,10 +17,6 @@ LEVELS = {"national": _l("National"), "provincial": _l("Provincial"), "city": _l
 STATUSES = {"active": _l("Active"), "suspended": _l("Suspended"), "revoked": _l("Revoked"), "closed": _l("Closed")}
 CAPABILITY_KINDS = {"measurement_standard": _l("Measurement standard"), "test_item": _l("Test item"),
                     "certification_scope": _l("Certification scope")}
-# How a scope item is served (vocabulary.SERVICE_MODES) and the kind of its 限制范围, as the scope tables say them
-SERVICE_MODES = {"verification": _l("verification"), "calibration": _l("calibration"), "testing": _l("testing"),
-                 "inspection": _l("inspection"), "certification": _l("certification")}
-LIMITATION_KINDS = {"only": _l("only"), "except": _l("except"), "other": _l("other")}
 COORDINATE_SYSTEMS = {"wgs84": "WGS-84", "gcj02": "GCJ-02", "bd09": "BD-09"}
 ACCREDITATIONS = {"cma": "CMA", "cnas": "CNAS", "cnca": "CNCA"}
 # Where a person checks a certificate with its issuer (links only: the registry fetches nothing from them).
@@ -54,6 +51,20 @@ ACCOUNT_FIELDS = {"email": _l("E-mail"), "name": _l("Name"), "role": _l("Role"),
                   "facilities": _l("Facilities"), "is_active": _l("Active"), "partner": _l("Partner"),
                   "scopes": _l("Scopes"), "revoked": _l("Revoked"), "org_name": _l("Company"),
                   "uscc": _l("Unified social credit code"), "phone": _l("Phone")}
+# A facility's scope as published: its layouts, the fields of an item, how an item is served
+SCOPE_LAYOUTS = {"cnas-testing": _l("CNAS testing scope"), "cnas-calibration": _l("CNAS calibration scope"),
+                 "cma": _l("CMA scope annex"), "standards": _l("Measurement standards")}
+SCOPE_ITEM_FIELDS = {"seq": _l("No."), "object": _l("Object"), "parameter": _l("Parameter"),
+                     "methods": _l("Methods"), "ranges": _l("Range and uncertainty"), "limitation": _l("Limitation"),
+                     "remarks": _l("Remarks"), "status": _l("Status"), "service": _l("Service mode"),
+                     "field_code": _l("Field code"), "certificate_no": _l("Certificate number"),
+                     "valid_until": _l("Valid until"), "public_standard": _l("Public measurement standard"),
+                     "price": _l("Fee"), "verbatim": _l("Cells kept as written"), "sheet": _l("Sheet")}
+# How an item is served (vocabulary.SERVICE_MODES); "Testing" in context: the facility kind's is 检验检测, this 检测
+SERVICE_MODES = {"verification": _l("Verification"), "calibration": _l("Calibration"),
+                 "testing": _pl("service mode", "Testing"), "inspection": _l("Inspection"),
+                 "certification": _l("Certification")}
+LIMITATION_KINDS = {"only": _l("only"), "except": _l("except"), "other": _l("other")}  # 限制范围: 仅, 不含, 其他
 # What werkzeug says for an HTTP error (English only), as the registry says it
 HTTP_MESSAGES = {
     400: _l("The request could not be understood."), 401: _l("Please sign in to see this page."),
@@ -98,6 +109,19 @@ def value_text(value, lang: str) -> str:
     if isinstance(value, (list, tuple)):
         return ("、" if lang == "zh" else ", ").join(value_text(v, lang) for v in value)
     return str(value)
+
+
+def item_value(field: str, value, lang: str) -> list[str]:
+    """A field of a scope item as the lines a page shows: status and service named, a flag yes or no."""
+    if field == "status":
+        return [label(STATUSES, value)]
+    if field == "service":
+        return [label(SERVICE_MODES, value)]
+    if isinstance(value, bool):
+        return [value_text(value, lang)]
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [str(value)] if value not in (None, "") else []
 
 
 def source_text(source: str | None) -> str:

@@ -14,7 +14,7 @@ import time
 from datetime import date
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, NotFound, UnprocessableEntity
 
@@ -28,7 +28,7 @@ DAY_ARGS = ("start", "end", "since", "until", "date", "day")
 EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 # Pages produced whole by a library (folium, flask-smorest): their inline scripts get the nonce.
 GENERATED_PAGES = {"maps.map_page", "search.facility_map_page", "audit.district_map", "audit.accessibility_map",
-                   "audit.unmet_map", "plan.map_page", "api-docs.openapi_swagger_ui"}
+                   "audit.unmet_map", "audit.public_standards_map", "plan.map_page", "api-docs.openapi_swagger_ui"}
 TILE_HOSTS = {"none": "", "osm": "https://tile.openstreetmap.org", "tianditu": "https://*.tianditu.gov.cn",
               "amap": "https://*.is.autonavi.com"}
 SCRIPT_TAG = re.compile(r"<script(?=[\s>])")
@@ -182,6 +182,13 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or target.startswith("//"):
         return None
     return target
+
+
+def mail_url(endpoint: str, **values) -> str:
+    """An address of this site for an e-mail: under PUBLIC_URL when set, so that a forged Host header
+    cannot point a mailed sign-up or password link at another site; else the request's own host."""
+    base = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
+    return base + url_for(endpoint, **values) if base else url_for(endpoint, _external=True, **values)
 
 
 def mark_signed_in() -> None:

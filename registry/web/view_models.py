@@ -105,13 +105,13 @@ FIELD_NAMES = {"q": _l("What do you need?"), "standard": _l("Standard number"), 
                "bbox": _l("Within the map area"),
                "status": _l("Status"), "updated_since": _l("Updated since"), "kind": _l("Kind"), "sort": _l("Sort by"),
                "page": _l("Page"), "per_page": _l("Results per page"), "lead_time_max": _l("Lead time"),
-               "service": _l("Service type"), **FLAGS}
+               "service": _l("Service mode"), **FLAGS}
 
 # What a chip says for a filter that is not a vocabulary key, from the value as typed.
 CHIP_TEXTS = {"bbox": lambda value: _l("Within the map area"),
               "radius_km": lambda value: _l("Within %(km)s km", km=value),
               "lead_time_max": lambda value: _l("Done within %(days)s days", days=value),
-              "service": lambda value: _l("Service type: %(mode)s", mode=labels.label(labels.SERVICE_MODES, value))}
+              "service": lambda value: _l("Service mode: %(mode)s", mode=labels.label(labels.SERVICE_MODES, value))}
 
 
 def problem_view(problems) -> dict[str, str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from seeds.generate import _freeze_zip
+from seeds.files import freeze_zip
 
 HERE = Path(__file__).resolve().parent
 STAMP = dt.datetime(2026, 11, 1)
@@ -197,7 +197,7 @@ def save(workbook: Workbook, path: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.xlsx"
         workbook.save(raw)
-        _freeze_zip(raw, path, STAMP)
+        freeze_zip(raw, path, STAMP)
 
 
 EXAMPLES = {"cnas-testing": ("cnas_testing.xlsx", cnas_testing),

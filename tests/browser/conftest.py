@@ -75,6 +75,18 @@ def live_env(tmp_path_factory):
 
 
 run_flask = _flask
+
+
+def module_env(folder: Path) -> dict:
+    """The environment of an app that one test module serves for itself (its own SQLite database, migrated and
+    seeded with the demo data, and its own upload folder), so that the shared one stays as other tests expect."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'registry.sqlite3'}", "FLASK_DEBUG": "0",
+           "MAP_TILES": "none", "UPLOAD_DIR": str(folder / "uploads"), "NO_PROXY": "127.0.0.1",
+           "no_proxy": "127.0.0.1"}
+    env.pop("TEST_DATABASE_URL", None)
+    _flask(env, "db", "upgrade")
+    _flask(env, "seed")
+    return env
 PASSWORD = "browser test password"  # of every account the browser tests create
 
 

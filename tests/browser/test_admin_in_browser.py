@@ -4,13 +4,11 @@ confirm; an operator edits its own facility and is refused another's; an admin r
 This module serves its own copy of the app (demo data plus an admin and an operator), so that the other
 browser tests' database stays as they expect it.
 """
-import os
-
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, _flask, serve, shoot, sign_in
+from tests.browser.conftest import PASSWORD, _flask, module_env, serve, shoot, sign_in
 from tests.factories import facility, write_dataset
 
 ADMIN, OPERATOR = "admin@example.cn", "operator@example.cn"
@@ -19,13 +17,7 @@ OWN, OTHERS = "DEMO-F0001", "DEMO-F0002"
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("admin-browser")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'registry.sqlite3'}", "FLASK_DEBUG": "0",
-           "MAP_TILES": "none", "UPLOAD_DIR": str(folder / "uploads"), "NO_PROXY": "127.0.0.1",
-           "no_proxy": "127.0.0.1"}
-    env.pop("TEST_DATABASE_URL", None)
-    _flask(env, "db", "upgrade")
-    _flask(env, "seed")
+    env = module_env(tmp_path_factory.mktemp("admin-browser"))
     _flask(env, "user", "create", "--email", ADMIN, "--password", PASSWORD, "--role", "admin", "--name", "管理员")
     _flask(env, "user", "create", "--email", OPERATOR, "--password", PASSWORD, "--role", "operator",
            "--name", "操作员", "--facility", OWN)

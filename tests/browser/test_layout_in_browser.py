@@ -19,7 +19,8 @@ ACCOUNTS = {
 JOURNEYS = {
     "enterprise": ("enterprise", [("home", "/"), ("search", "/search?q=压力"), ("facility", f"/facilities/{FACILITY}"),
                                   ("book", f"/facilities/{FACILITY}/book"), ("bookings", "/bookings")]),
-    "visitor": (None, [("login", "/login"), ("register", "/register"), ("map", "/map"),
+    "visitor": (None, [("login", "/login"), ("register", "/register"), ("check-mail", "/check-mail/register"),
+                       ("forgot-password", "/password/forgot"), ("map", "/map"),
                        ("english-search", "/search?q=pressure&lang=en")]),
     "operator": ("operator", [("workspace", "/workspace/"), ("edit", f"/workspace/facilities/{FACILITY}/edit"),
                               ("bookings", "/bookings"), ("calendars", "/calendars")]),

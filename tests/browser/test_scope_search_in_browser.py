@@ -2,25 +2,23 @@
 the service-type and public-standard filters ticked in the form become Chinese chips, the map is filtered the
 same way, and 暂停, 限制范围（仅/不含/其他） and 说明 are visible on the results and the facility page, nothing wider
 than the screen; screenshots kept as tests/browser/artifacts/scope-search-*.png."""
+import csv
+
 import pytest
 from playwright.sync_api import expect
 
-from seeds.examples.build_examples import EXAMPLES, HERE
-from tests.browser.conftest import new_guarded_page, run_flask, shoot
+from seeds.examples.build_examples import HERE
+from tests.browser.conftest import new_guarded_page, shoot
 
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
-TESTING, METROLOGY = "DEMO-F0005", "DEMO-F0010"  # demo facilities no other browser test relies on
+# the demo facilities `flask seed` gives the CNAS testing example and the measurement standards
+SEEDED = {layout: facility_id for layout, facility_id in csv.reader((HERE / "demo_facilities.csv").open())}
+TESTING, METROLOGY = SEEDED["cnas_testing.xlsx"], SEEDED["standards.xlsx"]
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 
 
-@pytest.fixture(scope="module")
-def scopes(live_env):
-    for layout, facility_id in (("cnas-testing", TESTING), ("standards", METROLOGY)):
-        run_flask(live_env, "import-scope", str(HERE / EXAMPLES[layout][0]), "--facility", facility_id)
-
-
 @pytest.fixture(params=list(SIZES))
-def sized(request, browser, live_server, page_log, scopes):
+def sized(request, browser, live_server, page_log):
     context, page = new_guarded_page(browser, live_server, page_log)
     page.set_viewport_size(SIZES[request.param])
     yield request.param, page
@@ -40,14 +38,14 @@ def test_ticked_filters_become_chinese_chips_and_filter_the_map(sized):
     form.get_by_role("button", name="搜索").click()
     page.wait_for_load_state("load")
     chips = page.locator(".chips a")
-    expect(chips).to_have_text(["演示 ×", "服务类型：检定 ×", "仅社会公用计量标准 ×"])
+    expect(chips).to_have_text(["演示 ×", "服务方式：检定 ×", "仅社会公用计量标准 ×"])
     expect(page.locator(f'li.hit[data-facility-id="{METROLOGY}"]')).to_be_visible()
     expect(page.locator("li.hit")).to_have_count(1)
     assert "service=verification" in page.locator("#results-map").get_attribute("src")
     assert "public_standard=1" in page.locator("#results-map").get_attribute("src")
     shoot(page, f"scope-search-chips-{size}")
     assert page.evaluate(OVERFLOW) <= 0
-    chips.filter(has_text="服务类型：检定").click()  # removing one chip keeps the other
+    chips.filter(has_text="服务方式：检定").click()  # removing one chip keeps the other
     page.wait_for_load_state("load")
     expect(page.locator(".chips a")).to_have_text(["演示 ×", "仅社会公用计量标准 ×"])
     expect(page.locator("#search-form").get_by_label("检定")).not_to_be_checked()

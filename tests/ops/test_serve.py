@@ -1,7 +1,13 @@
 """`flask serve`: gunicorn as production runs it, and never with settings unsafe for the public."""
+import json
+import os
+import socket
+import subprocess
+import time
+
 import pytest
 
-from registry.ops.serve import default_workers, metrics_dir
+from registry.ops.serve import default_workers, gunicorn_argv, metrics_dir
 
 
 def serve(app, *args):
@@ -69,3 +75,36 @@ def test_proxy_count_trusts_that_many_proxies_for_the_client_address(own_app, co
 
     app.test_client().get("/_ops_test_addr", headers={"X-Forwarded-For": "203.0.113.9"})
     assert seen["addr"] == expected
+
+
+def test_gunicorns_own_answer_to_an_unparsable_request_is_the_json_envelope(database_url, tmp_path):
+    """Issue 13, row 18: a request line gunicorn cannot parse never reaches the app; its 400 is still JSON
+    with a snake_case code (it was gunicorn's HTML page)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "k" * 40,
+           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "ACCESS_LOG": ""}
+    server = subprocess.Popen([*gunicorn_argv(f"127.0.0.1:{port}", 1, 1, 30, 5, 2)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=10)
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.2)
+        with connection:
+            connection.sendall(b"NOT A REQUEST LINE AT ALL\r\n\r\n")
+            answer = b""
+            while chunk := connection.recv(65536):
+                answer += chunk
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    head, body = answer.split(b"\r\n\r\n", 1)
+    assert head.startswith(b"HTTP/1.1 400 ") and b"Content-Type: application/json" in head
+    error = json.loads(body)["error"]
+    assert error["code"] == "bad_request" and set(error) == {"code", "message", "fields", "request_id"}

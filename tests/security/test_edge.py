@@ -216,3 +216,23 @@ def test_row14_sign_up_refuses_an_address_with_a_line_break(client, session):
             "password": PASSWORD, "confirm": PASSWORD}
     assert post_form(client, "/register", data, token_from="/register").status_code == 400
     assert session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_row03_opener_and_permissions_policies_everywhere_and_hsts_over_https(client, registry):
+    for path in ("/", "/api/v1/facilities"):
+        plain = client.get(path)
+        assert plain.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert "camera=()" in plain.headers["Permissions-Policy"]
+        assert "Strict-Transport-Security" not in plain.headers  # a plain-HTTP answer cannot set it
+        secure = client.get(path, base_url="https://localhost")
+        assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+# --- Row 18: one error style ----------------------------------------------------------------------
+
+def test_row18_api_errors_have_a_stable_code_and_a_message_in_the_callers_language(client, session, world):
+    key = {"X-API-Key": world.keys["key_book"][1]}
+    english = client.get("/api/v1/bookings/999999", headers={**key, "Accept-Language": "en"}).get_json()["error"]
+    chinese = client.get("/api/v1/bookings/999999", headers=key).get_json()["error"]
+    assert english["code"] == chinese["code"] == "not_found"
+    assert english["message"] == "No such booking." and re.search(r"[\u4e00-\u9fff]", chinese["message"])

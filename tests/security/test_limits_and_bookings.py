@@ -12,8 +12,19 @@ from registry import create_app
 from registry.clock import today
 from registry.extensions import db, limiter
 from registry.models import Booking, CalendarFeed, User
-from registry.services.booking.workflow import BookingConflict, OpenBookingCaps, request_booking
-from tests.factories import booking_request, capability_of, post_form, uscc, user
+from registry.services.booking.caps import OpenBookingCaps
+from registry.services.booking.workflow import BookingConflict, request_booking
+from tests.factories import (
+    booking_request,
+    capability,
+    capability_of,
+    facility,
+    post_form,
+    run,
+    uscc,
+    user,
+    write_dataset,
+)
 from tests.security.conftest import service_day, sign_in_as
 
 READS = ["/api/v1/facilities", "/api/v1/districts", "/api/v1/capabilities", "/api/v1/changes",
@@ -112,6 +123,64 @@ def test_row07_the_api_answers_409_beyond_the_cap(app, client, session, world, m
             "enterprise": {"org_name": "杭州某某制造有限公司", "uscc": uscc(90)}}  # KB1's company, same day
     response = client.post("/api/v1/bookings", json=body, headers={"X-API-Key": world.keys["key_book"][1]})
     assert response.status_code == 409 and response.get_json()["error"]["fields"]
+
+
+def book_at_once(app, enterprise_id: int, requests, caps: OpenBookingCaps) -> list[str]:
+    """Each request in a thread of its own (its own connection), all released together; their outcomes."""
+    barrier, outcomes = threading.Barrier(len(requests)), []
+
+    def book(req):
+        with app.app_context():
+            enterprise = db.session.get(User, enterprise_id)
+            barrier.wait()
+            try:
+                request_booking(db.session, enterprise, req, today=today(), notify=None, caps=caps)
+                outcomes.append("booked")
+            except BookingConflict:
+                outcomes.append("capped")
+            except Exception as exc:  # noqa: BLE001 (reported by the assertion, whatever it is)
+                outcomes.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=book, args=(req,)) for req in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return sorted(outcomes)
+
+
+@pytest.fixture
+def eight_services(session, tmp_path):
+    """F0003 with eight bookable capabilities C0001…C0008: requests for different ones take different
+    capacity rows, so nothing but the cap's own serialisation orders them."""
+    values = {"bookable": "yes", "daily_capacity": "5", "lead_time_days": "2"}
+    report = run(session, write_dataset(tmp_path / "eight", [facility(3)],
+                                        [capability(3, n, **values) for n in range(1, 9)]))
+    assert report.committed, report.issues
+    return [capability_of(session, "F0003", f"C{n:04d}") for n in range(1, 9)]
+
+
+def test_row07_the_per_day_cap_holds_exactly_when_requests_for_different_services_arrive_at_once(
+        app, session, world, eight_services):
+    day = service_day(25)
+    twin = user(session, "enterprise", n=42, uscc=world.users["enterprise"].uscc, email="twin42@example.cn")
+    requests = [booking_request(c, day) for c in eight_services]
+    outcomes = book_at_once(app, twin.id, requests, OpenBookingCaps(per_day=2, per_facility=100))
+    assert outcomes == ["booked"] * 2 + ["capped"] * 6
+    session.rollback()
+    open_ = select(func.count()).select_from(Booking).where(Booking.uscc == twin.uscc,
+                                                            Booking.facility_pk == eight_services[0].facility_pk)
+    assert session.scalar(open_) == 2
+
+
+def test_row07_the_per_facility_cap_holds_exactly_when_requests_for_different_days_arrive_at_once(
+        app, session, world, eight_services):
+    enterprise = world.users["enterprise2"]
+    requests = [booking_request(c, service_day(30 + n)) for n, c in enumerate(eight_services)]
+    outcomes = book_at_once(app, enterprise.id, requests, OpenBookingCaps(per_day=2, per_facility=3))
+    assert outcomes == ["booked"] * 3 + ["capped"] * 5
 
 
 # --- Row 8: first partner bookings of a new enterprise at once -----------------------------------

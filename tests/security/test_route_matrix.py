@@ -77,6 +77,14 @@ ROUTES = {
     ("auth.login", "POST"): ("/login", PUBLIC),
     ("auth.register", "GET"): ("/register", PUBLIC),
     ("auth.register", "POST"): ("/register", PUBLIC),
+    ("auth.check_mail", "GET"): ("/check-mail/register", PUBLIC),
+    # A mailed link's token is the key: a forged one is a 400 page for anyone.
+    ("auth.confirm_registration", "GET"): ("/register/confirm/not-a-token", PUBLIC),
+    ("auth.confirm_registration", "POST"): ("/register/confirm/not-a-token", PUBLIC),
+    ("auth.forgot_password", "GET"): ("/password/forgot", PUBLIC),
+    ("auth.forgot_password", "POST"): ("/password/forgot", PUBLIC),
+    ("auth.reset_password", "GET"): ("/password/reset/not-a-token", PUBLIC),
+    ("auth.reset_password", "POST"): ("/password/reset/not-a-token", PUBLIC),
     ("auth.logout", "POST"): ("/logout", SIGNED_IN),
     ("auth.password", "GET"): ("/account/password", SIGNED_IN),
     ("auth.password", "POST"): ("/account/password", SIGNED_IN),
@@ -118,6 +126,9 @@ ROUTES = {
     ("audit.unmet", "GET"): ("/audit/unmet", AUDIT),
     ("audit.unmet_map", "GET"): ("/audit/unmet/map", AUDIT),
     ("audit.unmet_export", "GET"): ("/audit/unmet/export.csv", AUDIT),
+    ("audit.public_standards", "GET"): ("/audit/public-standards", AUDIT),
+    ("audit.public_standards_map", "GET"): ("/audit/public-standards/map", AUDIT),
+    ("audit.public_standards_export", "GET"): ("/audit/public-standards/export/standards.csv", AUDIT),
     ("audit.access_sensitivity", "GET"): ("/audit/access/sensitivity?catchments=10", AUDIT),
     # Demand layers and outside supply are the city's: admins and city-wide auditors only.
     ("audit.demand_layers_page", "GET"): ("/audit/access/layers", CITY_AUDIT),
@@ -129,6 +140,10 @@ ROUTES = {
     ("admin.upload_form", "GET"): ("/admin/uploads", Web(roles=KEEPERS)),
     ("admin.upload", "POST"): ("/admin/uploads", Web(roles=KEEPERS)),
     ("admin.upload_template", "GET"): ("/admin/uploads/template/workbook.xlsx", Web(roles=KEEPERS)),
+    # A scope upload names its facility in the form: another's is a 403 (tests/admin/test_scope_uploads.py);
+    # a POST without a file or facility is a 400 about the input.
+    ("admin.scope_upload_form", "GET"): ("/admin/uploads/scope", Web(roles=KEEPERS)),
+    ("admin.scope_upload", "POST"): ("/admin/uploads/scope", Web(roles=KEEPERS)),
     ("admin.upload_job", "GET"): ("/admin/uploads/{job}", Web(roles=KEEPERS, scoped=("operator",))),
     ("admin.upload_progress", "GET"): ("/admin/uploads/{job}/progress", Web(roles=KEEPERS, scoped=("operator",))),
     # A failed job has no rejects file: 404 even for its owner, never another's file.

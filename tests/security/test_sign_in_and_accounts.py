@@ -1,7 +1,7 @@
-"""Rows 1, 4, 12 and 16 of issue 13: partner accounts nobody can register into; sign-in answers and work
-alike for known, unknown and locked accounts; a lockout per e-mail and address that grows and that a
-stranger cannot turn against the owner; per-address limits; ASVS passwords; Secure cookies and an
-absolute session lifetime."""
+"""Rows 1, 4, 12 and 16 of issue 13: partner accounts nobody can register into; sign-in and sign-up answer
+and work alike for known, unknown and locked accounts (sign-up is finished by a mailed link); a lockout per
+e-mail and address that grows and that a stranger cannot turn against the owner; per-address limits; ASVS
+passwords; Secure cookies and an absolute session lifetime."""
 import re
 import statistics
 import time
@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from registry import create_app
-from registry.models import Booking, User
+from registry.models import Booking, PendingRegistration, User
 from registry.models.base import utcnow
+from registry.services.accounts import registration
 from registry.services.accounts import users as accounts
 from registry.services.accounts.users import (
     AccountError,
@@ -22,7 +23,18 @@ from registry.services.accounts.users import (
     check_password_strength,
     create_user,
 )
-from tests.factories import PASSWORD, csrf_token, in_english, login, post_form, uscc, user
+from tests.factories import (
+    CSRF_FIELD,
+    PASSWORD,
+    csrf_token,
+    in_english,
+    login,
+    mailed_path,
+    mails_to,
+    post_form,
+    uscc,
+    user,
+)
 
 STRANGER, OWNER = {"REMOTE_ADDR": "203.0.113.7"}, {"REMOTE_ADDR": "198.51.100.20"}
 
@@ -154,9 +166,90 @@ def test_row04_and_row07_registrations_are_limited_per_address(app, client, sess
                 "password": PASSWORD, "confirm": PASSWORD, "consent": "y",
                 "csrf_token": csrf_token(browser, "/register")}
         statuses.append(browser.post("/register", data=data, environ_base=STRANGER).status_code)
-    assert statuses == [302, 302, 429]
+    assert statuses == [303, 303, 429]
     assert post_form(client, "/register", {}, token_from="/register").status_code == 400  # other addresses go on
-    assert session.scalar(select(func.count()).select_from(User)) == 2
+    assert session.scalar(select(func.count()).select_from(PendingRegistration)) == 2  # accounts once confirmed
+
+
+# --- Row 4: sign-up says nothing about an address ------------------------------------------------
+
+def sign_up_data(browser, email: str) -> dict:
+    return {"org_name": "杭州测试电缆有限公司", "uscc": uscc(42), "name": "李工", "email": email,
+            "password": PASSWORD, "confirm": PASSWORD, "consent": "y", "csrf_token": csrf_token(browser, "/register")}
+
+
+def without_request_tokens(html: str) -> str:
+    """A page as it would read twice: this answer's CSP nonce and form tokens taken out."""
+    return re.sub(r'(nonce|value)="[A-Za-z0-9_.\-]{16,}"', r'\1=""', html)
+
+
+@pytest.fixture
+def many_sign_ups(app, monkeypatch):
+    monkeypatch.setitem(app.config, "REGISTER_RATE_LIMIT", "1000 per hour")
+
+
+def test_row04_sign_up_answers_alike_for_a_new_and_a_taken_address(app, session, many_sign_ups):
+    user(session, "enterprise", email="taken@example.cn")
+    answers = {}
+    for email in ("taken@example.cn", "new@example.cn"):
+        browser = app.test_client()
+        response = browser.post("/register?lang=en", data=sign_up_data(browser, email))
+        page = browser.get(response.headers["Location"] + "?lang=en")
+        answers[email] = (response.status_code, response.headers["Location"], page.status_code,
+                          without_request_tokens(page.get_data(as_text=True)))
+    assert answers["taken@example.cn"] == answers["new@example.cn"]
+    assert answers["new@example.cn"][:3] == (303, "/check-mail/register", 200)
+    assert "exists already" not in answers["new@example.cn"][3]
+    # Only the mailbox tells: a link for the new address, a note with the ways in for the taken one.
+    assert mailed_path(session, "new@example.cn", "/register/confirm/")
+    (note,) = mails_to(session, "taken@example.cn")
+    assert "/register/confirm/" not in note.body and "/login" in note.body and "/password/forgot" in note.body
+    assert session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_row04_sign_up_costs_the_same_for_a_new_and_a_taken_address(app, session, many_sign_ups, monkeypatch):
+    user(session, "enterprise", email="taken@example.cn")
+    hashed = []
+    original = registration.hash_password
+    monkeypatch.setattr(registration, "hash_password", lambda password: hashed.append(1) or original(password))
+    timings = {"taken": [], "new": []}
+    for n in range(5):  # interleaved, so that the machine's load weighs on both alike
+        for kind in timings:
+            browser = app.test_client()
+            data = sign_up_data(browser, "taken@example.cn" if kind == "taken" else f"new{n}@example.cn")
+            started = time.perf_counter()
+            assert browser.post("/register", data=data).status_code == 303
+            timings[kind].append(time.perf_counter() - started)
+    assert len(hashed) == 10  # one scrypt hash per sign-up, whoever the address belongs to
+    medians = {kind: statistics.median(runs) for kind, runs in timings.items()}
+    assert min(medians.values()) > max(medians.values()) / 2, medians  # "exists already" came before any hash
+
+
+def test_row04_a_signed_up_account_works_only_once_its_mailed_link_is_opened(app, client, session, many_sign_ups):
+    assert client.post("/register", data=sign_up_data(client, "li@cable.cn")).status_code == 303
+    wrong = refusal(sign_in(client, "li@cable.cn", "not the password at all"))
+    early = sign_in(client, "li@cable.cn", PASSWORD)
+    assert (early.status_code, refusal(early)) == (401, wrong)  # as unknown as any address
+    link = mailed_path(session, "li@cable.cn", "/register/confirm/")
+    shown = client.get(link + "?lang=en")
+    assert shown.status_code == 200 and "Confirm and sign in" in shown.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(User)) == 0  # opening the page made nothing
+    assert post_form(client, link, token_from=link).status_code == 303
+    assert signed_in(client)
+    assert sign_in(app.test_client(), "li@cable.cn", PASSWORD).status_code == 302
+    again = post_form(app.test_client(), link, token_from="/register")
+    assert again.status_code == 400 and 'id="link-refused"' in again.get_data(as_text=True)
+
+
+def test_row04_mailed_links_ignore_a_forged_host_header_when_the_site_address_is_set(app, session, many_sign_ups,
+                                                                                      monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://registry.example.cn/")
+    browser, forged = app.test_client(), {"Host": "evil.example"}
+    page = browser.get("/register", headers=forged).get_data(as_text=True)
+    data = {**sign_up_data(browser, "li@cable.cn"), "csrf_token": CSRF_FIELD.search(page).group(1)}
+    assert browser.post("/register", data=data, headers=forged).status_code == 303
+    (mail,) = mails_to(session, "li@cable.cn")
+    assert "https://registry.example.cn/register/confirm/" in mail.body and "evil.example" not in mail.body
 
 
 # --- Row 12: passwords --------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from registry.services.records.scopes import read_scope
 from registry.services.records.scopes.cells import methods
 from registry.units import parse_unit
 from seeds import realistic, scope_vocabulary
-from seeds.generate import DEFAULT_OUT, generate
+from seeds.generate import DEFAULT_OUT, generate, plan
 
 
 def read(directory, table):
@@ -31,6 +31,39 @@ def test_300000_rows_hold_at_least_40000_distinct_items(bench):
     _, capabilities = bench
     distinct, rows = realistic.distinct_texts(capabilities)
     assert rows == 300_000 and distinct >= 40_000, distinct
+
+
+@pytest.fixture(scope="module")
+def bench_items(bench):
+    """The scope items behind the bench data's rows (object, parameter and methods with their clauses,
+    status, limitation), drawn as `generate` draws them."""
+    facilities, counts = plan(1500, 300_000, seed=7, vocabulary="realistic")
+    return list(realistic.data_set_items(facilities, counts, seed=7))
+
+
+def test_the_items_are_the_rows_of_the_generated_data(bench, bench_items):
+    facilities, capabilities = bench
+    certification = {f["facility_id"] for f in facilities if f["kind"] == "certification"}
+    rows = Counter(c["name"] for c in capabilities if c["facility_id"] not in certification)
+    items = Counter(f"{i.object} {i.parameter}" for i in bench_items)
+    assert items <= rows and sum(rows.values()) - sum(items.values()) == 2  # the two planted needs
+
+
+def test_300000_rows_hold_at_least_40000_distinct_object_parameter_method_texts(bench_items):
+    distinct = realistic.distinct_items(bench_items)
+    assert distinct >= 40_000, distinct
+    popularity = Counter((i.object, i.parameter, realistic.cells.method_text(m)) for i in bench_items
+                         for m in i.methods)
+    ranked = [n for _, n in popularity.most_common()]
+    assert sum(ranked[: len(ranked) // 100]) / sum(ranked) > 0.10  # a few very common ...
+    assert sum(n == 1 for n in ranked) / len(ranked) > 0.3  # ... and a long tail offered once
+
+
+def test_a_few_of_the_300000_items_are_suspended_or_limited(bench_items):
+    share = len(bench_items) / 100
+    suspended = sum(i.status == "suspended" for i in bench_items) / share
+    limited = sum(i.limitation is not None for i in bench_items) / share
+    assert 0.5 < suspended < 2 and 2 < limited < 6, (suspended, limited)
 
 
 def test_popularity_is_skewed_a_few_common_tests_and_a_long_tail(bench):

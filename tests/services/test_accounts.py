@@ -13,7 +13,6 @@ from registry.services.accounts.users import (
     authenticate,
     create_user,
     end_sessions,
-    register_enterprise,
     user_for_session,
 )
 from tests.factories import PASSWORD, facility, in_english, run, uscc, user, write_dataset
@@ -33,13 +32,13 @@ def test_short_password_is_refused(session):
     assert caught.value.field == "password"
 
 
-def test_enterprise_registration_validates_the_uscc(session):
+def test_enterprise_account_validates_the_uscc(session):
     with pytest.raises(AccountError) as caught:
-        register_enterprise(session, email="e@example.cn", password=PASSWORD, name="Wang",
-                            org_name="杭州某某有限公司", uscc="91330106MA2X00000X")
+        create_user(session, email="e@example.cn", password=PASSWORD, role="enterprise", name="Wang",
+                    org_name="杭州某某有限公司", uscc="91330106MA2X00000X")
     assert caught.value.field == "uscc"
-    created = register_enterprise(session, email="E@Example.cn ", password=PASSWORD, name="Wang",
-                                  org_name="杭州某某有限公司", uscc=uscc(7).lower())
+    created = create_user(session, email="E@Example.cn ", password=PASSWORD, role="enterprise", name="Wang",
+                          org_name="杭州某某有限公司", uscc=uscc(7).lower())
     assert (created.role, created.email, created.uscc) == ("enterprise", "e@example.cn", uscc(7))
 
 

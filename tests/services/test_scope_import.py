@@ -171,7 +171,7 @@ def test_a_value_too_long_names_its_cell_and_writes_nothing(session, facilities,
     before = row_counts(session)
     report = import_scope(session, path, "F0001", actor="test")
     (problem,) = report.errors
-    assert (problem.reason, problem.sheet, problem.column) == ("value.too_long", long.sheet, "项目/参数")
+    assert (problem.reason, problem.sheet, problem.column) == ("value.too_long", long.sheet, "D (产品/项目/参数/名称)")
     assert problem.row and problem.text.startswith("长")
     assert row_counts(session) == before
 
@@ -181,3 +181,14 @@ def test_v1_fields_follow_the_first_segment(session, facilities):
     for row in session.scalars(select(Capability)).all():
         if row.ranges and row.ranges[0].min is not None and not row.ranges[0].min_unit:
             assert D(str(row.range_min)) == row.ranges[0].min.normalize() or row.range_min is None
+
+
+def test_a_scope_without_items_is_an_error_and_prune_removes_nothing(session, facilities, tmp_path):
+    import_scope(session, path_of("cma"), "F0001", actor="test")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("序号,类别（产品/项目/参数）,产品/项目/参数,依据的标准（方法）名称及编号（含年号）\n",
+                     encoding="utf-8")
+    before = row_counts(session)
+    report = import_scope(session, empty, "F0001", actor="test", prune=True)
+    assert report.outcome == "rejected" and [p.reason for p in report.errors] == ["scope.empty"]
+    assert row_counts(session) == before

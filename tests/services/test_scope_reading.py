@@ -202,3 +202,12 @@ def test_a_10_mb_scope_streams(tmp_path):
     count, grown_kib = map(int, done.stdout.split())
     assert count == n > 50_000
     assert grown_kib < 40_000, grown_kib  # the items of a 10 MB file are not all held in memory
+
+
+def test_a_workbook_with_a_cover_sheet_is_refused_naming_the_header_of_its_scope_sheet():
+    """The cover (no header row) is passed over; the refusal names the header of the sheet that has one."""
+    with pytest.raises(ScopeFileError) as caught:
+        open_scope(Path(__file__).parents[2] / "seeds" / "examples" / "cnas_testing.xlsx", "standards")
+    problem = caught.value.problem
+    assert (problem.reason, problem.sheet, problem.row) == ("layout.mismatch", "附件1 检测能力", 3)
+    assert problem.text.startswith("序号 | 检测对象 | 项目/参数 / 序号")

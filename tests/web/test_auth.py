@@ -3,7 +3,7 @@ import pytest
 
 from registry.models import User
 from registry.services.accounts.users import SignInRefused, authenticate
-from tests.factories import PASSWORD, csrf_token, login, post_form, uscc, user
+from tests.factories import PASSWORD, csrf_token, login, mailed_path, mails_to, post_form, register, uscc, user
 
 
 def signed_in_name(client) -> str | None:
@@ -96,10 +96,12 @@ def test_login_redirects_only_to_local_next(client, session):
 
 
 def test_register_an_enterprise(client, session):
+    """The account is made, and signed in, once the link mailed to the address is opened (issue 13, row 4:
+    until then sign-up says nothing about the address)."""
     data = {"org_name": "杭州测试电缆有限公司", "uscc": uscc(42), "name": "李工", "email": "li@cable.cn",
             "password": PASSWORD, "confirm": PASSWORD, "consent": "y"}
-    response = post_form(client, "/register", data, token_from="/register")
-    assert response.status_code == 302
+    response = register(client, session, data)
+    assert response.status_code == 303
     created = session.query(User).filter_by(email="li@cable.cn").one()
     assert (created.role, created.uscc, created.org_name) == ("enterprise", uscc(42), "杭州测试电缆有限公司")
     assert signed_in_name(client) == "李工"
@@ -114,7 +116,7 @@ def test_register_refuses_an_invalid_uscc_and_cannot_choose_a_role(client, sessi
     assert "<b>坏</b>" not in response.get_data(as_text=True)
     assert session.query(User).count() == 0
     data["uscc"] = uscc(43)
-    post_form(client, "/register", data, token_from="/register")
+    register(client, session, data)
     assert session.query(User).one().role == "enterprise"
 
 
@@ -167,8 +169,59 @@ def test_registration_needs_consent_to_the_terms_and_records_it(app, client, ses
     refused = post_form(client, "/register", data, token_from="/register")
     assert refused.status_code == 400 and "请阅读并同意《用户协议》和《隐私政策》" in refused.get_data(as_text=True)
     assert session.query(User).filter_by(email="zhou@consent.cn").count() == 0
-    assert post_form(client, "/register", {**data, "consent": "y"}, token_from="/register").status_code == 302
+    assert register(client, session, {**data, "consent": "y"}).status_code == 303
     created = session.query(User).filter_by(email="zhou@consent.cn").one()
     assert created.terms_version == app.config["TERMS_VERSION"] and created.terms_accepted_at is not None
     terms = client.get("/terms").get_data(as_text=True)
     assert 'id="terms"' in terms and 'id="privacy"' in terms and app.config["TERMS_VERSION"] in terms
+
+
+@pytest.fixture
+def many_requests(app, monkeypatch):
+    """Counters of their own (the limit is part of the key), so that other tests' limits are not used up here."""
+    monkeypatch.setitem(app.config, "PASSWORD_RESET_RATE_LIMIT", "1000 per hour")
+    monkeypatch.setitem(app.config, "REGISTER_RATE_LIMIT", "1000 per hour")
+
+
+def test_a_forgotten_password_is_set_anew_through_the_mailed_link(app, client, session, many_requests):
+    account = user(session, "enterprise", name="王经理")
+    elsewhere = app.test_client()
+    login(elsewhere, account)
+    known = post_form(client, "/password/forgot", {"email": account.email}, token_from="/password/forgot")
+    unknown = post_form(app.test_client(), "/password/forgot", {"email": "nobody@example.cn"},
+                        token_from="/password/forgot")
+    assert (known.status_code, known.headers["Location"]) == (unknown.status_code, unknown.headers["Location"]) \
+        == (303, "/check-mail/password")
+    assert "设置新密码" in client.get(known.headers["Location"]).get_data(as_text=True)
+    link = mailed_path(session, account.email, "/password/reset/")
+    assert mails_to(session, "nobody@example.cn") and mailed_path(session, "nobody@example.cn", "/password/") is None
+    weak = post_form(client, link + "?lang=en", {"password": "password1234", "confirm": "password1234"},
+                     token_from=link)
+    assert weak.status_code == 400 and "too common" in weak.get_data(as_text=True)
+    new = "a brand new long passphrase"
+    done = post_form(client, link, {"password": new, "confirm": new}, token_from=link)
+    assert done.status_code == 303 and signed_in_name(client) == "王经理"
+    assert signed_in_name(elsewhere) is None  # every other session ended
+    session.expire_all()
+    assert authenticate(session, account.email, new).id == account.id
+    used = client.get(link)
+    assert used.status_code == 400 and 'id="link-refused"' in used.get_data(as_text=True)
+
+
+def test_the_sign_in_page_links_to_the_forgotten_password_page(client):
+    assert 'href="/password/forgot"' in client.get("/login").get_data(as_text=True)
+
+
+def test_password_links_are_limited_per_address(app, client, session, monkeypatch):
+    monkeypatch.setitem(app.config, "PASSWORD_RESET_RATE_LIMIT", "2 per hour")
+    statuses = [post_form(client, "/password/forgot", {"email": f"x{n}@example.cn"},
+                          token_from="/password/forgot").status_code for n in range(3)]
+    assert statuses == [303, 303, 429]
+    assert len(mails_to(session, "x2@example.cn")) == 0
+
+
+def test_a_confirmation_link_page_without_a_token_of_ours_says_so_in_the_readers_language(client):
+    chinese = client.get("/register/confirm/forged")
+    assert chinese.status_code == 400 and "此确认链接无效或已过期" in chinese.get_data(as_text=True)
+    english = post_form(client, "/register/confirm/forged?lang=en", token_from="/register")
+    assert english.status_code == 400 and "This confirmation link is not valid" in english.get_data(as_text=True)

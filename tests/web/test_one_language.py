@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from registry.clock import today
-from registry.models import ApiKey, Booking, Capability, ChangeSet, Facility, UploadJob, User
+from registry.models import ApiKey, Booking, Capability, ChangeSet, Facility, PendingRegistration, UploadJob, User
 from registry.services.accounts.api_keys import create_key
 from registry.services.booking.workflow import request_booking, transition
 from tests.factories import (
@@ -20,6 +20,7 @@ from tests.factories import (
     capability_of,
     facility,
     login,
+    mailed_path,
     post_form,
     run,
     user,
@@ -36,7 +37,7 @@ LATIN_ALLOWED = {
     "English", "Leaflet", "OpenStreetMap", "WGS", "GCJ", "BD", "CGCS", "km", "kPa", "MPa", "mm", "kg", "Gini",
     "Theil", "E2SFCA", "lon", "lat", "weight", "Gauss", "Krüger", "AMap", "Tencent", "Baidu", "GPS", "crs",
     "wgs84", "gcj02", "bd09", "OpenAPI", "URL", "ln", "Excel", "HTTPS", "ID", "CNY", "SFCA", "Fisher-Jenks",
-    "ics", "xlsx",
+    "ics", "xlsx", "UTF",
     # columns and values a demand or outside-supply file must carry, as the reader types them
     "GeoJSON", "count", "kind", "name", "discipline", "certification",
     # the audit's cited methods and sources: authors, software, projections, and a formula's subscript
@@ -96,7 +97,7 @@ def leaks(text: str, lang: str, data: list[str]) -> set[str]:
 
 
 @pytest.fixture
-def seeded(session, tmp_path, client):
+def seeded(app, session, tmp_path, client, monkeypatch):
     """Facilities with bookable capabilities, a booking with a history, accounts of every role, an API key,
     an admin action, and an upload whose preview lists problems."""
     paths = write_dataset(tmp_path / "more", [facility(3, name="西湖计量所", kind="metrology")],
@@ -122,13 +123,20 @@ def seeded(session, tmp_path, client):
     files = [(open(p, "rb"), p.name) for p in bad]
     post_form(client, "/admin/uploads", {"files": files}, content_type="multipart/form-data")
     client.post("/logout", data={})
+    # counters of their own (the limit is part of the key): the sign-up limit of other tests is not used up here
+    monkeypatch.setitem(app.config, "REGISTER_RATE_LIMIT", "1000 per hour")
+    monkeypatch.setitem(app.config, "PASSWORD_RESET_RATE_LIMIT", "1000 per hour")
+    post_form(client, "/register", {"org_name": "杭州待确认有限公司", "uscc": people["enterprise"].uscc, "name": "周工",
+                                    "email": "pending@example.cn", "password": "correct horse battery",
+                                    "confirm": "correct horse battery", "consent": "y"}, token_from="/register")
+    post_form(client, "/password/forgot", {"email": people["enterprise"].email}, token_from="/password/forgot")
     return people
 
 
 def data_strings(session, lang: str) -> list[str]:
     """Every text a person typed or imported: taken out of the page before looking for leaks."""
     values = set()
-    for model in (Facility, Capability, User, Booking, ApiKey, ChangeSet):
+    for model in (Facility, Capability, User, Booking, ApiKey, ChangeSet, PendingRegistration):
         for row in session.scalars(select(model)):
             for column in model.__table__.columns:
                 value = getattr(row, column.key, None)
@@ -147,8 +155,11 @@ def page_urls(app, session) -> list[str]:
     """Each GET route of the URL map with its parameters filled from the seeded data."""
     ids = {"facility_id": "F0001", "change_id": _first_id(session, "changes"),
            "booking_id": session.scalar(select(Booking.id)), "job_id": _first_id(session, "upload_jobs"),
-           "capability_pk": capability_of(session).id, "code": "330106", "capability_id": "C0001"}
-    urls = []
+           "capability_pk": capability_of(session).id, "code": "330106", "capability_id": "C0001",
+           "kind": "register", "token": "not-a-token"}
+    enterprise = session.scalar(select(User.email).where(User.role == "enterprise"))
+    urls = [mailed_path(session, "pending@example.cn", "/register/confirm/"),  # the pages of mailed links
+            mailed_path(session, enterprise, "/password/reset/")]
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in NOT_PAGES or rule.endpoint.startswith("api"):
             continue

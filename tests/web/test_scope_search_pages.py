@@ -16,19 +16,19 @@ def hit_ids(page: str) -> list[str]:
 
 def test_service_and_public_standard_filters_are_chinese_chips(client, scope_examples):
     page = client.get("/search?service=verification&public_standard=1").get_data(as_text=True)
-    assert chips(page) == ["服务类型：检定", "仅社会公用计量标准"]
+    assert chips(page) == ["服务方式：检定", "仅社会公用计量标准"]
     assert hit_ids(page) == ["F0003"]
-    assert client.get("/search?service=检定").get_data(as_text=True).count("服务类型：检定") == 1
+    assert client.get("/search?service=检定").get_data(as_text=True).count("服务方式：检定") == 1
     english = client.get("/search?service=calibration&lang=en").get_data(as_text=True)
-    assert chips(english) == ["Service type: calibration"]
+    assert chips(english) == ["Service mode: Calibration"]
 
 
 def test_removing_a_chip_drops_that_filter_only(client, scope_examples):
     page = client.get("/search?service=verification&service=calibration&public_standard=1").get_data(as_text=True)
     links = dict((label, href.replace("&amp;", "&")) for href, label in re.findall(
         r'<a href="([^"]+)" title="[^"]+">([^<]*) ×</a>', page))
-    assert set(links) == {"服务类型：检定", "服务类型：校准", "仅社会公用计量标准"}
-    assert links["服务类型：检定"] == "/search?service=calibration&public_standard=1"
+    assert set(links) == {"服务方式：检定", "服务方式：校准", "仅社会公用计量标准"}
+    assert links["服务方式：检定"] == "/search?service=calibration&public_standard=1"
     assert links["仅社会公用计量标准"] == "/search?service=verification&service=calibration"
 
 
@@ -40,12 +40,12 @@ def test_the_form_offers_the_service_types_and_the_public_standard_flag(client, 
     labels = re.findall(r'name="service" value="\w+"(?: checked)?> ([^<]+)</label>', page)
     assert labels == ["检定", "校准", "检测", "检验", "认证"]
     assert '<input type="checkbox" name="public_standard" value="1" checked> 仅社会公用计量标准' in page
-    assert "服务类型" in page
+    assert "服务方式" in page
 
 
 def test_an_unknown_service_type_is_explained_and_left_out(client, scope_examples):
     page = client.get("/search?service=测绘&q=数字压力计").get_data(as_text=True)
-    assert re.search(r'data-field="service">服务类型: 无法识别此值', page)
+    assert re.search(r'data-field="service">服务方式: 无法识别此值', page)
     assert hit_ids(page) == ["F0002"]
 
 

@@ -112,6 +112,29 @@ def create_user(session, *, email: str, password: str, role: str, name: str | No
                 partner_account: bool = False) -> User:
     """Add a user (not committed). `facility_ids` are registry ids (F0001), for operators.
     Only `partner_account`s (made by services/booking/partners.py) have reserved addresses."""
+    email, uscc = checked_account(session, email=email, role=role, district_code=district_code,
+                                  facility_ids=facility_ids, org_name=org_name, uscc=uscc,
+                                  partner_account=partner_account)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError(_l("An account with this e-mail address exists already."), field="email")
+    if password_hash is None:
+        check_password_strength(password)
+        password_hash = hash_password(password)
+    user = User(email=email, name=(name or "").strip() or email.split("@")[0], role=role,
+                password_hash=password_hash, district_code=district_code or None,
+                org_name=(org_name or "").strip() or None, uscc=uscc or None, phone=phone or None)
+    for facility_id in facility_ids:
+        bind_facility(session, user, facility_id)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def checked_account(session, *, email: str, role: str, district_code: str | None = None, facility_ids=(),
+                    org_name: str | None = None, uscc: str | None = None,
+                    partner_account: bool = False) -> tuple[str, str | None]:
+    """The normalised e-mail and USCC of an account as asked, or AccountError naming the field at fault.
+    Says nothing about whether the address has an account (sign-up must not tell: registration.py)."""
     email = normalize_email(email)
     if not rules.is_email(email):
         raise AccountError(_l("Enter a valid e-mail address."), field="email")
@@ -119,11 +142,6 @@ def create_user(session, *, email: str, password: str, role: str, name: str | No
         raise AccountError(_l("This e-mail address cannot be used for an account."), field="email")
     if role not in ROLES:
         raise AccountError(_l("Unknown role %(role)s.", role=role), field="role")
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError(_l("An account with this e-mail address exists already."), field="email")
-    if password_hash is None:
-        check_password_strength(password)
-        password_hash = hash_password(password)
     if district_code and role != "auditor":
         raise AccountError(_l("Only auditors are bound to a district."), field="district")
     if district_code and session.get(District, district_code) is None:
@@ -138,14 +156,7 @@ def create_user(session, *, email: str, password: str, role: str, name: str | No
         except IdentifierError as exc:
             reason = IDENTIFIER_MESSAGES.get(exc.reason, str(exc))
             raise AccountError(_l("Unified Social Credit Code: %(reason)s", reason=reason), field="uscc") from None
-    user = User(email=email, name=(name or "").strip() or email.split("@")[0], role=role,
-                password_hash=password_hash, district_code=district_code or None,
-                org_name=(org_name or "").strip() or None, uscc=uscc or None, phone=phone or None)
-    for facility_id in facility_ids:
-        bind_facility(session, user, facility_id)
-    session.add(user)
-    session.flush()
-    return user
+    return email, uscc
 
 
 def bind_facility(session, user: User, facility_id: str) -> None:
@@ -157,25 +168,6 @@ def bind_facility(session, user: User, facility_id: str) -> None:
         raise AccountError(_l("No facility with id %(id)s.", id=facility_id), field="facility")
     if facility not in user.facilities:
         user.facilities.append(facility)
-
-
-def register_enterprise(session, *, email: str, password: str, name: str, org_name: str, uscc: str,
-                        phone: str | None = None, terms_version: str | None = None,
-                        accepted_terms: bool | None = None, accepted_at: datetime | None = None) -> User:
-    """Self-service sign-up: always the enterprise role, never anything more.
-
-    The sign-up page asks for consent to the terms of use and privacy policy (`accepted_terms` True or False;
-    None where nobody was asked, e.g. seeding): without it nothing is kept (AccountError on `consent`, after
-    the other checks so that every problem can be fixed at once); with it the time and `terms_version` are recorded.
-    """
-    user = create_user(session, email=email, password=password, role="enterprise", name=name,
-                       org_name=org_name, uscc=uscc, phone=phone)
-    if accepted_terms is False:
-        raise AccountError(_l("Agree to the terms of use and the privacy policy to register."), field="consent")
-    if accepted_terms and terms_version:
-        user.terms_version = str(terms_version)[:20]
-        user.terms_accepted_at = accepted_at or utcnow()
-    return user
 
 
 def authenticate(session, email: str, password: str, policy: LockoutPolicy = LockoutPolicy(),

@@ -11,12 +11,14 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 
 from registry import vocabulary
+from registry.services.audit import public_standards as art7
 from registry.services.audit.figures import BOOKING_FIGURES, EXPIRY_WINDOWS, FIGURES
 from registry.services.records.exporting import neutralise, xlsx_cell
 from registry.vocabulary import DISCIPLINES
 
 TABLES = ("districts", "disciplines", "art6", "certificates", "certificate_summary", "certificate_facilities",
           "access", "spread", "spread_weighted")
+ART7_TABLES = ("standards", "counts", "gaps")  # /audit/public-standards/export/<table>.<fmt>
 CERTIFICATE_NAMES = {"cma": "CMA", "cnas": "CNAS", "cnca": "CNCA", "measurement_standard": _l("Measurement standard")}
 REASONS = {"state_not_shared": _l("State-owned, offers no shared services"),
            "shared_not_bookable": _l("Shared, but no bookable capability")}
@@ -81,6 +83,42 @@ def certificate_summary_table(summary: dict, codes: list[str], lang: str) -> tup
         counts = summary.get(code, {})
         rows.append([district_name(code, lang), counts.get("expired", 0)] + [counts.get(w, 0) for w in EXPIRY_WINDOWS])
     return header, rows
+
+
+def facility_name(row, lang: str) -> str:
+    """A facility's name in the reader's language (the Chinese one when no English one is given)."""
+    return row.facility_name if lang == "zh" or not row.facility_name_en else row.facility_name_en
+
+
+def public_standards_table(standards: list, lang: str, names: dict) -> tuple[list, list]:
+    """Art. 7: every public measurement standard with its certificate and validity."""
+    header = [str(h) for h in (_l("District"), _l("Facility ID"), _l("Facility"), _l("Measurement standard"),
+                               _l("Discipline"), _l("Certificate number"), _l("Valid until"), _l("Days left"),
+                               _l("Validity of the certificate"), _l("Suspended"))]
+    return header, [[district_name(s.district_code, lang), s.facility_id, facility_name(s, lang), s.name,
+                     names.get(s.discipline, s.discipline), s.certificate_no, s.valid_until, s.days_left,
+                     str(art7.VALIDITY_LABELS[s.validity]), str(_l("yes")) if s.suspended else ""]
+                    for s in standards]
+
+
+ART7_COUNTS = {"total": _l("Public standards"), "in_force": _l("In force"), "valid": art7.VALIDITY_LABELS["valid"],
+               "expiring": art7.VALIDITY_LABELS["expiring"], "expired": art7.VALIDITY_LABELS["expired"],
+               "undated": art7.VALIDITY_LABELS["undated"], "suspended": _l("Suspended")}
+
+
+def public_standard_counts_table(counts: dict, lang: str, names: dict) -> tuple[list, list]:
+    """Art. 7: one row per district and discipline (zeros included: they are the gaps)."""
+    header = [str(_l("Code")), str(_l("District")), str(_l("Discipline"))] + [str(h) for h in ART7_COUNTS.values()]
+    return header, [[code, district_name(code, lang), names.get(key, key)] + [n[k] for k in ART7_COUNTS]
+                    for code, cells in counts.items() for key, n in cells.items()]
+
+
+def public_standard_gaps_table(gaps: list, lang: str, names: dict) -> tuple[list, list]:
+    """Art. 7: the districts with no public standard in force in a discipline."""
+    header = [str(h) for h in (_l("Code"), _l("District"), _l("Discipline"),
+                               _l("Public standards not in force (expired, undated or suspended)"))]
+    return header, [[g.district_code, district_name(g.district_code, lang), names.get(g.discipline, g.discipline),
+                     g.not_in_force] for g in gaps]
 
 
 def access_table(means: dict, codes: list[str], lang: str, demand: str = "", setting: str = "") -> tuple[list, list]:

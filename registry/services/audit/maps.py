@@ -109,9 +109,11 @@ def accessibility_map(result, scheme: str, k: int, geojson: dict, names: dict, s
                     names=names, fmt=lambda v: format_decimal(v, format="#,##0.00"), **map_options)
 
 
-def unmet_map(counts: dict[str, int], codes: list[str], geojson: dict, names: dict, title: str, **map_options):
-    """Unmet demand per district (searches and bookings, see services/audit/unmet.py) over `codes`;
-    a district with none recorded is 0, not missing."""
+def district_count_map(counts: dict[str, int], codes: list[str], geojson: dict, names: dict, title: str,
+                       **map_options):
+    """A count per district over `codes` (unmet demand, services/audit/unmet.py; public standards in force,
+    services/audit/public_standards.py), in quantiles; a district with none is 0, not missing.
+    `map_options` go to the map (markers, tiles)."""
     values = {code: counts.get(code, 0) for code in codes}
     shown = {"type": "FeatureCollection",
              "features": [f for f in geojson["features"] if f["properties"].get("code") in values]}

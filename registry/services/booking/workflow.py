@@ -5,14 +5,14 @@ expected version) and commit once per unit of work — the booking, its timeline
 capacity and its notifications together, or nothing. Capacity is taken and given back with
 conditional UPDATEs of `capacity_days` (see registry/models/booking.py), and every change of
 state is a conditional UPDATE on the version the actor saw, so two people acting on the same
-booking cannot overwrite each other silently (409).
+booking cannot overwrite each other silently (409). An enterprise's caps on open bookings at a
+facility (caps.py) are counted, and its booking inserted, under a lock of that enterprise there.
 """
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,10 +25,10 @@ from registry.models.booking import HOLDING_STATES
 from registry.ops import events
 from registry.schemas import rules
 from registry.services.audit.unmet import record_booking
+from registry.services.booking.caps import OpenBookingCaps, cap_reached, one_request_at_a_time
 from registry.services.booking.notifications import notify_booking_event
 
 HORIZON_DAYS = rules.BOOKING_HORIZON_DAYS  # how far ahead a service can be booked
-OPEN_STATES = ("requested", "accepted", "in_progress")  # what the caps on open bookings count
 VOUCHER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{3,39}$")
 
 
@@ -54,23 +54,6 @@ class BookingConflict(BookingError):
 
 class StaleBooking(Conflict):
     """The booking changed since the actor saw it."""
-
-
-@dataclass(frozen=True)
-class OpenBookingCaps:
-    """How many open bookings one enterprise (all accounts with its USCC) may hold at one facility,
-    on one day and over all days: no one can hoard a facility's capacity (BOOKING_MAX_OPEN_*)."""
-
-    per_day: int = 2
-    per_facility: int = 10
-
-    @classmethod
-    def configured(cls) -> "OpenBookingCaps":
-        if not has_app_context():
-            return cls()
-        config = current_app.config
-        return cls(per_day=config.get("BOOKING_MAX_OPEN_PER_DAY", cls.per_day),
-                   per_facility=config.get("BOOKING_MAX_OPEN_PER_FACILITY", cls.per_facility))
 
 
 @dataclass(frozen=True)
@@ -202,21 +185,6 @@ def day_load(session, capability: Capability, start: date, end: date) -> list[tu
 
 # --- Requests and transitions ----------------------------------------------------------------------
 
-def _check_open_bookings(session, enterprise: User, capability: Capability, day: date,
-                         caps: OpenBookingCaps) -> None:
-    """Refuse a booking beyond the enterprise's caps at this facility (counted by USCC, so that
-    more accounts of one company do not mean more bookings)."""
-    same = (Booking.uscc == enterprise.uscc) if enterprise.uscc else (Booking.enterprise_id == enterprise.id)
-    query = select(func.count(Booking.id)).where(same, Booking.facility_pk == capability.facility_pk,
-                                                 Booking.state.in_(OPEN_STATES))
-    if session.scalar(query.where(Booking.service_date == day)) >= caps.per_day:
-        raise BookingConflict(_l("Your company already has %(n)d open bookings at this facility on this day.",
-                                 n=caps.per_day), field="service_date")
-    if session.scalar(query) >= caps.per_facility:
-        raise BookingConflict(_l("Your company already has %(n)d open bookings at this facility: wait until some "
-                                 "are done.", n=caps.per_facility), field="service_date")
-
-
 @events.booking_step
 def request_booking(session, enterprise: User, req: BookingRequest, *, today: date, source: str = "web",
                     notify=notify_booking_event, caps: OpenBookingCaps | None = None) -> Booking:
@@ -230,11 +198,12 @@ def request_booking(session, enterprise: User, req: BookingRequest, *, today: da
         record_booking(session, capability, "fully_booked", today)
         raise FullyBooked(_l("Fully booked: %(date)s has no room left for %(n)d more.",
                              date=req.service_date.isoformat(), n=req.quantity))
-    try:  # counted after the day's capacity row is taken, so parallel requests for it queue here
-        _check_open_bookings(session, enterprise, capability, req.service_date, caps or OpenBookingCaps.configured())
-    except BookingConflict:
+    one_request_at_a_time(session, enterprise, capability.facility_pk)  # until the booking is in, or not
+    refusal = cap_reached(session, enterprise, capability.facility_pk, req.service_date,
+                          caps or OpenBookingCaps.configured())
+    if refusal:
         session.rollback()
-        raise
+        raise BookingConflict(refusal, field="service_date")
     now = utcnow()
     booking = Booking(
         capability_pk=capability.id, facility_pk=capability.facility_pk, enterprise_id=enterprise.id,

@@ -66,6 +66,11 @@ def may_edit(user: User, facility: Facility) -> bool:
     return user.role == "admin" or (user.role == "operator" and facility.id in user.facility_pks)
 
 
+def facility_scope(user: User) -> frozenset[str] | None:
+    """None for admins (every facility); an operator's own facility ids."""
+    return None if user.role == "admin" else frozenset(f.facility_id for f in user.facilities)
+
+
 def keeps(user: User, facility_id: str) -> bool:
     """An admin, or an operator of this facility (by its public id): who keeps its entry and scope."""
     return user.is_authenticated and (user.role == "admin" or (

@@ -10,6 +10,7 @@ file: capabilities of the v1 interchange format are left to `import --prune`.
 """
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,21 @@ from registry.services.records.writer import BulkWrite, change_row, compare, log
 ACTIONS = ("created", "updated", "unchanged", "deleted")
 FIELD_LABELS = {"object": "检测对象", "parameter": "项目/参数", "seq": "序号", "field_code": "领域代码",
                 "certificate_no": "证书编号"}
+SHEET_FIELDS = {"object": ("object",), "parameter": ("parameter",), "seq": ("param_seq", "seq"),
+                "field_code": ("field_code",), "certificate_no": ("certificate",)}  # the columns they are read from
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    """What an import does (or, dry, would do) to one item: its stored and its new record, and where the
+    file has it (an item removed by `prune` is in no file)."""
+
+    action: str  # one of ACTIONS
+    capability_id: str
+    before: dict | None
+    after: dict | None
+    sheet: str = ""
+    row: int | None = None
 
 
 @dataclass
@@ -74,8 +90,13 @@ def scope_facility(session, facility_id: str, facility_scope: frozenset[str] | N
 
 def import_scope(session, path: Path, facility_id: str, *, actor: str, layout: str | None = None,
                  dry_run: bool = False, prune: bool = False, encoding: str | None = None,
-                 facility_scope: frozenset[str] | None = None, label: str | None = None) -> ScopeImportReport:
-    """Read `path` and write its items as `facility_id`'s scope; see the module docstring."""
+                 facility_scope: frozenset[str] | None = None, label: str | None = None,
+                 on_item: Callable[[ItemOutcome], None] | None = None,
+                 demo: bool = False) -> ScopeImportReport:
+    """Read `path` and write its items as `facility_id`'s scope; see the module docstring.
+
+    `on_item` receives every item's outcome, unchanged ones included (a preview lists them). `demo` marks
+    the items it creates as demonstration data (`flask seed`, services/records/demo_scopes.py)."""
     facility = scope_facility(session, facility_id, facility_scope)
     facility_pk = facility.id
     report = ScopeImportReport(dry_run=dry_run)
@@ -88,13 +109,16 @@ def import_scope(session, path: Path, facility_id: str, *, actor: str, layout: s
         return report
     report.problems += scope.problems
     report.layouts, report.items = scope.layouts, len(items)
-    records = file_records(items, report)
+    if not items:  # a header without items is a mistake, not a wish to remove the whole scope (--prune)
+        report.problems.append(Problem("error", "scope.empty", label))
+    records, places = file_records(items, report, scope)
     if report.errors:
         session.rollback()
         return report
     change_set = open_change_set(session, actor, f"import-scope {label}"[:500])
     try:
-        write_records(session, change_set, facility_pk, facility_id, records, prune, report)
+        write_records(session, change_set, facility_pk, facility_id, records, prune, report,
+                      on_item or (lambda outcome: None), places, demo)
     except BaseException:
         session.rollback()
         raise
@@ -108,9 +132,12 @@ def import_scope(session, path: Path, facility_id: str, *, actor: str, layout: s
     return report
 
 
-def file_records(items, report: ScopeImportReport) -> dict[str, dict]:
-    """capability_id -> record of every item; a value too long for its column is an error naming its cell."""
+def file_records(items, report: ScopeImportReport, scope) -> tuple[dict[str, dict], dict[str, tuple[str, int]]]:
+    """capability_id -> record of every item, and -> (sheet, row) where it starts; a value too long for its
+    column is an error naming its cell as the reader names cells ('D (项目/参数/名称)')."""
+    layouts = {sheet.name: layout for sheet, layout in scope.sheets}
     records: dict[str, dict] = {}
+    places: dict[str, tuple[str, int]] = {}
     seen: Counter = Counter()
     for item in items:
         key = item_key(item)
@@ -119,10 +146,19 @@ def file_records(items, report: ScopeImportReport) -> dict[str, dict]:
         for column, limit in LENGTHS.items():
             if record.get(column) and len(record[column]) > limit:
                 report.problems.append(Problem("error", "value.too_long", item.sheet, item.row,
-                                               FIELD_LABELS[column], record[column][:80],
+                                               column_name(layouts.get(item.sheet), column), record[column][:80],
                                                str(limit)))
-        records[capability_id(key, seen[key])] = record
-    return records
+        cid = capability_id(key, seen[key])
+        records[cid], places[cid] = record, (item.sheet, item.row)
+    return records, places
+
+
+def column_name(layout, column: str) -> str:
+    """The sheet's column a record's column was read from, as the reader names it; its usual label without one."""
+    for name in SHEET_FIELDS[column]:
+        if layout is not None and name in layout.by_field:
+            return layout.by_field[name].name
+    return FIELD_LABELS[column]
 
 
 def load_stored(session, facility_pk: int) -> dict[str, tuple]:
@@ -145,22 +181,24 @@ def load_stored(session, facility_pk: int) -> dict[str, tuple]:
 
 
 def write_records(session, change_set, facility_pk: int, facility_id: str, records: dict[str, dict],
-                  prune: bool, report: ScopeImportReport) -> None:
+                  prune: bool, report: ScopeImportReport, on_item: Callable[[ItemOutcome], None],
+                  places: dict[str, tuple[str, int]], demo: bool = False) -> None:
     bulk = BulkWrite(session, change_set)
     stored = load_stored(session, facility_pk)
     creates, updates, changes, children = [], [], [], {}
     for cid, record in records.items():
         pk, deleted, before_record = stored.get(cid, (None, False, None))
         action, before, after = compare(before_record, record, deleted)
+        done = "unchanged" if action is None else "created" if action == "create" else "updated"
+        report.counts[done] += 1
+        on_item(ItemOutcome(done, cid, None if deleted else before_record, record, *places[cid]))
         if action is None:
-            report.counts["unchanged"] += 1
             continue
-        report.counts["created" if action == "create" else "updated"] += 1
         changes.append(change_row(change_set, "capability", action, facility_id, cid, before, jsonable_deep(after)))
         columns = {c: record[c] for c in RECORD_COLUMNS} | bulk.search_values(record)
         if pk is None:
             creates.append({"facility_pk": facility_pk, "capability_id": cid, "created_at": bulk.now,
-                            "updated_at": bulk.now, "version": 1, **columns})
+                            "updated_at": bulk.now, "version": 1, "demo": demo, **columns})
         else:
             updates.append({"row_id": pk, **columns})
         children[cid] = record
@@ -173,6 +211,8 @@ def write_records(session, change_set, facility_pk: int, facility_id: str, recor
         if gone:
             bulk.tombstone(Capability, [pk for _cid, pk, _old in gone])
             report.counts["deleted"] += len(gone)
+            for cid, _pk, old in gone:
+                on_item(ItemOutcome("deleted", cid, old, None))
             changes += [change_row(change_set, "capability", "delete", facility_id, cid,
                                    before=jsonable_deep(old)) for cid, _pk, old in gone]
     write_children(session, facility_pk, children)

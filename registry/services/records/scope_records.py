@@ -10,17 +10,19 @@ import hashlib
 from decimal import Decimal
 
 from registry import units
+from registry.services.records.scope_disciplines import discipline_of
 from registry.services.records.scopes import Limitation, Method, RangeSegment, ScopeItem, Uncertainty
 
 CENT = Decimal("0.01")
 SCOPE_COLUMNS = ("object", "parameter", "seq", "scope_layout", "source_sheet", "service", "status",
                  "limitation_kind", "limitation", "remarks", "field_code", "public_standard",
                  "price_on_request", "verbatim")
-V1_COLUMNS = ("kind", "name", "category", "quantity", "standards", "range_min", "range_max", "unit",
+V1_COLUMNS = ("kind", "name", "discipline", "category", "quantity", "standards", "range_min", "range_max", "unit",
               "uncertainty", "certificate_no", "valid_until", "price_cny")
 RECORD_COLUMNS = V1_COLUMNS + SCOPE_COLUMNS
 METHOD_FIELDS = ("standard", "title", "clause", "text")
 RANGE_FIELDS = ("min", "max", "unit", "min_unit", "text", "u_kind", "u_value", "u_unit", "u_k", "u_text")
+METROLOGY_LAYOUTS = ("standards", "cnas-calibration")  # items that get a discipline (scope_disciplines.py)
 LENGTHS = {"object": 200, "parameter": 200, "seq": 20, "field_code": 20, "certificate_no": 100}
 
 
@@ -55,6 +57,8 @@ def item_record(item: ScopeItem) -> dict:
     record = {
         "kind": "measurement_standard" if item.layout == "standards" else "test_item",
         "name": name[:300] or "-",
+        "discipline": discipline_of(item.object, item.parameter, first.unit if first else "")
+        if item.layout in METROLOGY_LAYOUTS else None,
         "category": None,
         "quantity": (item.parameter[:100] or None) if item.layout in ("cnas-calibration", "standards") else None,
         "standards": ";".join(dict.fromkeys(m.standard for m in item.methods if m.standard)) or None,

@@ -12,12 +12,15 @@ import socket
 import threading
 import time
 import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import PatternFill
+from openpyxl.worksheet.cell_range import CellRange
 
 from registry.errors import NotFound, RegistryError
 from registry.services.records.exporting import xlsx_cell
@@ -34,6 +37,26 @@ ERROR_COLUMN = {"zh": "错误说明", "en": "errors"}
 
 class UploadRefused(RegistryError):
     """The upload cannot be taken: wrong kind of file, too big, or not the user's to make."""
+
+
+class UploadTooLarge(UploadRefused):
+    status = 413
+
+
+def too_large(max_bytes: int) -> UploadTooLarge:
+    return UploadTooLarge(_l("The file is larger than %(mb)s MB, the most this upload may be.",
+                             mb=round(max_bytes / 2**20)))
+
+
+def keep_file(stream, path: Path, max_bytes: int | None = None) -> None:
+    """Copy an uploaded stream to `path`, refusing it past `max_bytes` (a body sent without its length too)."""
+    kept = 0
+    with path.open("wb") as out:
+        while chunk := stream.read(1 << 20):
+            kept += len(chunk)
+            if max_bytes is not None and kept > max_bytes:
+                raise too_large(max_bytes)
+            out.write(chunk)
 
 
 def job_folder(upload_dir: str, job_id: int) -> Path:
@@ -168,10 +191,46 @@ def lease_until(upload_dir: str, job_id: int) -> float | None:
 
 # --- rejects ------------------------------------------------------------------------------------
 
+@dataclass
+class AnnotatedSheet:
+    """A sheet of the rejects workbook: the rows above the data as given, then data rows as (what is wrong
+    with the row, its cells, {cell index: 'error' | 'warning'} of the cells at fault)."""
+
+    name: str
+    header: list[list]
+    rows: Iterable[tuple[str, list, dict[int, str]]]
+    label_row: int = 0  # the header row that names the explanation column
+    merges: Callable[[], list] = list  # merged ranges (min_col, min_row, max_col, max_row) of the rows as given
+    freeze: str = "C2"  # the explanation and the row's id stay in view
+
+
+def write_annotated(target: Path, sheets: Iterable[AnnotatedSheet], lang: str) -> int:
+    """The one rejects workbook of uploads: each sheet's rows as they were given, with a first column saying
+    what is wrong with each (错误说明) and the cells at fault highlighted (an error red, a warning yellow),
+    merged cells merged again; formula-like text stays text. Written as a stream. The number of data rows
+    with an explanation."""
+    workbook = Workbook(write_only=True)
+    written = 0
+    for given in sheets:
+        sheet = workbook.create_sheet(given.name)
+        sheet.freeze_panes = given.freeze
+        for number, cells in enumerate(given.header):
+            label = ERROR_COLUMN[lang] if number == given.label_row else None
+            sheet.append([label] + [xlsx_cell(sheet, value) for value in cells])
+        for note, cells, marks in given.rows:
+            sheet.append([xlsx_cell(sheet, note or None)]
+                         + [marked_cell(sheet, value, marks.get(index)) for index, value in enumerate(cells)])
+            written += bool(note)
+        for min_col, min_row, max_col, max_row in given.merges():  # one column to the right of where they were
+            sheet.merged_cells.ranges.add(CellRange(min_col=min_col + 1, min_row=min_row, max_col=max_col + 1,
+                                                    max_row=max_row))
+    workbook.save(target)
+    return written
+
+
 def write_rejects(paths: list[Path], report: ImportReport, target: Path, lang: str) -> int:
-    """The rejected rows as they were given, with a first column saying what is wrong with each and the bad
-    cells highlighted (numbers as numbers, the header frozen): fix them in a spreadsheet and upload the
-    workbook again. Formula-like text stays text."""
+    """The rejected rows of an interchange upload as they were given, each explained, numbers as numbers:
+    fix them in a spreadsheet and upload the workbook again."""
     messages: dict[tuple[str, int], list[str]] = {}
     bad_cells: dict[tuple[str, int], set[str]] = {}
     for issue in report.errors:
@@ -180,45 +239,47 @@ def write_rejects(paths: list[Path], report: ImportReport, target: Path, lang: s
             messages.setdefault((issue.file, issue.row), []).append(f"{where}{issue.message}")
             bad_cells.setdefault((issue.file, issue.row), set()).add(issue.column)
     tables, _warnings = open_tables(paths)
-    workbook = Workbook(write_only=True)
-    written = 0
-    for name in ("facilities", "capabilities"):
-        table = tables.get(name)
-        if table is None:
-            continue
-        sheet = workbook.create_sheet(name)
-        sheet.freeze_panes = "C2"  # the explanation and the id stay in view
-        columns = list(table.header_labels)
-        sheet.append([ERROR_COLUMN[lang]] + [xlsx_cell(sheet, table.header_labels[c]) for c in columns])
+
+    def rejected(table, columns):
         try:
             for number, raw in table.rows:
                 found = messages.get((table.label, number))
                 if found:
                     bad = bad_cells[(table.label, number)]
-                    sheet.append([xlsx_cell(sheet, "; ".join(found))]
-                                 + [reject_cell(sheet, c, raw.get(c), c in bad) for c in columns])
-                    written += 1
+                    yield ("; ".join(found), [typed(c, raw.get(c)) for c in columns],
+                           {i: "error" for i, c in enumerate(columns) if c in bad})
         except FileProblem:
             pass  # the rows up to the unreadable one are in; the page reports the problem
-    workbook.save(target)
-    return written
+
+    sheets = []
+    for name in ("facilities", "capabilities"):
+        table = tables.get(name)
+        if table is not None:
+            columns = list(table.header_labels)
+            sheets.append(AnnotatedSheet(name, [[table.header_labels[c] for c in columns]], rejected(table, columns)))
+    return write_annotated(target, sheets, lang)
 
 
 NUMBER_COLUMNS = {"lon", "lat", "range_min", "range_max", "price_cny", "lead_time_days", "daily_capacity"}
 NUMBER_TEXT = re.compile(r"-?\d+(\.\d+)?")
-BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
+FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
 
 
-def reject_cell(sheet, column: str, value, bad: bool):
-    """A cell of a rejected row: a number where the column holds numbers, highlighted when it is wrong."""
+def typed(column: str, value):
+    """A number where the interchange column holds numbers."""
     if column in NUMBER_COLUMNS and isinstance(value, str) and NUMBER_TEXT.fullmatch(value.strip()):
-        value = float(value) if "." in value else int(value)
+        return float(value) if "." in value else int(value)
+    return value
+
+
+def marked_cell(sheet, value, level: str | None):
+    """A cell as given, highlighted when it is at fault."""
     cell = xlsx_cell(sheet, value)
-    if not bad:
+    if level is None:
         return cell
     if not isinstance(cell, Cell):
         cell = WriteOnlyCell(sheet, value=cell)
-    cell.fill = BAD_FILL
+    cell.fill = FILLS[level]
     return cell
 
 

@@ -1,13 +1,17 @@
-"""Upload a data set, see what it would change, confirm or cancel; download the rejected rows."""
+"""Upload a data set or a facility's published scope, see what it would change, confirm or cancel; download the
+rejected rows (a scope: the file annotated). Both are upload jobs of the one lifecycle (services/records/uploads.py)."""
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from registry.errors import RegistryError
 from registry.extensions import db
-from registry.services.records import sheet_templates, uploads
+from registry.services.records import scope_uploads, sheet_templates, uploads
 from registry.web.access import roles_required
 from registry.web.admin.blueprint import KEEPERS, blp
 from registry.web.context import current_lang
+
+FORM_BYTES = 64 * 1024  # what a multipart body holds besides a scope file: the fields and their boundaries
 
 
 def _upload_dir() -> str:
@@ -59,6 +63,38 @@ def upload():
     return redirect(url_for("admin.upload_job", job_id=job.id))
 
 
+@blp.get("/uploads/scope")
+@roles_required(*KEEPERS)
+def scope_upload_form():
+    return scope_form(request.args.get("facility", "")[:64])
+
+
+@blp.post("/uploads/scope")
+@roles_required(*KEEPERS)
+def scope_upload():
+    """One facility's scope (an admin's pick, an operator's own: 403 for another's), previewed before anything."""
+    limit = current_app.config["SCOPE_UPLOAD_MAX_MB"] * 2**20
+    facility_id, layout = request.form.get("facility_id", "").strip()[:64], request.form.get("layout") or None
+    try:
+        if (request.content_length or 0) > limit + FORM_BYTES:  # said before the file is kept
+            raise uploads.too_large(limit)
+        files = [(f.filename, f.stream) for f in request.files.getlist("file") if f and f.filename]
+        job = uploads.create_job(db.session, current_user, files, upload_dir=_upload_dir(), kind="scope",
+                                 facility_id=facility_id, layout=layout, prune=request.form.get("prune") == "yes",
+                                 lang=current_lang(), max_bytes=limit)
+    except RegistryError as refused:  # 400 a file or choice refused, 403 another's facility, 404 none, 413 too large
+        return scope_form(facility_id, layout, str(refused.message)), refused.status
+    runner().start(job.id, "preview", job.kind)
+    return redirect(url_for("admin.upload_job", job_id=job.id))
+
+
+def scope_form(facility_id: str, layout: str | None = None, refused: str | None = None) -> str:
+    return render_template("admin/scope_upload.html", facility_id=facility_id, layout=layout, refused=refused,
+                           facilities=scope_uploads.facility_choices(db.session, current_user),
+                           layouts=scope_uploads.LAYOUTS,
+                           jobs=uploads.recent_jobs(db.session, current_user, kind="scope"))
+
+
 @blp.get("/uploads/<int:job_id>")
 @roles_required(*KEEPERS)
 def upload_job(job_id: int):
@@ -88,7 +124,7 @@ def upload_rejects(job_id: int):
 def upload_confirm(job_id: int):
     job = uploads.confirm_job(db.session, uploads.get_job(db.session, job_id, current_user),
                               allow_uscc_change=request.form.get("allow_uscc_change") == "yes")
-    runner().start(job.id, "apply")
+    runner().start(job.id, "apply", job.kind)
     job = uploads.get_job(db.session, job_id, current_user)
     if job.status == "stale":
         flash(_("The registry changed after this preview was made: nothing was written. Upload the file again "

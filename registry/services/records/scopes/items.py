@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from registry.services.records.scopes.messages import describe
+from registry.services.records.scopes.messages import describe, reason_text
 
 LAYOUTS = ("cnas-testing", "cnas-calibration", "cma", "standards")
 SERVICES = ("testing", "calibration", "verification", "inspection")
@@ -111,3 +111,6 @@ class Problem:
 
     def message(self, language: str = "zh") -> str:
         return describe(self, language)
+
+    def reason_text(self, language: str = "zh") -> str:
+        return reason_text(self, language)

@@ -21,7 +21,10 @@ HEADER_SEARCH_ROWS = 30
 MAX_HEADER_ROWS = 3
 
 # (field, pattern on the label without '/'), tried in order: the first that matches names the column.
+# `annotation` is the first column of the registry's annotated workbook (错误说明): read past, so that a
+# scope fixed in that workbook can be uploaded again as it is.
 _FIELD_RULES = (
+    ("annotation", r"^(错误说明|errors)$"),
     ("field_code", r"领域代码|领域编码"),
     ("limitation", r"限制"),
     ("remarks", r"说明|备注"),

@@ -43,11 +43,16 @@ REASONS: dict[str, tuple[str, str]] = {
 }
 
 
-def describe(problem, language: str = "zh") -> str:
-    """The problem's message with its place: 'Sheet1 第 5 行 E 列：…' / 'Sheet1 row 5, column E: …'."""
+def reason_text(problem, language: str = "zh") -> str:
+    """What is wrong, without the place (a table of problems gives sheet, row and column in columns of their own)."""
     zh, en = REASONS.get(problem.reason, ("{reason}：{text}", "{reason}: {text}"))
     template = zh if language.startswith("zh") else en
-    body = template.format(text=problem.text, detail=problem.detail, reason=problem.reason)
+    return template.format(text=problem.text, detail=problem.detail, reason=problem.reason)
+
+
+def describe(problem, language: str = "zh") -> str:
+    """The problem's message with its place: 'Sheet1 第 5 行 E 列：…' / 'Sheet1 row 5, column E: …'."""
+    body = reason_text(problem, language)
     if language.startswith("zh"):
         where = problem.sheet + (f" 第 {problem.row} 行" if problem.row else "")
         where += f" {problem.column} 列" if problem.column else ""

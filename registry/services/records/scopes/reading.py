@@ -62,13 +62,13 @@ def open_scope(path: Path, layout: str | None = None, encoding: str | None = Non
     label = label or path.name
     if layout is not None and layout not in LAYOUTS:
         raise refuse("layout.unknown_name", label, text=layout, detail=", ".join(LAYOUTS))
-    found, problems, refusal = [], [], None
+    found, problems, refusal, headless = [], [], None, None  # a sheet with a header row tells more than a cover
     for sheet in open_sheets(path, encoding, label):
         header, seen = find_header(sheet.rows())
         if not header:
             shown = " | ".join(str(v).strip() for v in seen[1] if str(v).strip()) if seen else ""
-            refusal = refusal or refuse("layout.unknown", sheet.name, seen[0] if seen else None, shown) \
-                if seen else refusal or refuse("scope.empty", sheet.name)
+            headless = headless or refuse("layout.unknown", sheet.name, seen[0] if seen else None, shown) \
+                if seen else headless or refuse("scope.empty", sheet.name)
             problems.append(Problem("warning", "sheet.skipped", sheet.name, seen and seen[0], "", shown))
             continue
         sheet_layout_, reason = sheet_layout(sheet.name, header, layout)
@@ -82,7 +82,7 @@ def open_scope(path: Path, layout: str | None = None, encoding: str | None = Non
                                         column.label))
         found.append((sheet, sheet_layout_))
     if not found:
-        raise refusal or refuse("scope.empty", label)
+        raise refusal or headless or refuse("scope.empty", label)
     return ScopeFile(label, found, problems)
 
 

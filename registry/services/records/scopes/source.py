@@ -61,6 +61,7 @@ class Sheet:
 
     name: str
     rows: callable  # () -> Iterator[Row]
+    merges: callable = list  # () -> [(min_col, min_row, max_col, max_row)] of its merged ranges
 
 
 def open_sheets(path: Path, encoding: str | None = None, label: str | None = None) -> list[Sheet]:
@@ -87,8 +88,15 @@ def _workbook_sheets(path: Path, label: str) -> list[Sheet]:
         if not hasattr(worksheet, "_worksheet_path"):  # a chartsheet
             continue
         merges: list = []  # read once, on first use, for both passes (header and items)
-        sheets.append(Sheet(name, lambda ws=worksheet, wb=workbook, m=merges: _sheet_rows(wb, ws, m)))
+        sheets.append(Sheet(name, lambda ws=worksheet, wb=workbook, m=merges: _sheet_rows(wb, ws, m),
+                            lambda ws=worksheet, wb=workbook, m=merges: _merges(wb, ws, m)))
     return sheets
+
+
+def _merges(workbook, worksheet, merges: list) -> list[tuple[int, int, int, int]]:
+    if not merges:
+        merges.append(_merged_ranges(workbook, worksheet))
+    return merges[0]
 
 
 _MERGE_CELL = re.compile(rb'<(?:[A-Za-z]+:)?mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
@@ -117,10 +125,8 @@ def _merged_ranges(workbook, worksheet) -> list[tuple[int, int, int, int]]:
 
 
 def _sheet_rows(workbook, worksheet, merges: list) -> Iterator[Row]:
-    if not merges:
-        merges.append(_merged_ranges(workbook, worksheet))
     starts: dict[int, list] = {}
-    for bounds in merges[0]:
+    for bounds in _merges(workbook, worksheet, merges):
         starts.setdefault(bounds[1], []).append(bounds)
     active: list[tuple[tuple, object]] = []  # (bounds, top-left value)
     expected = 1

@@ -1,0 +1,37 @@
+"""`flask --app registry seed`: the districts, the demonstration data set and the example scopes, all
+marked demo; running it again changes nothing."""
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask_babel import force_locale
+
+from registry.cli.data import EXIT_STATUS, lang_option, print_report, run_import
+from registry.cli.scopes import echo_scope_report
+from registry.errors import RegistryError
+from registry.extensions import db
+from registry.services.records.demo_scopes import load_example_scopes
+
+
+@click.command("seed")
+@lang_option
+def seed_command(lang):
+    """Load the districts, the demonstration data set and the example scopes (seeds/examples/) of its
+    demo facilities; running it again changes nothing."""
+    config = current_app.config
+    with force_locale(lang):
+        report = run_import([Path(config["DEMO_DATA_DIR"])], actor="seed", demo=True)
+        print_report(report, None)
+        if report.outcome == "rejected":
+            sys.exit(EXIT_STATUS["rejected"])
+        try:
+            scopes = load_example_scopes(db.session, Path(config["DEMO_SCOPES_DIR"]))
+        except RegistryError as exc:
+            click.echo(str(exc.message), err=True)
+            sys.exit(EXIT_STATUS["rejected"])
+        outcomes = [echo_scope_report(s.report, lang, f"{s.file} → {s.facility_id}") for s in scopes]
+    sys.exit(EXIT_STATUS["rejected"] if "rejected" in outcomes else EXIT_STATUS[report.outcome])
+
+
+COMMANDS = (seed_command,)
