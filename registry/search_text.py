@@ -6,8 +6,10 @@ Keyword search is substring search over folded text (NFKC, case-folded, one
 space between words): `导体直流电阻` finds `电线电缆 导体直流电阻`, and `电阻`,
 `压力` or a single character work as well, which no word index or trigram index
 does for Chinese. To keep that fast on hundreds of thousands of capabilities,
-the searchable text of a capability (name, category, quantity, standards) is
-stored once per distinct text in `search_docs`, and capabilities point to their
+the searchable text of a capability (name, category, quantity, standards, and for an
+item of a published scope what `scope_text` adds: its object and parameter, the titles
+of its methods and the texts of its non-standard ones) is stored once per distinct text
+in `search_docs`, and capabilities point to their
 document: capabilities of a registry repeat the same few thousand names, so a
 substring scan of the documents costs a fraction of a scan of the capabilities,
 and the matching capabilities are then found through an index on the document
@@ -25,7 +27,8 @@ that a 1- or 2-character word is one posting-list lookup and a longer one the in
 pairs; every candidate is then confirmed with the exact substring test.
 
 Range search compares values in SI base units: `range_in_base` gives the
-stored (min, max, dimension) of a capability's range.
+stored (min, max, dimension) of a capability's range, `segment_in_base` that of
+each range segment of a scope item (its lower end may be in another unit).
 """
 from __future__ import annotations
 
@@ -37,8 +40,8 @@ import unicodedata
 from registry import identifiers, units
 from registry.vocabulary import DISTRICTS
 
-__all__ = ["fold", "doc_fields", "doc_grams", "keyword_grams", "standard_grams", "doc_digest",
-           "facility_text", "range_in_base", "base_converter",
+__all__ = ["fold", "doc_fields", "scope_text", "doc_grams", "keyword_grams", "standard_grams", "doc_digest",
+           "facility_text", "range_in_base", "segment_in_base", "base_converter",
            "escape_like"]
 
 _SPACES = re.compile(r"\s+")
@@ -63,12 +66,27 @@ def standard_keys(standards: str | None) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def doc_fields(name: str | None, category: str | None, quantity: str | None,
-               standards: str | None) -> tuple[str, str, str]:
-    """(digest, text, standard keys) of a capability's searchable document."""
+               standards: str | None, scope: str | None = None) -> tuple[str, str, str]:
+    """(digest, text, standard keys) of a capability's searchable document; `scope` is the folded
+    `scope_text` of a scope item (None for a record of the v1 format, whose document it leaves as it was)."""
     text = " | ".join(fold(part) for part in (name, category, quantity, (standards or "").replace(";", " "))
                       if part)
+    if scope:
+        text = f"{text} | {scope}" if text else scope
     keys = standard_keys(standards)
     return doc_digest(text, keys), text, keys
+
+
+def scope_text(name: str | None, object_: str | None, parameter: str | None, methods) -> str | None:
+    """What a scope item adds to its document, folded: its object and parameter where its name does not
+    already hold them, the titles of its methods and the texts of its non-standard ones (作业指导书 …),
+    each once; None when nothing. `methods`: dicts with `title` and `text` (a record's, or stored rows')."""
+    named = fold(name)
+    parts = [fold(p) for p in (object_, parameter) if p]
+    parts = [p for p in parts if p not in named]
+    for method in methods or ():
+        parts += [fold(method.get(key)) for key in ("title", "text")]
+    return " | ".join(dict.fromkeys(p for p in parts if p)) or None
 
 
 def _hex(text: str) -> str:
@@ -152,6 +170,22 @@ def range_in_base(range_min, range_max, unit) -> tuple[float | None, float | Non
     if low is not None and high is not None and low > high:  # a negative factor never happens; be safe
         low, high = high, low
     return low, high, dimension[:80]
+
+
+def segment_in_base(low, high, unit, min_unit=None) -> tuple[float | None, float | None, str | None]:
+    """(min, max, dimension) in SI base units of a range segment whose lower end may be written in another
+    unit (10 Hz～1 GHz); all None without a readable unit or a bound, or when the two ends' dimensions differ."""
+    if not min_unit or min_unit == unit:
+        return range_in_base(low, high, unit)
+    low_base, _none, low_dimension = range_in_base(low, None, min_unit)
+    _none, high_base, dimension = range_in_base(None, high, unit)
+    if (low is not None and low_dimension is None) or (high is not None and dimension is None) or (
+            low_dimension and dimension and low_dimension != dimension):
+        return None, None, None  # an end that cannot be read must not open the segment on that side
+    dimension = dimension or low_dimension
+    if low_base is not None and high_base is not None and low_base > high_base:
+        low_base, high_base = high_base, low_base
+    return low_base, high_base, dimension
 
 
 def escape_like(text: str) -> str:

@@ -16,6 +16,9 @@ from registry import create_app
 from registry.extensions import db
 from registry.services.audit.unmet import flush as flush_unmet_demand
 from registry.services.districts import sync_districts
+from registry.services.records.scope_import import import_scope
+from seeds.examples.build_examples import EXAMPLES
+from seeds.examples.build_examples import HERE as EXAMPLES_DIR
 from tests.factories import capability, facility, point_in, run, write_dataset
 
 KEPT_TABLES = {"districts", "alembic_version"}
@@ -115,3 +118,15 @@ def _empty_tables():
         else:
             for table in tables:
                 connection.execute(table.delete())
+
+
+@pytest.fixture
+def scope_examples(session, tmp_path):
+    """The example scopes of seeds/examples/ imported as published: F0001 the CNAS testing scope, F0002 (metrology)
+    the calibration scope, F0003 (metrology) the measurement standards."""
+    run(session, write_dataset(tmp_path / "scope-base", [facility(1), facility(2, kind="metrology"),
+                                                          facility(3, kind="metrology")]))
+    for layout, facility_id in (("cnas-testing", "F0001"), ("cnas-calibration", "F0002"), ("standards", "F0003")):
+        report = import_scope(session, EXAMPLES_DIR / EXAMPLES[layout][0], facility_id, actor="test")
+        assert report.outcome == "committed", [p.message("en") for p in report.errors]
+    return session

@@ -103,9 +103,13 @@ class CapabilityMethod(db.Model):
 
 class CapabilityRange(db.Model):
     """One range segment of a scope item with its own uncertainty. The first segment is also written to
-    `capabilities.range_min/max/unit/uncertainty`, which v1 export and range search read."""
+    `capabilities.range_min/max/unit/uncertainty`, which v1 export reads. Range search reads every
+    segment: its bounds in SI base units (search_text.segment_in_base), computed on write and indexed."""
 
     __tablename__ = "capability_ranges"
+    __table_args__ = (
+        Index("ix_capability_ranges_search", "dimension", "min_base", "max_base", "capability_pk"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     capability_pk: Mapped[int] = mapped_column(ForeignKey("capabilities.id", ondelete="CASCADE"), index=True)
@@ -120,6 +124,9 @@ class CapabilityRange(db.Model):
     u_unit: Mapped[str | None] = mapped_column(String(30))
     u_k: Mapped[Decimal | None] = mapped_column(Numeric(8, 3))
     u_text: Mapped[str | None] = mapped_column(String(200))  # as written (formulas, unknown forms)
+    min_base: Mapped[float | None]  # the segment in SI base units (pint), for range search
+    max_base: Mapped[float | None]
+    dimension: Mapped[str | None] = mapped_column(String(80))
 
 
 class SearchDoc(db.Model):
@@ -129,7 +136,7 @@ class SearchDoc(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     digest: Mapped[str] = mapped_column(String(32), unique=True)
-    text: Mapped[str] = mapped_column(Text)  # folded name | category | quantity | standards
+    text: Mapped[str] = mapped_column(Text)  # folded name | category | quantity | standards [| scope text]
     standard_keys: Mapped[str] = mapped_column(Text, default="", server_default="")  # ';KEY;KEY;'
     # Its index terms (search_text.doc_grams), looked up through an inverted index: on PostgreSQL a
     # GIN index on string_to_array(grams, ' '), on SQLite the FTS5 table search_doc_grams kept by

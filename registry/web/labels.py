@@ -20,7 +20,7 @@ COORDINATE_SYSTEMS = {"wgs84": "WGS-84", "gcj02": "GCJ-02", "bd09": "BD-09"}
 # A published scope's items (services/records/scopes): how a service is given, the kind of a limitation, the layout
 SERVICE_MODES = {"verification": _l("Legal verification"), "calibration": _l("Calibration"),
                  "testing": _l("Testing service"), "inspection": _l("Inspection"), "certification": _l("Certification")}
-LIMITATION_KINDS = {"only": _l("only for"), "except": _l("not for"), "other": _l("other limitation")}
+LIMITATION_KINDS = {"only": _l("only"), "except": _l("except"), "other": _l("other")}  # 限制范围: 仅, 不含, 其他
 SCOPE_LAYOUTS = {"cnas-testing": _l("CNAS testing scope"), "cnas-calibration": _l("CNAS calibration scope"),
                  "cma": _l("CMA scope"), "standards": _l("List of measurement standards")}
 ACCREDITATIONS = {"cma": "CMA", "cnas": "CNAS", "cnca": "CNCA"}

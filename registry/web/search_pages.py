@@ -18,7 +18,6 @@ from registry.services.audit.unmet import record_search
 from registry.services.booking.workflow import bookable_count
 from registry.services.districts import district_points
 from registry.services.records.editing import keeps
-from registry.services.records.scope_fields import with_scope_fields_by_id
 from registry.services.records.scope_import import scope_workbook
 from registry.services.search import (
     MAX_QUERY_CHARS,
@@ -182,7 +181,6 @@ def facility(facility_id: str):
     q = request.args.get("q", "")[:MAX_QUERY_CHARS]
     page = _positive_int(request.args.get("page"), 1)
     rows, total = facility_capabilities(db.session, facility_id, q, page, CAPABILITIES_PER_PAGE, today())
-    rows = with_scope_fields_by_id(db.session, rows)  # limitation, remarks, status of a published scope
     args = request.args
 
     def page_url(n):

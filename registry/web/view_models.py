@@ -34,6 +34,10 @@ def capability_labels(capability: dict, language: str) -> dict:
         if capability.get("discipline") else "",
         "standard_list": [s for s in (capability.get("standards") or "").split(";") if s],
         "has_range": capability.get("range_min") is not None or capability.get("range_max") is not None,
+        # a published scope's item (scope_fields): 限制范围 with its kind, and 暂停
+        "limitation_kind_label": labels.label(labels.LIMITATION_KINDS,
+                                              (capability.get("limitation") or {}).get("kind")),
+        "suspended": capability.get("status") == "suspended",
     }
 
 
@@ -91,7 +95,7 @@ def page_links(page: int, per_page: int, total: int, url_for_page, around: int =
 
 
 FLAGS = {"shared": _l("Shared only"), "bookable": _l("Bookable"), "valid": _l("Valid certificates only"),
-         "inactive": _l("Including inactive facilities")}
+         "public_standard": _l("Public measurement standards only"), "inactive": _l("Including inactive facilities")}
 
 # The name of each search parameter beside its message (the schema's field names).
 FIELD_NAMES = {"q": _l("What do you need?"), "standard": _l("Standard number"), "district": _l("District"),
@@ -100,12 +104,14 @@ FIELD_NAMES = {"q": _l("What do you need?"), "standard": _l("Standard number"), 
                "unit": _l("Unit"), "near": _l("Near"), "radius_km": _l("Radius (km)"),
                "bbox": _l("Within the map area"),
                "status": _l("Status"), "updated_since": _l("Updated since"), "kind": _l("Kind"), "sort": _l("Sort by"),
-               "page": _l("Page"), "per_page": _l("Results per page"), "lead_time_max": _l("Lead time"), **FLAGS}
+               "page": _l("Page"), "per_page": _l("Results per page"), "lead_time_max": _l("Lead time"),
+               "service": _l("Service mode"), **FLAGS}
 
 # What a chip says for a filter that is not a vocabulary key, from the value as typed.
 CHIP_TEXTS = {"bbox": lambda value: _l("Within the map area"),
               "radius_km": lambda value: _l("Within %(km)s km", km=value),
-              "lead_time_max": lambda value: _l("Done within %(days)s days", days=value)}
+              "lead_time_max": lambda value: _l("Done within %(days)s days", days=value),
+              "service": lambda value: _l("Service mode: %(mode)s", mode=labels.label(labels.SERVICE_MODES, value))}
 
 
 def problem_view(problems) -> dict[str, str]:
@@ -121,7 +127,7 @@ def near_place(value: str, centres: dict, language: str) -> str:
 
 
 FORM_FIELDS = ("q", "quantity", "value", "unit", "near", "radius_km", "kind", "district", "ownership", "accreditation",
-               "sort", *FLAGS)
+               "service", "sort", *FLAGS)
 
 
 def form_view(args: MultiDict, language: str, centres: dict, errors: dict | None = None,
@@ -146,6 +152,7 @@ def form_view(args: MultiDict, language: str, centres: dict, errors: dict | None
         "ownerships": [{"value": key, "label": str(text), "selected": args.get("ownership") == key}
                        for key, text in labels.OWNERSHIPS.items()],
         "accreditations": ticked("accreditation", labels.ACCREDITATIONS),
+        "services": ticked("service", labels.SERVICE_MODES),
         "flags": [{"name": name, "label": text, "checked": args.get(name) == "1"} for name, text in FLAGS.items()],
         "sorts": [{"value": key, "label": text, "selected": args.get("sort", "relevance") == key}
                   for key, text in labels.SORTS.items()],

@@ -14,7 +14,7 @@ def setup(session, tmp_path):
 def test_facility_page_shows_limitation_remarks_and_suspended(client, session, tmp_path):
     setup(session, tmp_path)
     page = client.get("/facilities/F0001?lang=zh").get_data(as_text=True)
-    assert "限制范围: 只用于：出口食品" in page or "限制范围：只用于：出口食品" in page
+    assert "限制范围（仅）：只用于：出口食品" in page  # with its kind (issue 12 item 4)
     assert "说明: 扩项" in page or "说明：扩项" in page
     row = page[page.index("工频交流电压试验"):][:200]
     assert "暂停" in row

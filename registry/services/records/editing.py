@@ -19,7 +19,7 @@ from registry.errors import NotFound
 from registry.models import Accreditation, Capability, Facility, User
 from registry.models.capability import SearchDoc
 from registry.schemas.interchange import CAPABILITY_COLUMNS, FACILITY_COLUMNS, CapabilityRowSchema, FacilityRowSchema
-from registry.search_text import doc_fields, doc_grams, range_in_base
+from registry.search_text import doc_grams, range_in_base
 from registry.services.records.canonical import (
     CAPABILITY_ATTRS,
     accreditation_rows,
@@ -31,10 +31,12 @@ from registry.services.records.writer import (
     InvalidRecord,
     change_row,
     compare,
+    document,
     expect_version,
     facility_values,
     finish,
     log,
+    stored_scopes,
     validate,
     writing,
 )
@@ -197,7 +199,7 @@ def write_capability(session, change_set, facility: Facility, existing: Capabili
         return False
     now = change_set.created_at
     values = {a: record[a] for a in CAPABILITY_ATTRS}
-    values.update(search_values(session, record), import_digest=None)  # a re-import validates it again
+    values.update(search_values(session, record, existing), import_digest=None)  # a re-import validates it again
     if existing is None:
         session.execute(Capability.__table__.insert(), [{
             **values, "facility_pk": facility.id, "created_at": now, "updated_at": now, "version": 1,
@@ -218,9 +220,11 @@ def delete_capability(session, change_set, facility: Facility, capability: Capab
                              before=jsonable(capability_record(capability, facility.facility_id)))])
 
 
-def search_values(session, record: dict) -> dict:
-    """The capability's search columns, its search document stored if it is new (as import does)."""
-    digest, text, keys = doc_fields(record["name"], record["category"], record["quantity"], record["standards"])
+def search_values(session, record: dict, existing: Capability | None = None) -> dict:
+    """The capability's search columns, its search document stored if it is new (as import does); an
+    existing scope item keeps its object, parameter and method titles in it (writer.document)."""
+    stored = stored_scopes(session, [existing.id]).get(existing.id) if existing is not None else None
+    digest, text, keys = document(record, stored)
     doc_id = session.scalar(select(SearchDoc.id).where(SearchDoc.digest == digest))
     if doc_id is None:
         session.execute(SearchDoc.__table__.insert(), [{"digest": digest, "text": text, "standard_keys": keys,

@@ -307,6 +307,8 @@ class ImportRun:
     def apply_capabilities(self, checked, stored, facilities, counts) -> None:
         """Write the chunk's valid (record, raw row) pairs: create, update or leave alone."""
         creates, updates, changes = [], [], []
+        scopes = self.bulk.stored_scopes([row.id for row in (
+            stored.get((r["facility_id"], r["capability_id"])) for r, _raw in checked) if row is not None])
         for record, raw in checked:
             fid, cid = record["facility_id"], record["capability_id"]
             row = stored.get((fid, cid))
@@ -315,7 +317,7 @@ class ImportRun:
                                              self.capability_columns)
             values = {a: record[a] for a in CAPABILITY_ATTRS}
             values["import_digest"] = import_digest(raw, record, self.capability_columns)
-            values.update(self.bulk.search_values(record))
+            values.update(self.bulk.search_values(record, scopes.get(row.id) if row is not None else None))
             if row is None:
                 creates.append({**values, "facility_pk": facilities[fid], "created_at": self.now,
                                 "updated_at": self.now, "demo": self.demo, "version": 1})

@@ -1,12 +1,13 @@
-"""The fields of a real scope that readers see beside the v1 ones (API v1, facility page).
+"""The fields of a real scope that readers see beside the v1 ones (API v1; the pages get the few they show,
+status, limitation and remarks, with the search's own rows: search/results.capability_dict).
 
-Added to rows the search already found (the search package stays as it is): object, parameter,
+Added to rows the search already found: object, parameter,
 methods [{standard, title, clause}], limitation {kind, text}, remarks, status, service and
 ranges [{min, max, unit, uncertainty}]. A capability of the v1 interchange format has no method or
 range rows: its methods are its standard numbers and its range is its one range, so every
 capability answers in the same shape.
 """
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from registry.models import Capability, CapabilityMethod, CapabilityRange, Facility
 from registry.services.records.scope_records import plain
@@ -53,20 +54,6 @@ def with_scope_fields(session, rows: list[dict]) -> list[dict]:
     fields = scope_fields(session, [row["id"] for row in rows])
     for row in rows:
         row.update(fields.get(row["id"], {}))
-    return rows
-
-
-def with_scope_fields_by_id(session, rows: list[dict]) -> list[dict]:
-    """The same for rows that carry facility_id and capability_id (the facility page)."""
-    if not rows:
-        return rows
-    keys = {(r["facility_id"], r["capability_id"]) for r in rows}
-    pks = dict(((f, c), pk) for f, c, pk in session.execute(
-        select(Facility.facility_id, Capability.capability_id, Capability.id).join(Capability.facility)
-        .where(or_(*[and_(Facility.facility_id == f, Capability.capability_id == c) for f, c in keys]))).all())
-    fields = scope_fields(session, list(pks.values()))
-    for row in rows:
-        row.update(fields.get(pks.get((row["facility_id"], row["capability_id"])), {}))
     return rows
 
 

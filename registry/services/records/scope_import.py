@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 
 from registry.errors import Forbidden, NotFound
 from registry.models import Capability, CapabilityMethod, CapabilityRange, Facility
+from registry.search_text import segment_in_base
 from registry.services.records.canonical import jsonable
 from registry.services.records.scope_records import (
     LENGTHS,
@@ -229,12 +230,18 @@ def write_children(session, facility_pk: int, records: dict[str, dict]) -> None:
     session.execute(delete(CapabilityRange).where(CapabilityRange.capability_pk.in_(ids)))
     methods = [{"capability_pk": pks[cid], "position": n, **m}
                for cid, record in records.items() for n, m in enumerate(record["methods"])]
-    ranges = [{"capability_pk": pks[cid], "position": n, **r}
+    ranges = [{"capability_pk": pks[cid], "position": n, **r, **segment_search_values(r)}
               for cid, record in records.items() for n, r in enumerate(record["ranges"])]
     if methods:
         session.execute(CapabilityMethod.__table__.insert(), methods)
     if ranges:
         session.execute(CapabilityRange.__table__.insert(), ranges)
+
+
+def segment_search_values(segment: dict) -> dict:
+    """The search columns of a range segment: its bounds in SI base units (range search reads every segment)."""
+    low, high, dimension = segment_in_base(segment["min"], segment["max"], segment["unit"], segment["min_unit"])
+    return {"min_base": low, "max_base": high, "dimension": dimension}
 
 
 def jsonable_deep(record: dict | None) -> dict | None:

@@ -13,10 +13,10 @@ from marshmallow import ValidationError
 from sqlalchemy import bindparam, select, update
 
 from registry.errors import Conflict, RegistryError
-from registry.models import Change, ChangeSet, User
+from registry.models import Capability, CapabilityMethod, Change, ChangeSet, User
 from registry.models.base import utcnow
 from registry.models.capability import SearchDoc
-from registry.search_text import doc_fields, doc_grams, facility_text, range_in_base
+from registry.search_text import doc_fields, doc_grams, facility_text, range_in_base, scope_text
 from registry.services.records.canonical import FACILITY_ATTRS, difference, jsonable
 from registry.services.records.write_lock import begin_write
 
@@ -129,6 +129,31 @@ def finish(session, change_set: ChangeSet, changed: bool, summary: dict) -> bool
     return True
 
 
+def document(record: dict, stored: tuple | None = None) -> tuple[str, str, str]:
+    """(digest, text, standard keys) of a capability record's search document (search_text.doc_fields).
+    A scope record brings its object, parameter and methods; a v1 record that updates a stored scope
+    item gets them from `stored` (stored_scopes), so that an edit keeps the item's method titles findable."""
+    object_, parameter, methods = stored or (record.get("object"), record.get("parameter"), record.get("methods"))
+    scope = scope_text(record["name"], object_, parameter, methods) if (object_ or parameter or methods) else None
+    return doc_fields(record["name"], record["category"], record["quantity"], record["standards"], scope)
+
+
+def stored_scopes(session, pks) -> dict[int, tuple]:
+    """pk -> (object, parameter, methods) of the stored scope items among the capabilities `pks`."""
+    pks = list(pks)
+    if not pks:
+        return {}
+    scopes = {pk: (o, p, []) for pk, o, p in session.execute(
+        select(Capability.id, Capability.object, Capability.parameter).where(
+            Capability.id.in_(pks), (Capability.object.is_not(None)) | (Capability.parameter.is_not(None))))}
+    for pk, title, text in session.execute(
+            select(CapabilityMethod.capability_pk, CapabilityMethod.title, CapabilityMethod.text)
+            .where(CapabilityMethod.capability_pk.in_(pks)).order_by(CapabilityMethod.capability_pk,
+                                                                     CapabilityMethod.position)):
+        scopes.setdefault(pk, (None, None, []))[2].append({"title": title, "text": text})
+    return scopes
+
+
 class BulkWrite:
     """Many rows of one change set at once (an import or upload): one executemany per table and kind
     of write, change rows passed on to `on_changes` (a preview) as they are written."""
@@ -136,15 +161,19 @@ class BulkWrite:
     def __init__(self, session, change_set: ChangeSet, on_changes=None):
         self.session, self.now, self.on_changes = session, change_set.created_at, on_changes
         self.search_docs: dict[str, int] | None = None  # digest -> id, loaded on first use
+        self.documents: dict[str, tuple[str, str]] = {}  # digest -> (text, keys) of the rows to store
 
-    def search_values(self, record: dict) -> dict:
-        """The search columns of a capability (registry/search_text.py); the document's id
-        is filled in by store_search_docs, which replaces the `search_doc_id` digest."""
-        digest, _text, _keys = doc_fields(record["name"], record["category"], record["quantity"],
-                                          record["standards"])
+    def search_values(self, record: dict, stored: tuple | None = None) -> dict:
+        """The search columns of a capability (registry/search_text.py; `stored`: see `document`); the
+        document's id is filled in by store_search_docs, which replaces the `search_doc_id` digest."""
+        digest, text, keys = document(record, stored)
+        self.documents[digest] = (text, keys)
         low, high, dimension = range_in_base(record["range_min"], record["range_max"], record["unit"])
         return {"search_doc_id": digest, "range_min_base": low, "range_max_base": high,
                 "range_dimension": dimension}
+
+    def stored_scopes(self, pks) -> dict[int, tuple]:
+        return stored_scopes(self.session, pks)
 
     def store_search_docs(self, rows: list[dict]) -> None:
         """Insert the documents not stored yet; point the rows at their document ids."""
@@ -157,8 +186,7 @@ class BulkWrite:
         for row in rows:
             digest = row["search_doc_id"]
             if digest not in known and digest not in new:
-                _digest, text, keys = doc_fields(row["name"], row["category"], row["quantity"],
-                                                 row["standards"])
+                text, keys = self.documents[digest]
                 new[digest] = {"digest": digest, "text": text, "standard_keys": keys, "grams": doc_grams(text, keys)}
         if new:
             self.insert(SearchDoc, list(new.values()))
@@ -166,6 +194,7 @@ class BulkWrite:
                                               .where(SearchDoc.digest.in_(list(new)))).all())
         for row in rows:
             row["search_doc_id"] = known[row["search_doc_id"]]
+        self.documents.clear()
 
     def insert(self, model, rows: list[dict]) -> None:
         """One executemany on the table: the ORM's bulk path costs a statement per row here."""

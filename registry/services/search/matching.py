@@ -16,12 +16,13 @@ from datetime import date
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import func, or_, select, true, union
+from sqlalchemy.orm import aliased
 
 from geo.distance import distance_m
 from registry import units
 from registry.caching import VersionedCache
-from registry.models import Accreditation, Capability, Facility
+from registry.models import Accreditation, Capability, CapabilityRange, Facility
 from registry.search_text import fold
 from registry.services.records.canonical import data_version
 from registry.services.search.query import INACTIVE, SearchQuery
@@ -33,7 +34,8 @@ FACILITY_FIELDS = ("facility_id", "name", "name_en", "kind", "ownership", "level
 
 
 def capability_filter(query: SearchQuery, today: date, messages: list) -> list:
-    """Conditions on capabilities other than the search terms: range, quantity, bookable, validity, lead time."""
+    """Conditions on capabilities other than the search terms: range, quantity, bookable, validity, lead time,
+    service mode, public measurement standard."""
     conditions = []
     if query.value is not None and query.unit:
         try:
@@ -41,10 +43,7 @@ def capability_filter(query: SearchQuery, today: date, messages: list) -> list:
         except Exception:
             messages.append(_l("Unknown unit, range search ignored: %(unit)s", unit=query.unit[:40]))
         else:
-            slack = abs(base) * 1e-9
-            conditions += [Capability.range_dimension == dimension[:80],
-                           or_(Capability.range_min_base.is_(None), Capability.range_min_base <= base + slack),
-                           or_(Capability.range_max_base.is_(None), Capability.range_max_base >= base - slack)]
+            conditions.append(range_condition(base, dimension[:80]))
     if query.quantity:
         quantity = fold(query.quantity)
         conditions.append(or_(like(func.lower(Capability.quantity), quantity),
@@ -55,7 +54,31 @@ def capability_filter(query: SearchQuery, today: date, messages: list) -> list:
         conditions.append(or_(Capability.valid_until.is_(None), Capability.valid_until >= today))
     if query.lead_time_max is not None:
         conditions.append(Capability.lead_time_days <= query.lead_time_max)
+    if query.services:
+        conditions.append(Capability.service.in_(query.services))
+    if query.public_standard:
+        conditions.append(Capability.public_standard.is_(True))
     return conditions
+
+
+OWN_RANGE = aliased(Capability, name="own_range")  # not correlated with the enclosing query; made once (43 columns)
+
+
+def range_condition(base: float, dimension: str):
+    """A capability's range covers `base` (SI base units): its own range (a v1 record's, and a scope item's
+    first segment), or ANY range segment of a scope item. Both halves are read through their indexes
+    (ix_capabilities_range, ix_capability_ranges_search) and their union is probed by primary key."""
+    slack = abs(base) * 1e-9
+
+    def covers(low, high):
+        return [or_(low.is_(None), low <= base + slack), or_(high.is_(None), high >= base - slack)]
+
+    row = OWN_RANGE
+    own = select(row.id).where(row.deleted_at.is_(None), row.range_dimension == dimension,
+                               *covers(row.range_min_base, row.range_max_base))
+    segments = select(CapabilityRange.capability_pk).where(
+        CapabilityRange.dimension == dimension, *covers(CapabilityRange.min_base, CapabilityRange.max_base))
+    return Capability.id.in_(union(own, segments))
 
 
 def discipline_condition(query: SearchQuery):

@@ -29,6 +29,7 @@ from registry.vocabulary import (
     FACILITY_KINDS,
     LEVELS,
     OWNERSHIPS,
+    SERVICE_MODES,
     STATUSES,
     discipline_aliases,
     district_aliases,
@@ -75,6 +76,8 @@ class SearchQuery:
     page: int = 1
     per_page: int = 20
     lead_time_max: int | None = None  # capabilities done within this many days
+    services: tuple[str, ...] = ()  # capabilities served this way (vocabulary.SERVICE_MODES: 检定, 校准, …)
+    public_standard: bool = False  # only 社会公用计量标准
 
 
 # --- fields: text as people type it -------------------------------------------------------------
@@ -201,6 +204,12 @@ class SearchQuerySchema(Schema):
     lead_time_max = fields.Integer(validate=validate.Range(0, MAX_LEAD_TIME_DAYS), metadata={
         "description": "Only capabilities with a lead time of at most this many days (facilities: that "
                        "have one)."})
+    service = _choices(SERVICE_MODES, SERVICE_MODES, attribute="services", metadata={
+        "description": "Only capabilities served this way (also given by its Chinese name: 检定, 校准, 检测, 检验, "
+                       "认证); repeat the parameter for several. Records without a service mode (the v1 "
+                       "interchange format) do not match."})
+    public_standard = fields.Boolean(metadata={
+        "description": "true: only public measurement standards (社会公用计量标准)."})
 
     @validates_schema
     def _pairs(self, data, **kwargs):

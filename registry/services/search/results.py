@@ -28,13 +28,14 @@ from registry.services.search.query import SearchQuery
 from registry.services.search.terms import ids_in
 
 HIT_CAPABILITIES = 5
-CAPABILITY_FIELDS = [c for c in interchange.CAPABILITY_FIELDS if c != "facility_id"]
+SCOPE_MARKS = ("status", "limitation_kind", "limitation", "remarks")  # shown beside an item of a published scope
+CAPABILITY_FIELDS = [c for c in interchange.CAPABILITY_FIELDS if c != "facility_id"] + list(SCOPE_MARKS)
 
 
 @dataclass
 class FacilityHit:
     facility: dict
-    capabilities: list[dict]  # interchange.CAPABILITY_FIELDS + 'expired'
+    capabilities: list[dict]  # interchange.CAPABILITY_FIELDS, status, limitation {kind, text}, remarks, 'expired'
     matched: int
     distance_km: float | None
     min_price: Decimal | None
@@ -116,6 +117,8 @@ def capability_dict(row, facility_id: str, today: date) -> dict:
     for name in CAPABILITY_FIELDS:
         values[name] = getattr(row, name)
     values["expired"] = row.valid_until is not None and row.valid_until < today
+    kind = values.pop("limitation_kind")  # 限制范围 as the API's scope fields give it: {kind, text}
+    values["limitation"] = {"kind": kind, "text": values["limitation"]} if kind else None
     return values
 
 
