@@ -57,9 +57,12 @@ JOURNEYS = {
                             ("access", "/audit/access"), ("access-map", "/audit/access/map"),
                             ("sensitivity", "/audit/access/sensitivity"), ("layers", "/audit/access/layers"),
                             ("unmet", "/audit/unmet"), ("unmet-map", "/audit/unmet/map"),
+                            ("public-standards", "/audit/public-standards"),
+                            ("public-standards-map", "/audit/public-standards/map"),
                             ("definitions", "/audit/definitions"), ("report", "/audit/report")]),
     "admin": ("admin", [
-        ("uploads", "/admin/uploads"), ("upload-job", lambda page, ctx: uploaded_job(page, ctx["tmp"])),
+        ("uploads", "/admin/uploads"), ("scope-upload", "/admin/uploads/scope"),
+        ("upload-job", lambda page, ctx: uploaded_job(page, ctx["tmp"])),
         ("users", "/admin/users"), ("changes", "/admin/changes"), ("change", "/admin/changes/1"),
         ("restore", "/admin/changes/1/restore"), ("facility-edit", f"/admin/facilities/{FACILITY}/edit"),
         ("capability-edit", f"/admin/facilities/{FACILITY}/capabilities/C0001/edit"),
@@ -69,7 +72,7 @@ JOURNEYS = {
 }
 # Answers that are files, JSON or redirects (test_one_language.NOT_PAGES), and a calendar's JSON
 NOT_SCREENS = NOT_PAGES | {"bookings.availability", "search.facility_scope_workbook", "admin.upload_template",
-                           "audit.unmet_export", "plan.points"}
+                           "audit.unmet_export", "audit.public_standards_export", "plan.points"}
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 # a header link or button taller than two lines of text has wrapped one character per line
 TALL_HEADER_ITEMS = """() => [...document.querySelectorAll('header a, header button')]
@@ -115,6 +118,8 @@ def test_every_page_is_in_a_journey(app):
                 continue
             visited.add(app.url_map.bind("127.0.0.1").match(path.split("?")[0], method="GET")[0])
     dynamic = {"bookings.detail", "workspace.load", "admin.upload_job"}  # the journeys' functions give these
+    # pages a mailed link opens (its token): test_accounts_in_browser.py visits them, at 390 px too
+    dynamic |= {"auth.confirm_registration", "auth.reset_password"}
     assert routes - visited - dynamic == set()
 
 
