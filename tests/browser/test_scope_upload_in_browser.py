@@ -16,7 +16,8 @@ from tests.browser.test_layout_in_browser import OVERFLOW, SIZES
 ADMIN, OPERATOR = "scope-admin@example.cn", "scope-operator@example.cn"
 # each size uploads into facilities of its own, so that both see items added (not unchanged)
 ADMIN_FACILITY = {"desktop": "DEMO-F0001", "phone": "DEMO-F0003"}
-OPERATOR_FACILITY = {"desktop": "DEMO-F0004", "phone": "DEMO-F0008"}
+# Facilities `flask seed` loads no example scope into (seeds/examples/demo_facilities.csv): every item is new
+OPERATOR_FACILITY = {"desktop": "DEMO-F0005", "phone": "DEMO-F0008"}
 
 
 @pytest.fixture(scope="module")
