@@ -10,6 +10,7 @@ the map, never the counts and gaps (they are the whole picture).
 from __future__ import annotations
 
 from flask import abort, current_app, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from registry.clock import today
@@ -31,7 +32,7 @@ from registry.web.audit import (
     page_context,
     render_page,
 )
-from registry.web.context import current_lang
+from registry.web.context import current_lang, export_lang
 from registry.web.maps import district_names, map_settings
 
 UNKNOWN_LABEL = _l("Discipline not recognised")
@@ -104,13 +105,14 @@ def public_standards_map():
 def public_standards_export(table: str, fmt: str):
     if table not in audit_export.ART7_TABLES or fmt not in ("csv", "xlsx"):
         abort(404)
-    discipline, lang = discipline_arg(), current_lang()
+    discipline, lang = discipline_arg(), export_lang()  # headers as the other audit downloads: ?headers=zh|en
     every, labels = standards(), names(lang)
-    if table == "standards":
-        header, rows = audit_export.public_standards_table(art7.in_discipline(every, discipline), lang, labels)
-    elif table == "counts":
-        header, rows = audit_export.public_standard_counts_table(art7.counts(every, codes()), lang, labels)
-    else:
-        header, rows = audit_export.public_standard_gaps_table(art7.gaps(every, codes()), lang, labels)
-    note = labels[discipline] if discipline and table == "standards" else ""
-    return download_table(f"public-standards-{table}", fmt, header, rows, note)
+    with force_locale(lang):
+        if table == "standards":
+            header, rows = audit_export.public_standards_table(art7.in_discipline(every, discipline), lang, labels)
+        elif table == "counts":
+            header, rows = audit_export.public_standard_counts_table(art7.counts(every, codes()), lang, labels)
+        else:
+            header, rows = audit_export.public_standard_gaps_table(art7.gaps(every, codes()), lang, labels)
+        note = labels[discipline] if discipline and table == "standards" else ""
+        return download_table(f"public-standards-{table}", fmt, header, rows, note)

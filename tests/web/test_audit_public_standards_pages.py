@@ -79,6 +79,16 @@ def test_the_list_downloads_with_chinese_headers_as_csv_and_xlsx(auditor):
     assert len(gaps) == 1 + 8 + 9 + 10 + 10 * 10  # three districts of the fixture, ten without any standard
 
 
+def test_the_downloads_are_in_english_on_request(auditor):
+    """As every audit download: `headers=en` gives English headers and values whatever the page's language."""
+    rows = csv_rows(auditor.get("/audit/public-standards/export/standards.csv?headers=en"))
+    assert rows[0] == ["District", "Facility ID", "Facility", "Measurement standard", "Discipline",
+                       "Certificate number", "Valid until", "Days left", "Validity of the certificate", "Suspended"]
+    assert rows[2][0] == "Xihu" and rows[2][8] == "Expired"
+    assert csv_rows(auditor.get("/audit/public-standards/export/gaps.csv?headers=en"))[0][:3] == [
+        "Code", "District", "Discipline"]
+
+
 def test_the_map_counts_in_force_per_district_loads_only_local_assets_and_carries_the_nonce(auditor):
     response = auditor.get("/audit/public-standards/map")
     html = response.get_data(as_text=True)
