@@ -129,16 +129,9 @@ def value_text(value, lang: str, field: str | None = None) -> str:
 
 
 def item_value(field: str, value, lang: str) -> list[str]:
-    """A field of a scope item as the lines a page shows: status and service named, a flag yes or no."""
-    if field == "status":
-        return [label(STATUSES, value)]
-    if field == "service":
-        return [label(SERVICE_MODES, value)]
-    if isinstance(value, bool):
-        return [value_text(value, lang)]
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [str(value)] if value not in (None, "") else []
+    """A field of a scope item as the lines a page shows (a list one line an element), each as value_text
+    writes it: status and service named, a flag yes or no."""
+    return [text for one in (value if isinstance(value, list) else [value]) if (text := value_text(one, lang, field))]
 
 
 def part_text(part: dict) -> str:
