@@ -14,40 +14,60 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import String, and_, bindparam, func, literal, or_, select, union_all
 
 from geo.distance import distance_m
 from registry.models import Accreditation, Capability, Facility
 
 DUPLICATE_DISTANCE_M = 200.0
-LIST_LIMIT = 200  # findings shown per kind; the count says how many there are
 _NOT_NAME = re.compile(r"[\s\W_]+")
 _LEGAL_FORM = re.compile(r"(股份有限公司|有限责任公司|有限公司|公司|co\.?,?\s*ltd\.?|ltd\.?|limited|inc\.?)$")
 
 
+KINDS = ("duplicates", "unlocated", "incomplete", "expired")
+PAGE_SIZE = 25  # findings per page: a city's registry has thousands of expired certificates
+
+
 @dataclass
 class Findings:
-    duplicates: list[dict] = field(default_factory=list)
-    unlocated: list[dict] = field(default_factory=list)
-    incomplete: list[dict] = field(default_factory=list)
-    incomplete_count: int = 0
-    expired: list[dict] = field(default_factory=list)
-    expired_count: int = 0
+    """How many findings of each kind there are, and one page of one kind."""
+    counts: dict[str, int]
+    kind: str
+    page: int
+    items: list[dict] = field(default_factory=list)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.counts[self.kind] // PAGE_SIZE))
 
 
-def find_problems(session, today: date, facility_scope: set[str] | None = None) -> Findings:
+def find_problems(session, today: date, facility_scope: set[str] | None = None, kind: str | None = None,
+                  page: int = 1) -> Findings:
+    """Every kind's count and page `page` of `kind` (default: the first kind with findings).
+    Capabilities and certificates are counted and paged by the database; facilities are few
+    enough (tens of thousands at most) to be compared in memory."""
+    if kind is not None and kind not in KINDS:
+        raise ValueError(kind)
     facilities = list(session.execute(
         select(Facility.facility_id, Facility.name, Facility.uscc, Facility.district_code, Facility.lon,
                Facility.lat, Facility.status).where(Facility.deleted_at.is_(None)).order_by(Facility.facility_id)))
     if facility_scope is not None:
         facilities = [f for f in facilities if f.facility_id in facility_scope]
-    findings = Findings(duplicates=likely_duplicates(facilities))
-    findings.unlocated = [{"facility_id": f.facility_id, "name": f.name, "district_code": f.district_code}
-                          for f in facilities if f.lon is None][:LIST_LIMIT]
     ids = [f.facility_id for f in facilities] if facility_scope is not None else None
-    findings.incomplete, findings.incomplete_count = incomplete_capabilities(session, ids)
-    findings.expired, findings.expired_count = expired_certificates(session, today, ids)
-    return findings
+    duplicates = likely_duplicates(facilities)
+    unlocated = [{"facility_id": f.facility_id, "name": f.name, "district_code": f.district_code}
+                 for f in facilities if f.lon is None]
+    incomplete, expired = incomplete_capabilities(ids), expired_certificates(today, ids)
+    counts = {"duplicates": len(duplicates), "unlocated": len(unlocated),
+              "incomplete": count(session, incomplete), "expired": count(session, expired)}
+    kind = kind or next((k for k in KINDS if counts[k]), KINDS[0])
+    offset = (page - 1) * PAGE_SIZE
+    if kind in ("duplicates", "unlocated"):
+        items = (duplicates if kind == "duplicates" else unlocated)[offset:offset + PAGE_SIZE]
+    else:
+        rows = session.execute(incomplete if kind == "incomplete" else expired, {"offset": offset}).all()
+        items = [incomplete_item(r) if kind == "incomplete" else expired_item(r) for r in rows]
+    return Findings(counts=counts, kind=kind, page=page, items=items)
 
 
 def name_key(name: str) -> str:
@@ -78,7 +98,7 @@ def likely_duplicates(facilities) -> list[dict]:
         for a, b in combinations(group, 2):
             if (a.facility_id, b.facility_id) not in seen:
                 pairs.append(pair(a, b, "similar_name", None))
-    return pairs[:LIST_LIMIT]
+    return pairs
 
 
 def pair(a, b, reason: str, metres) -> dict:
@@ -86,7 +106,8 @@ def pair(a, b, reason: str, metres) -> dict:
             "reason": reason, "metres": metres, "uscc": a.uscc if a.uscc == b.uscc else None}
 
 
-def incomplete_capabilities(session, facility_ids) -> tuple[list[dict], int]:
+def incomplete_capabilities(facility_ids):
+    """Measurement standards without a validity date; quantities without a range."""
     problem = or_(and_(Capability.kind == "measurement_standard", Capability.valid_until.is_(None)),
                   and_(Capability.quantity.is_not(None), Capability.range_min.is_(None),
                        Capability.range_max.is_(None)))
@@ -96,50 +117,52 @@ def incomplete_capabilities(session, facility_ids) -> tuple[list[dict], int]:
              .where(Capability.deleted_at.is_(None), Facility.deleted_at.is_(None), problem))
     if facility_ids is not None:
         query = query.where(Facility.facility_id.in_(facility_ids))
-    rows, count = first_and_count(session, query.order_by(Facility.facility_id, Capability.capability_id))
-    found = []
-    for r in rows:
-        missing = []
-        if r.kind == "measurement_standard" and r.valid_until is None:
-            missing.append("valid_until")
-        if r.quantity and r.range_min is None and r.range_max is None:
-            missing.append("range")
-        found.append({"facility_id": r.facility_id, "capability_id": r.capability_id, "name": r.name,
-                      "missing": missing})
-    return found, count
+    return paged(query.order_by(Facility.facility_id, Capability.capability_id))
 
 
-def expired_certificates(session, today: date, facility_ids) -> tuple[list[dict], int]:
-    """Accreditations and capability certificates past their date at facilities still active."""
-    accreditations = (select(Facility.facility_id, Facility.name, Accreditation.scheme, Accreditation.number,
-                             Accreditation.valid_until)
+def incomplete_item(r) -> dict:
+    missing = []
+    if r.kind == "measurement_standard" and r.valid_until is None:
+        missing.append("valid_until")
+    if r.quantity and r.range_min is None and r.range_max is None:
+        missing.append("range")
+    return {"facility_id": r.facility_id, "capability_id": r.capability_id, "name": r.name, "missing": missing}
+
+
+def expired_certificates(today: date, facility_ids):
+    """Accreditations and capability certificates past their date at facilities still active,
+    the longest expired first."""
+    accreditations = (select(Facility.facility_id, literal(None, String).label("capability_id"),
+                             Facility.name, Accreditation.scheme.label("certificate"),
+                             Accreditation.number.label("number"), Accreditation.valid_until)
                       .join(Facility, Facility.id == Accreditation.facility_pk)
                       .where(Facility.deleted_at.is_(None), Facility.status == "active",
                              Accreditation.valid_until < today))
     certificates = (select(Facility.facility_id, Capability.capability_id, Capability.name,
-                           Capability.certificate_no, Capability.valid_until)
+                           literal("capability", String).label("certificate"),
+                           Capability.certificate_no.label("number"), Capability.valid_until)
                     .join(Facility, Facility.id == Capability.facility_pk)
                     .where(Facility.deleted_at.is_(None), Capability.deleted_at.is_(None),
                            Facility.status == "active", Capability.valid_until < today))
     if facility_ids is not None:
         accreditations = accreditations.where(Facility.facility_id.in_(facility_ids))
         certificates = certificates.where(Facility.facility_id.in_(facility_ids))
-    accreditation_rows, accreditation_count = first_and_count(
-        session, accreditations.order_by(Accreditation.valid_until))
-    certificate_rows, certificate_count = first_and_count(session, certificates.order_by(Capability.valid_until))
-    found = [{"facility_id": r.facility_id, "capability_id": None, "name": r.name, "certificate": r.scheme.upper(),
-              "number": r.number, "valid_until": r.valid_until} for r in accreditation_rows]
-    found += [{"facility_id": r.facility_id, "capability_id": r.capability_id, "name": r.name,
-               "certificate": "capability", "number": r.certificate_no, "valid_until": r.valid_until}
-              for r in certificate_rows]
-    return found[:LIST_LIMIT], accreditation_count + certificate_count
+    both = union_all(accreditations, certificates).subquery()
+    return paged(select(both).order_by(both.c.valid_until, both.c.facility_id, both.c.capability_id))
 
 
-def first_and_count(session, query) -> tuple[list, int]:
-    """The first LIST_LIMIT rows and how many there are, in one pass over the table."""
-    rows, count = [], 0
-    for row in session.execute(query.execution_options(yield_per=2000)):
-        count += 1
-        if count <= LIST_LIMIT:
-            rows.append(row)
-    return rows, count
+def expired_item(r) -> dict:
+    certificate = r.certificate if r.capability_id else r.certificate.upper()
+    return {"facility_id": r.facility_id, "capability_id": r.capability_id, "name": r.name,
+            "certificate": certificate, "number": r.number, "valid_until": r.valid_until}
+
+
+def paged(query):
+    """One page of `query`, from the bound :offset."""
+    return query.limit(PAGE_SIZE).offset(bindparam("offset"))
+
+
+def count(session, query) -> int:
+    """How many rows `query` has without its paging."""
+    unpaged = query.limit(None).offset(None).order_by(None)
+    return session.execute(select(func.count()).select_from(unpaged.subquery())).scalar_one()
