@@ -127,6 +127,7 @@ def main() -> None:
     if not args.reuse:
         load(args, env, workdir)
     os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("ACCESS_LOG", "")  # the table below, not a JSON line per request
 
     from sqlalchemy import func, select
 
