@@ -38,7 +38,8 @@ def all_definitions(layer_id: int = 0) -> list:
     label = demand.layer_label(db.session, layer_id)
     return (definitions.table_definitions(moment)
             + definitions.method_definitions(moment, f"{label.text()} ({label.source})", outside_text())
-            + definitions.art7_definitions(moment))
+            + definitions.art7_definitions(moment)
+            + definitions.unmet_definitions(moment, float(current_app.config["UNMET_FAR_KM"])))
 
 
 @blp.get("/definitions")

@@ -152,3 +152,17 @@ def art7_definitions(as_of: str) -> list[Definition]:
                    _l("The JJF 1022 discipline recognised from the standard's name and its range's unit; a "
                       "standard not recognised is counted apart and fills no gap."), registry, ART7_SOURCE),
     ]
+
+
+def unmet_definitions(as_of: str, far_km: float) -> list[Definition]:
+    """The counts of /audit/unmet (services/audit/unmet.py): what only a registry in use can show."""
+    year = _l("registry's own traffic, by Beijing-time month, as of %(as_of)s", as_of=as_of)
+    source = _l("This registry: its search pages and booking requests (no personal data kept)")
+    return [
+        Definition("unmet_counts", _l("Unmet demand"), "n(month, district, discipline, terms, event)",
+                   _l("Events counted: a search's first page that found nothing; one that found only facilities "
+                      "farther than %(km)s km from the searcher's point; a booking request declined; one refused "
+                      "as fully booked. District: the searcher's point or chosen district (the facility's for a "
+                      "booking); terms: the search's keywords and standard numbers, folded.", km=f"{far_km:g}"),
+                   year, source),
+    ]
