@@ -89,6 +89,14 @@ def test_maps_load_only_local_assets_and_escape_names(client, loaded):
     assert "L.map(" in html and "leafletjs.com" in html
 
 
+def test_the_choropleth_says_of_which_years_its_figure_is(client, loaded):
+    density = unescape(client.get("/audit/map?figure=capabilities_per_100k&lang=en").get_data(as_text=True))
+    assert "census 2020 (years mixed)" in density and '"subtitle": "registry as of ' in density
+    count = unescape(client.get("/audit/map?figure=facilities&lang=en&download=1").get_data(as_text=True))
+    assert '"subtitle": "registry as of ' in count and "census 2020" not in count
+    assert "2020" in unescape(client.get("/audit/map?figure=population&lang=en").get_data(as_text=True))
+
+
 def test_access_parameters_change_the_map(client, loaded):
     near = client.get("/audit/access/map?catchment_km=5&decay=step").get_data(as_text=True)
     far = client.get("/audit/access/map?catchment_km=60").get_data(as_text=True)

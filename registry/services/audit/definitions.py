@@ -56,7 +56,8 @@ def _table_formula(figure: Figure) -> tuple[str, object]:
     return f"Σ 1 over {key}_d", _l("Records of the registry in the district")
 
 
-def _year(figure: Figure, as_of: str) -> object:
+def figure_year(figure: Figure, as_of: str) -> object:
+    """Of which year a district-table figure is: the census's, the registry's as of its newest change, or both."""
     if figure.key == "population":
         return "2020"
     if figure.key == "area_km2":
@@ -82,7 +83,7 @@ def table_definitions(as_of: str) -> list[Definition]:
         formula, inputs = _table_formula(figure)
         out.append(Definition(figure.key, figure.label, formula, _l("%(definition)s Inputs: %(inputs)s.",
                                                                    definition=figure.definition, inputs=inputs),
-                              _year(figure, as_of), _source(figure)))
+                              figure_year(figure, as_of), _source(figure)))
     return out
 
 
