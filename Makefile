@@ -55,6 +55,6 @@ openapi: install
 # The wheel operators install (README, "Production"): templates, static files, migrations, seeds and
 # the compiled catalogues inside (setup.py); .ci/wheel_check installs and serves it from an empty directory.
 wheel: install
-	rm -rf dist
+	rm -rf dist build  # build/ would carry files since removed from the checkout into the wheel
 	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
 	@ls dist/*.whl

@@ -21,6 +21,7 @@ computed with that layer (targets as above; sensitivity is 12 E2SFCA runs, no ta
 
     python bench/bench_audit.py [--facilities 1500] [--capabilities 300000] [--runs 5]
                                 [--database-url URL] [--workdir DIR] [--reuse] [--demand-points 100000]
+                                [--vocabulary demo|realistic]
 """
 import argparse
 import os
@@ -49,7 +50,8 @@ def load(args, env: dict, workdir: Path) -> None:
     data = workdir / "data"
     start = time.perf_counter()
     run([sys.executable, "-m", "seeds.generate", "--facilities", str(args.facilities), "--capabilities",
-         str(args.capabilities), "--seed", "7", "--out", str(data), "--as-of", date.today().isoformat()], env)
+         str(args.capabilities), "--seed", "7", "--out", str(data), "--as-of", date.today().isoformat(),
+         "--vocabulary", args.vocabulary], env)
     run(FLASK + ["db", "downgrade", "base"], env)
     run(FLASK + ["db", "upgrade"], env)
     run(FLASK + ["import", str(data), "--lang", "en"], env)
@@ -114,6 +116,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, help="default: a temporary folder")
     parser.add_argument("--reuse", action="store_true", help="use the database as it is (already loaded)")
     parser.add_argument("--demand-points", type=int, default=100_000, help="0: no demand-layer rows")
+    parser.add_argument("--vocabulary", choices=("demo", "realistic"), default="demo",
+                        help="seeds.generate's item names: realistic has tens of thousands of distinct items")
     args = parser.parse_args()
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="registry-audit-bench-"))
@@ -123,6 +127,7 @@ def main() -> None:
     if not args.reuse:
         load(args, env, workdir)
     os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("ACCESS_LOG", "")  # the table below, not a JSON line per request
 
     from sqlalchemy import func, select
 

@@ -129,8 +129,10 @@ def legend_rows(classification: Classification, fmt) -> list[dict]:
 def choropleth_map(districts_geojson: Mapping, values: Mapping[str, float | None], classification: Classification,
                    codes: Sequence[str], *, title: str, names: Mapping[str, str], fmt=str,
                    no_data_label: str = "no data", markers: Sequence[Mapping] | None = None,
-                   tiles: str = "none", tiles_key: str | None = None, height: str = "100%") -> folium.Map:
-    """Districts filled by the class of their value (`classification` classed `values[c] for c in codes`)."""
+                   tiles: str = "none", tiles_key: str | None = None, height: str = "100%",
+                   subtitle: str | None = None) -> folium.Map:
+    """Districts filled by the class of their value (`classification` classed `values[c] for c in codes`);
+    `subtitle` under the legend's title (what the figure is of: its years)."""
     m = base_map(tiles, tiles_key, height=height, zoom_snap=0.25)
     districts_geojson, _, _, markers = in_tile_crs(tiles, districts_geojson, None, None, markers)
     fill = {code: classification.color_of(index) for code, index in zip(codes, classification.classes)}
@@ -140,7 +142,7 @@ def choropleth_map(districts_geojson: Mapping, values: Mapping[str, float | None
     AuditLayer({
         "districts": districts_geojson, "fill": fill, "names": {str(k): str(v) for k, v in names.items()},
         "values": {code: fmt(v) for code, v in values.items() if v is not None},
-        "noData": NO_DATA_COLOR, "noDataLabel": no_data_label, "title": title, "subtitle": None,
+        "noData": NO_DATA_COLOR, "noDataLabel": no_data_label, "title": title, "subtitle": subtitle,
         "legend": legend, "markers": _markers(markers), "kindColors": KIND_COLORS,
     }).add_to(m)
     return m

@@ -75,3 +75,21 @@ def test_example_scopes_go_into_demo_facilities_only(app, session, tmp_path):
     assert result.exit_code == 1
     assert "DEMO-F0035 is not demonstration data" in result.output
     assert session.scalar(select(func.count()).select_from(Capability)) == items
+
+
+def test_districts_only_loads_the_13_districts_and_no_demo_data(app, session):
+    xihu = session.get(District, "330106")
+    census, xihu.population = xihu.population, 1  # a district row out of step with the seed files
+    session.commit()
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed", "--districts-only"])
+    assert first.exit_code == 0, first.output
+    assert "districts: created 0, updated 1, unchanged 12" in first.output
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(District)) == 13
+    assert session.get(District, "330106").population == census > 1
+    assert session.scalar(select(func.count()).select_from(Facility)) == 0
+    assert session.scalar(select(func.count()).select_from(Capability)) == 0
+    assert session.scalar(select(func.count()).select_from(ChangeSet)) == 0
+    second = runner.invoke(args=["seed", "--districts-only"])
+    assert second.exit_code == 0 and "districts: created 0, updated 0, unchanged 13" in second.output

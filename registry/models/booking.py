@@ -56,6 +56,11 @@ class Booking(db.Model):
     enterprise: Mapped[User] = relationship()
     events: Mapped[list["BookingEvent"]] = relationship(back_populates="booking", order_by="BookingEvent.id")
 
+    @property
+    def fee_on_request(self) -> bool:
+        """No indicative fee because the service's price is agreed case by case (面议), not because it is unknown."""
+        return self.fee_cny is None and bool(self.capability.price_on_request)
+
 
 class BookingEvent(db.Model):
     """One step of a booking's timeline: who moved it from which state to which, when and why."""

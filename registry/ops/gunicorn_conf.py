@@ -12,6 +12,9 @@ from registry.errors import snake_case
 # heartbeat files off the disk: a slow disk must not look like a hung worker
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = None  # the app writes the access log, one JSON line per request (registry/ops/access_log.py)
+# gunicorn >= 24 opens a control socket at one path per user (~/.gunicorn/gunicorn.ctl): two registries on one
+# host (a second instance, CI beside a server) would take it from each other; systemd restarts, not gunicornc
+control_socket_disable = True
 
 
 def child_exit(server, worker):

@@ -183,7 +183,8 @@ def district_map():
         table = district_table()
         markers = audit_maps.facility_markers(db.session, scope) if args.markers else None
         geojson = audit_maps.districts_geojson(current_app.config["MAP_DISTRICTS_GEOJSON"])
-        return audit_maps.district_choropleth(table, args, geojson, lang, markers, tiles=tiles, tiles_key=key)
+        return audit_maps.district_choropleth(table, args, geojson, lang, markers, as_of=as_of(), tiles=tiles,
+                                              tiles_key=key)
 
     if download:
         return download_map(build(), f"audit-{args.figure}.html", str(BY_KEY[args.figure].label))

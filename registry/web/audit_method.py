@@ -37,7 +37,9 @@ def all_definitions(layer_id: int = 0) -> list:
     moment = as_of()
     label = demand.layer_label(db.session, layer_id)
     return (definitions.table_definitions(moment)
-            + definitions.method_definitions(moment, f"{label.text()} ({label.source})", outside_text()))
+            + definitions.method_definitions(moment, f"{label.text()} ({label.source})", outside_text())
+            + definitions.art7_definitions(moment)
+            + definitions.unmet_definitions(moment, float(current_app.config["UNMET_FAR_KM"])))
 
 
 @blp.get("/definitions")

@@ -1,5 +1,14 @@
 """The public pages."""
-from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from werkzeug.datastructures import MultiDict
 
 from registry import clock
@@ -66,6 +75,12 @@ def home():
     form = form_view(MultiDict(), current_lang(), centres)
     return render_template("home.html", overview=registry_overview(db.session), form=form,
                            examples=example_searches(centres))
+
+
+@blp.get("/favicon.ico")
+def favicon():
+    """The site icon where browsers and feed readers look for it without a page's <link rel=icon>."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", max_age=7 * 86400)
 
 
 @blp.get("/terms")

@@ -52,8 +52,10 @@ def test_choropleth_fills_each_district_by_class_with_a_legend():
     values[codes[0]] = None
     c = classify([values[code] for code in codes], "quantiles", 4)
     m = choropleth_map(geojson, values, c, codes, title="T", names={codes[1]: "<b>x</b>"},
-                       markers=[{"lon": 120.1, "lat": 30.2, "name": "n", "kind": "testing"}, {"lon": None}])
+                       markers=[{"lon": 120.1, "lat": 30.2, "name": "n", "kind": "testing"}, {"lon": None}],
+                       subtitle="census 2020")
     options = _layer(m).options
+    assert options["title"] == "T" and options["subtitle"] == "census 2020"
     assert options["fill"][codes[0]] == NO_DATA_COLOR
     assert options["fill"][codes[-1]] == c.colors[-1]
     assert len(options["legend"]) == len(c.upper) + 1  # + no data

@@ -83,8 +83,9 @@ def test_gunicorns_own_answer_to_an_unparsable_request_is_the_json_envelope(data
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
+    home = tmp_path / "home"
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "k" * 40,
-           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "ACCESS_LOG": ""}
+           "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "ACCESS_LOG": "", "HOME": str(home), "XDG_RUNTIME_DIR": ""}
     server = subprocess.Popen([*gunicorn_argv(f"127.0.0.1:{port}", 1, 1, 30, 5, 2)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -104,6 +105,7 @@ def test_gunicorns_own_answer_to_an_unparsable_request_is_the_json_envelope(data
     finally:
         server.terminate()
         server.wait(timeout=30)
+    assert not (home / ".gunicorn").exists()  # no control socket another registry on the host would share
     head, body = answer.split(b"\r\n\r\n", 1)
     assert head.startswith(b"HTTP/1.1 400 ") and b"Content-Type: application/json" in head
     error = json.loads(body)["error"]

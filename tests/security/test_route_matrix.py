@@ -65,6 +65,7 @@ ROUTES = {
     ("maps.districts", "GET"): ("/map/districts.geojson", PUBLIC),
     ("search.results", "GET"): ("/search?q=电缆", PUBLIC),
     ("pages.terms", "GET"): ("/terms", PUBLIC),
+    ("pages.favicon", "GET"): ("/favicon.ico", PUBLIC),
     ("search.facility", "GET"): ("/facilities/{facility}", PUBLIC),
     ("search.facility_map_page", "GET"): ("/facilities/{facility}/map", PUBLIC),
     ("plan.form", "GET"): ("/plan", PUBLIC),

@@ -139,6 +139,27 @@ def test_outside_supply_raises_a_border_districts_access_and_stays_out_of_the_ta
     assert accessibility(loaded, AccessArgs(kind="certification_scope"), grid, TODAY).outside_points == 0
 
 
+def test_outside_supply_reads_kinds_and_disciplines_as_bureaus_write_them(app, loaded):
+    locate = district_locator(app.config["DISTRICTS_GEOJSON"]).locate
+    x, y = BORDER_LAB
+    data = ("名称,lon,lat,kind,weight,discipline\n"
+            f"德清检测,{x},{y},检验检测机构,2,\n"
+            f"德清检测二,{x},{y},检测项目,1,\n"
+            f"德清计量,{x},{y},计量技术机构,3,热学\n"
+            f"德清计量二,{x},{y},社会公用计量标准,1,04\n"
+            f"德清认证,{x},{y},认证,1,\n"
+            f"Deqing lab,{x},{y},Testing,1,Thermal\n").encode()
+    assert import_outside_supply(loaded, data, locate, source="浙江省检验检测机构名录") == 6
+    kept = loaded.execute(select(OutsideSupply.kind, OutsideSupply.discipline).order_by(OutsideSupply.id)).all()
+    assert kept == [("test_item", None), ("test_item", None), ("measurement_standard", "thermal"),
+                    ("measurement_standard", "thermal"), ("certification_scope", None), ("test_item", "thermal")]
+    for kind, discipline in (("检定", ""), ("计量", "热力学")):  # a service mode is no kind; no such discipline
+        with pytest.raises(RegistryError, match="第 2 行"):
+            import_outside_supply(loaded, f"lon,lat,kind,weight,discipline\n{x},{y},{kind},1,{discipline}\n"
+                                  .encode(), locate, source="x", replace=True)
+    assert loaded.scalar(select(func.count()).select_from(OutsideSupply)) == 6  # a refused file changes nothing
+
+
 def test_outside_supply_inside_the_city_or_malformed_is_refused(app, loaded):
     locate = district_locator(app.config["DISTRICTS_GEOJSON"]).locate
     lon, lat = point_in("330110")

@@ -89,6 +89,14 @@ def test_maps_load_only_local_assets_and_escape_names(client, loaded):
     assert "L.map(" in html and "leafletjs.com" in html
 
 
+def test_the_choropleth_says_of_which_years_its_figure_is(client, loaded):
+    density = unescape(client.get("/audit/map?figure=capabilities_per_100k&lang=en").get_data(as_text=True))
+    assert "census 2020 (years mixed)" in density and '"subtitle": "registry as of ' in density
+    count = unescape(client.get("/audit/map?figure=facilities&lang=en&download=1").get_data(as_text=True))
+    assert '"subtitle": "registry as of ' in count and "census 2020" not in count
+    assert "2020" in unescape(client.get("/audit/map?figure=population&lang=en").get_data(as_text=True))
+
+
 def test_access_parameters_change_the_map(client, loaded):
     near = client.get("/audit/access/map?catchment_km=5&decay=step").get_data(as_text=True)
     far = client.get("/audit/access/map?catchment_km=60").get_data(as_text=True)
@@ -241,6 +249,10 @@ def test_definitions_page_and_report_carry_formula_inputs_year_and_source(client
         assert f'data-key="{key}"' in html
     assert "× 100,000 / P_d" in html and "years mixed" in html and "23,763" in html
     assert "第七次全国人口普查公报" in html
+    assert "urban core (Shangcheng, Gongshu, Xihu, Binjiang: the four central districts, including Xihu's " \
+           "Zhuantang and Shuangpu outside the ring expressway)" in html
+    assert "主城区（上城区、拱墅区、西湖区、滨江区：四个中心城区，含位于绕城高速以外的西湖区转塘、双浦）" in \
+        unescape(client.get("/audit/definitions").get_data(as_text=True))
     report = unescape(client.get("/audit/report?lang=en").get_data(as_text=True))
     assert 'id="report-definitions"' in report and 'data-key="e2sfca"' in report
     assert "Resident population by district · residents · 2020" in report  # the demand the report used

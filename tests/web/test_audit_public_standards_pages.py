@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import re
+from html import unescape
 
 import pytest
 from openpyxl import load_workbook
@@ -131,6 +132,18 @@ def test_the_audit_navigation_and_the_printed_report_carry_it(auditor):
     report = auditor.get("/audit/report").get_data(as_text=True)
     section = re.search(r'id="report-art7".*?</section>', report, re.S).group(0)
     assert "第七条：社会公用计量标准" in section and "活塞式压力计标准装置" in section and 'id="art7-gaps"' in section
+
+
+def test_definitions_page_and_report_define_the_art7_terms(auditor):
+    for path in ("/audit/definitions", "/audit/report"):
+        html = unescape(auditor.get(path).get_data(as_text=True))
+        for key in ("art7_standards", "art7_validity", "art7_in_force", "art7_gap", "art7_discipline"):
+            assert f'data-key="{key}"' in html, (path, key)
+        row = re.search(r'<tr data-key="art7_validity">.*?</tr>', html, re.S).group(0)
+        assert "t ≤ v ≤ t + 90" in row and "计量标准考核证书" in row
+        assert "社会公用计量标准" in html and "暂停" in html
+    english = unescape(auditor.get("/audit/definitions?lang=en").get_data(as_text=True))
+    assert "Public measurement standards" in english and "In force" in english
 
 
 def test_other_roles_cannot_read_it(client, loaded):

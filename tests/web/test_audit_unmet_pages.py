@@ -72,3 +72,10 @@ def test_other_roles_cannot_read_it(client, session):
     assert client.get("/audit/unmet").status_code in (302, 401)
     login(client, user(session, "enterprise"))
     assert client.get("/audit/unmet").status_code == 403
+
+
+def test_the_definitions_page_defines_the_unmet_counts_with_the_far_distance(app, client, session, monkeypatch):
+    monkeypatch.setitem(app.config, "UNMET_FAR_KM", 25)
+    login(client, user(session, "auditor"))
+    html = client.get("/audit/definitions").get_data(as_text=True)
+    assert 'data-key="unmet_counts"' in html and "25 公里以外" in html and "不保存个人信息" in html

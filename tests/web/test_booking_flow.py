@@ -128,3 +128,23 @@ def test_a_price_on_request_reads_mianyi_on_the_facility_and_booking_pages(clien
     assert "电线电缆 导体直流电阻 · GB/T 3048.4-2007 · 面议" in book and "¥" not in book
     english = client.get("/facilities/F0001?lang=en").get_data(as_text=True)
     assert 'data-label="Fee (CNY)">On request</td>' in english and "面议" not in english
+
+
+def test_a_booking_of_a_price_on_request_service_reads_mianyi_not_a_dash(client, session, tmp_path):
+    run(session, bookable_dataset(tmp_path, price_cny="面议", category="电线电缆"))
+    cap, ent = capability_of(session), user(session, "enterprise")
+    user(session, "operator", facility_ids=["F0001"])  # told of the request by mail
+    booking = request_booking(session, ent, booking_request(cap, today() + timedelta(days=10)), today=today())
+    assert booking.fee_cny is None and booking.fee_on_request
+    login(client, ent)
+    detail = client.get(f"/bookings/{booking.id}").get_data(as_text=True)
+    assert "参考费用（元）</th><td>面议</td>" in detail
+    assert "<td>On request</td>" in client.get(f"/bookings/{booking.id}?lang=en").get_data(as_text=True)
+    mail = session.scalars(select(OutboxMessage)).first()
+    assert "参考费用：面议" in mail.body and "Indicative fee: On request" in mail.body
+
+
+def test_a_booking_with_a_fee_or_none_given_is_not_on_request(session, cap, people):
+    booking = request_booking(session, people["ent"], booking_request(cap, today() + timedelta(days=10)),
+                              today=today())
+    assert booking.fee_cny == 2030 and not booking.fee_on_request

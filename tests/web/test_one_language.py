@@ -44,7 +44,8 @@ from tests.services.test_scope_examples import path_of
 # Endpoints that answer a file, JSON, a redirect or the vendor's Swagger UI (English by design, for developers)
 NOT_PAGES = {"static", "pages.set_language", "audit.export", "workspace.export", "bookings.booking_ics",
              "bookings.feed", "admin.upload_rejects", "admin.upload_progress", "maps.districts",
-             "maps.facility_points", "auth.logout", "admin.index", "ops.healthz", "ops.readyz", "ops.metrics_text"}
+             "maps.facility_points", "auth.logout", "admin.index", "ops.healthz", "ops.readyz", "ops.metrics_text",
+             "pages.favicon"}
 # Latin words a Chinese reader meets as they are: marks, codes, formats, units, product names
 LATIN_ALLOWED = {
     "CMA", "CNAS", "CNCA", "CSV", "XLSX", "HTML", "ISO", "IEC", "GB", "JJG", "JJF", "API", "JSON", "ICS",

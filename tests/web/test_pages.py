@@ -41,3 +41,12 @@ def test_unknown_page_is_a_404_page_in_html_and_an_envelope_in_json(client, sess
     data = client.get("/no/such/page", headers={"Accept": "application/json"})
     assert data.status_code == 404
     assert data.get_json()["error"]["code"] == "not_found"
+
+
+def test_the_site_icon_is_served_at_favicon_ico_and_linked_from_every_page(client, session):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert icon.mimetype in ("image/vnd.microsoft.icon", "image/x-icon") and icon.cache_control.max_age > 0
+    html = client.get("/").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.ico"' in html
+    assert client.get("/static/favicon.ico").data == icon.data

