@@ -8,8 +8,6 @@ from __future__ import annotations
 import time
 from functools import lru_cache
 
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import current_app
 from sqlalchemy import text
 
@@ -18,6 +16,8 @@ from registry.extensions import db, limiter
 
 @lru_cache(maxsize=4)
 def migration_heads(directory: str) -> frozenset[str]:
+    from alembic.script import ScriptDirectory  # alembic loads on the first readiness check, not at start
+
     return frozenset(ScriptDirectory(directory).get_heads())
 
 
@@ -37,6 +37,8 @@ def _database_and_schema() -> tuple[dict, dict]:
     schema: dict = {"ok": False, "error": "the database did not answer"}
 
     def database():
+        from alembic.migration import MigrationContext
+
         nonlocal schema
         with db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))

@@ -11,8 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+from typing import TYPE_CHECKING
 
-import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
@@ -20,6 +20,9 @@ from registry.errors import RegistryError
 from registry.models import OutsideSupply
 from registry.services.audit.demand import _text
 from registry.vocabulary import DISCIPLINES
+
+if TYPE_CHECKING:  # numpy itself loads when a function here first needs it
+    import numpy as np
 
 # A facility kind in the file stands for its kind of capability.
 KIND_OF_FACILITY = {"metrology": "measurement_standard", "testing": "test_item",
@@ -90,6 +93,8 @@ def import_outside_supply(session, data: bytes, locate, *, source: str, year=Non
 def outside_supply(session, kind: str = "", discipline: str = "") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(lon, lat, weight) of the outside facilities with the chosen kind and discipline (one without a
     discipline does not count when a discipline is chosen)."""
+    import numpy as np
+
     query = select(OutsideSupply.lon, OutsideSupply.lat, OutsideSupply.weight).where(OutsideSupply.weight > 0)
     if kind:
         query = query.where(OutsideSupply.kind == kind)
