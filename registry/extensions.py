@@ -18,6 +18,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
+from registry.database import RoutingSession
+
 
 class MigrateState:
     """Flask-Migrate's per-app state (its `_MigrateConfig`), its `Migrate` made on first use."""
@@ -66,7 +68,8 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+# RoutingSession: reads of read-only requests go to DATABASE_REPLICA_URL when one is set (registry/database.py).
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING), session_options={"class_": RoutingSession})
 migrate = LazyMigrate()  # Flask-Migrate (alembic) is imported when a migration runs
 babel = Babel()
 login_manager = LoginManager()
