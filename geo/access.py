@@ -19,10 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-if TYPE_CHECKING:  # geopandas, pyproj and scipy take seconds to import: loaded when first used
+if TYPE_CHECKING:  # geopandas, pyproj, scipy and numpy take time to import: loaded when first used
     import geopandas as gpd
+    import numpy as np
 
 METRIC_CRS = "EPSG:4549"
 DECAYS = ("gaussian", "step", "linear")
@@ -46,6 +45,8 @@ def __getattr__(name: str):
 
 
 def to_metric(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+
     x, y = _transformer("EPSG:4326", METRIC_CRS).transform(np.asarray(lon, float), np.asarray(lat, float))
     return np.asarray(x, float), np.asarray(y, float)
 
@@ -56,6 +57,8 @@ def decay(name: str, catchment_m: float):
     gaussian: Dai's (2010) Gaussian, (exp(-d²/2d0²) - exp(-1/2)) / (1 - exp(-1/2)), which falls
     smoothly to 0 at the catchment d0; step: 1 inside (the classic 2SFCA); linear: 1 - d/d0.
     """
+    import numpy as np
+
     if catchment_m <= 0:
         raise ValueError("the catchment must be positive")
     if name == "gaussian":
@@ -71,6 +74,8 @@ def decay(name: str, catchment_m: float):
 def _near_blocks(dx, dy, sx, sy, catchment_m: np.ndarray):
     """(demand rows, supply points within the catchment of the rows' bounding box) per block: every W
     outside is 0, so skipping them changes nothing. Grids come sorted by row, so a block is a strip."""
+    import numpy as np
+
     for start in range(0, dx.size, BLOCK):
         rows = slice(start, min(start + BLOCK, dx.size))
         x, y, reach = dx[rows], dy[rows], catchment_m[rows].max()
@@ -84,6 +89,8 @@ def _weights(dx: np.ndarray, dy: np.ndarray, sx: np.ndarray, sy: np.ndarray, dec
     """W(d) for every demand x supply pair of a block, from squared distances, in place (no sqrt for
     the Gaussian and the step: the two largest costs of 25 million pairs are memory and exp).
     `catchment_m` is one number or a column (one catchment per demand row)."""
+    import numpy as np
+
     w = np.subtract.outer(dx, sx)
     w *= w
     dy2 = np.subtract.outer(dy, sy)
@@ -115,6 +122,8 @@ def e2sfca(demand_xy, demand_weight, supply_xy, supply_weight, catchment_m=30_00
     demand point (W(d_ij) then uses demand point i's catchment in both steps). A supply point that no
     demand reaches has R = 0 (nobody can use it); a demand point that reaches no supply has A = 0.
     """
+    import numpy as np
+
     dx, dy = (np.asarray(a, float) for a in demand_xy)
     sx, sy = (np.asarray(a, float) for a in supply_xy)
     p = np.asarray(demand_weight, float)
@@ -159,6 +168,8 @@ class Grid:
 
     def cell_degrees(self) -> tuple[float, float]:
         """The cell size in degrees of longitude and latitude at the grid's mean latitude (for drawing)."""
+        import numpy as np
+
         lat = float(np.mean(self.lat)) if len(self) else 30.0
         return self.cell_m / (111_320 * np.cos(np.radians(lat))), self.cell_m / 110_574
 
@@ -167,6 +178,8 @@ def population_grid(districts: gpd.GeoDataFrame, population: Mapping[str, float]
     """A `cell_m` grid over the districts (WGS-84 GeoDataFrame with `code`); each cell belongs to the
     district covering its centre and holds an equal share of that district's population. A district too
     small to hold a cell centre gets one cell at its representative point."""
+    import numpy as np
+
     if districts.crs is None or districts.crs.to_epsg() != 4326:
         raise ValueError("district boundaries must be in EPSG:4326")
     import geopandas as gpd
@@ -196,6 +209,8 @@ def population_grid(districts: gpd.GeoDataFrame, population: Mapping[str, float]
 
 def weighted_means(values: np.ndarray, weights: np.ndarray, groups: np.ndarray) -> dict:
     """group -> the weight-weighted mean of `values` (None where the weights sum to 0)."""
+    import numpy as np
+
     out = {}
     for group in np.unique(groups):
         members = groups == group
@@ -221,6 +236,8 @@ def add_to_area(grid: Grid, box: tuple[float, float, float, float], district: st
 def nearest_cells(grid: Grid, x, y, max_m: float | None = None) -> np.ndarray:
     """The row of the grid cell each metric point falls in (its nearest cell centre), -1 where that
     centre is farther than `max_m` (default 1.5 cells: a point off the city's land)."""
+    import numpy as np
+
     x, y = np.asarray(x, float), np.asarray(y, float)
     if x.size == 0 or len(grid) == 0:
         return np.full(x.size, -1)
@@ -234,6 +251,8 @@ def nearest_cells(grid: Grid, x, y, max_m: float | None = None) -> np.ndarray:
 
 def points_to_cells(grid: Grid, lon, lat, weight) -> tuple[np.ndarray, float]:
     """(the weight on each cell, the weight of points off the city) for WGS-84 points."""
+    import numpy as np
+
     x, y = to_metric(lon, lat)
     rows = nearest_cells(grid, x, y)
     w = np.asarray(weight, float)
@@ -246,6 +265,8 @@ def polygons_to_cells(grid: Grid, polygons: gpd.GeoDataFrame, counts) -> tuple[n
     (WGS-84) with counts: each count is spread evenly over the cells whose centres its polygon covers
     (its land in the grid, not its bounding box); a polygon too small to cover a centre puts its count
     on the cell its representative point falls in."""
+    import numpy as np
+
     if polygons.crs is None or polygons.crs.to_epsg() != 4326:
         raise ValueError("township polygons must be in EPSG:4326")
     import geopandas as gpd
@@ -274,6 +295,8 @@ def polygons_to_cells(grid: Grid, polygons: gpd.GeoDataFrame, counts) -> tuple[n
 def catchments(grid: Grid, default_m: float, by_district: Mapping[str, float]) -> np.ndarray | float:
     """One catchment per cell: the district's where given (e.g. a wider one for the mountain counties),
     else the default; the default alone when no district has its own."""
+    import numpy as np
+
     if not by_district:
         return default_m
     return np.array([by_district.get(code, default_m) for code in grid.district], float)

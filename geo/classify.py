@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy itself loads when a function here first needs it
+    import numpy as np
 
 SCHEMES = ("quantiles", "natural_breaks")
 SAMPLE = 200
@@ -36,6 +38,8 @@ class Classification:
 
 def classify(values, scheme: str = "quantiles", k: int = 5) -> Classification:
     """Class each value with `scheme` into at most `k` non-empty classes."""
+    import numpy as np
+
     if scheme not in SCHEMES:
         raise ValueError(f"unknown scheme {scheme!r}; expected one of {SCHEMES}")
     k = max(MIN_K, min(MAX_K, int(k)))
@@ -68,6 +72,7 @@ def classify(values, scheme: str = "quantiles", k: int = 5) -> Classification:
 
 def _bins(data: np.ndarray, unique: np.ndarray, scheme: str, k: int) -> np.ndarray:
     import mapclassify  # with scipy, seconds to import: loaded when a map is first classified
+    import numpy as np
 
     if scheme == "quantiles":
         return np.array(mapclassify.Quantiles(data, k=k).bins, dtype=float)
@@ -77,6 +82,8 @@ def _bins(data: np.ndarray, unique: np.ndarray, scheme: str, k: int) -> np.ndarr
 
 def colors(k: int) -> tuple[str, ...]:
     """`k` colours from light to dark."""
+    import numpy as np
+
     if k <= 0:
         return ()
     if k == 1:

@@ -17,11 +17,11 @@ applied everywhere, as Baidu does.
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
 _A = 6378245.0  # Krasovsky 1940 semi-major axis used by GCJ-02
 _EE = 0.00669342162296594323  # its first eccentricity squared
-_X_PI = np.pi * 3000.0 / 180.0
+_X_PI = math.pi * 3000.0 / 180.0
 
 CRS_NAMES = ("wgs84", "gcj02", "bd09")
 
@@ -33,6 +33,8 @@ def _result(lon, lat, scalar: bool):
 
 
 def _arrays(lon, lat):
+    import numpy as np
+
     scalar = np.ndim(lon) == 0 and np.ndim(lat) == 0
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float), scalar
 
@@ -46,6 +48,8 @@ def out_of_china(lon, lat):
 
 def _offset(lon, lat):
     """GCJ-02 minus WGS-84 (degrees) at a WGS-84 point, zero outside China."""
+    import numpy as np
+
     x = lon - 105.0
     y = lat - 35.0
     sx = np.sqrt(np.abs(x))
@@ -87,6 +91,8 @@ def gcj02_to_wgs84(lon, lat, tol: float = 1e-10, max_iter: int = 20):
 
 def _invert(forward, target, guess, tol: float, max_iter: int):
     """Solve forward(x) = target by fixed-point iteration x <- x + (target - forward(x))."""
+    import numpy as np
+
     (tlon, tlat), (xlon, xlat) = target, guess
     for _ in range(max_iter):
         flon, flat = forward(xlon, xlat)
@@ -98,6 +104,8 @@ def _invert(forward, target, guess, tol: float, max_iter: int):
 
 
 def gcj02_to_bd09(lon, lat):
+    import numpy as np
+
     lon, lat, scalar = _arrays(lon, lat)
     z = np.hypot(lon, lat) + 0.00002 * np.sin(lat * _X_PI)
     theta = np.arctan2(lat, lon) + 0.000003 * np.cos(lon * _X_PI)
@@ -111,6 +119,8 @@ def bd09_to_gcj02(lon, lat, tol: float = 1e-10, max_iter: int = 20):
     over Hangzhou), so it is used as the first guess and refined by the same
     fixed-point iteration as ``gcj02_to_wgs84``.
     """
+    import numpy as np
+
     blon, blat, scalar = _arrays(lon, lat)
     x = blon - 0.0065
     y = blat - 0.006

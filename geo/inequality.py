@@ -16,12 +16,16 @@ Zero values contribute nothing to Theil (s ln s -> 0 as s -> 0).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy itself loads when a function here first needs it
+    import numpy as np
 
 
 def gini(values) -> float:
     """0 when every area has the same value, towards 1 when one area has everything."""
+    import numpy as np
+
     x = np.sort(np.asarray(values, dtype=float))
     n, total = x.size, x.sum()
     if n == 0 or total == 0:
@@ -32,6 +36,8 @@ def gini(values) -> float:
 
 def theil(values) -> float:
     """0 when equal, up to ln(n) when one of n areas has everything."""
+    import numpy as np
+
     y = np.asarray(values, dtype=float)
     total = y.sum()
     if y.size == 0 or total == 0:
@@ -50,6 +56,8 @@ class TheilDecomposition:
 
 def theil_decomposition(values, groups) -> TheilDecomposition:
     """Theil = between + within for a partition of the areas into groups (e.g. urban core / outer)."""
+    import numpy as np
+
     y = np.asarray(values, dtype=float)
     g = np.asarray(groups)
     total = theil(y)
@@ -65,6 +73,8 @@ def theil_decomposition(values, groups) -> TheilDecomposition:
 
 
 def _checked(values, weights) -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+
     y, w = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
     if y.shape != w.shape:
         raise ValueError("values and weights must have the same length")
@@ -77,6 +87,8 @@ def _checked(values, weights) -> tuple[np.ndarray, np.ndarray]:
 def weighted_gini(values, weights) -> float:
     """The Gini of `values` where area i counts `weights[i]` times (the mean absolute difference over
     all pairs of people, not of areas, halved and divided by the mean). Sorted, it is O(n log n)."""
+    import numpy as np
+
     y, w = _checked(values, weights)
     total_w = w.sum()
     if y.size == 0 or total_w == 0 or (w * y).sum() == 0:
@@ -93,6 +105,8 @@ def weighted_gini(values, weights) -> float:
 
 def weighted_theil(values, weights) -> float:
     """Theil's T where area i counts `weights[i]` times: 0 when equal."""
+    import numpy as np
+
     y, w = _checked(values, weights)
     total_w = w.sum()
     if y.size == 0 or total_w == 0:
@@ -107,6 +121,8 @@ def weighted_theil(values, weights) -> float:
 
 def weighted_theil_decomposition(values, weights, groups) -> TheilDecomposition:
     """Weighted Theil = between + within for a partition of the areas into groups."""
+    import numpy as np
+
     y, w = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
     g = np.asarray(groups)
     total = weighted_theil(y, w)
@@ -137,6 +153,8 @@ class Range:
 def leave_one_out(values, weights, labels, measure) -> Range | None:
     """The lowest and highest `measure(values, weights)` over the areas with one of them left out:
     how much a figure hangs on a single district (None with fewer than three areas)."""
+    import numpy as np
+
     y, w = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
     labels = list(labels)
     if y.size < 3:

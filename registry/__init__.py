@@ -5,9 +5,8 @@ error handlers, commands. It touches no database and no network.
 """
 from flask import Flask, current_app, has_request_context, request
 
-from registry import api, cli, http_errors, models, ops  # noqa: F401  (models: register the tables)
+from registry import api, cli, database, http_errors, models, ops  # noqa: F401  (models: register the tables)
 from registry.config import INSTANCE_DIR, MIGRATIONS_DIR, TEMPLATES_DIR, Config
-from registry.database import configure_engine_events
 from registry.extensions import babel, csrf, db, login_manager, migrate
 from registry.web import (  # noqa: F401  (access: the user loader)
     access,
@@ -62,10 +61,13 @@ def select_locale() -> str:
 
 
 def register_extensions(app: Flask) -> None:
+    app.config["SQLALCHEMY_BINDS"] = {**app.config.get("SQLALCHEMY_BINDS", {}), **database.replica_bind(app.config)}
     db.init_app(app)
+    database.init_app(app)  # reads of read-only requests to the replica, when there is one
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     csrf.init_app(app)
     with app.app_context():
-        configure_engine_events(db.engine)
+        for key, engine in db.engines.items():
+            database.configure_engine_events(engine, read_only=key == database.REPLICA)

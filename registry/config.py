@@ -39,18 +39,24 @@ def database_url() -> str:
     """`DATABASE_URL`, or the embedded SQLite file under instance/."""
     url = os.environ.get("DATABASE_URL")
     if url:
-        # Heroku-style and plain "postgresql://" URLs mean psycopg 3 here.
-        for prefix in ("postgres://", "postgresql://"):
-            if url.startswith(prefix):
-                return "postgresql+psycopg://" + url[len(prefix):]
-        return url
+        return psycopg_url(url)
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{INSTANCE_DIR / 'registry.sqlite3'}"
+
+
+def psycopg_url(url: str) -> str:
+    """Heroku-style and plain "postgresql://" URLs mean psycopg 3 here."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
 
 
 class Config:
     SQLALCHEMY_DATABASE_URI = None  # set in from_env(); evaluated per app, not at import
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    DATABASE_REPLICA_URL = ""  # a streaming replica: reads of read-only requests go there (registry/database.py)
+    REPLICA_STICKY_SECONDS = 10  # after a person's own POST, their pages read the primary this long
     SECRET_KEY = None
     BABEL_DEFAULT_LOCALE = "zh"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -121,13 +127,15 @@ class Config:
         if settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):  # an unreachable host fails in seconds
             settings["SQLALCHEMY_ENGINE_OPTIONS"] = {**cls.SQLALCHEMY_ENGINE_OPTIONS,
                                                      "connect_args": {"connect_timeout": 5}}
+        settings["DATABASE_REPLICA_URL"] = psycopg_url(settings["DATABASE_REPLICA_URL"])
         settings["SECRET_KEY"] = _secret_key()
         settings["SECRET_KEY_GENERATED"] = not os.environ.get("SECRET_KEY")  # `serve` refuses it in production
         for key in ("IMPORT_CHUNK_ROWS", "MAP_POINTS_CACHE", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES",
                     "PERMANENT_SESSION_LIFETIME", "SESSION_ABSOLUTE_LIFETIME", "BOOKING_EXPIRY_DAYS",
                     "BOOKING_MAX_OPEN_PER_DAY", "BOOKING_MAX_OPEN_PER_FACILITY", "REGISTRATION_LINK_HOURS",
                     "PASSWORD_RESET_LINK_MINUTES", "SMTP_PORT", "API_RESPONSE_CACHE",
-                    "UPLOAD_MAX_MB", "SCOPE_UPLOAD_MAX_MB", "UPLOAD_BACKGROUND_BYTES", "PROXY_COUNT"):
+                    "UPLOAD_MAX_MB", "SCOPE_UPLOAD_MAX_MB", "UPLOAD_BACKGROUND_BYTES", "PROXY_COUNT",
+                    "REPLICA_STICKY_SECONDS"):
             settings[key] = int(settings[key])
         settings["MAX_CONTENT_LENGTH"] = settings["UPLOAD_MAX_MB"] * 2**20  # checked before a body is read
         for key in ("SESSION_COOKIE_SECURE", "SMTP_STARTTLS", "LOG_JSON"):

@@ -1,14 +1,45 @@
-"""Engine settings that make SQLite behave like a real database.
+"""Engines: SQLite made to behave like a real database, and reads sent to a streaming replica.
 
-Foreign keys are off in SQLite unless asked for; WAL lets the web pages read
-while an import writes; a busy timeout makes writers queue instead of failing;
-a 64 MiB page cache keeps a long import from spilling pages to disk early.
+SQLite: foreign keys are off unless asked for; WAL lets the web pages read while an import writes; a
+busy timeout makes writers queue instead of failing; a 64 MiB page cache keeps a long import from
+spilling pages to disk early.
+
+Replica (`DATABASE_REPLICA_URL`, a PostgreSQL hot standby): Flask-SQLAlchemy's bind "replica" and a
+session whose `get_bind` sends a request's reads there when the request only reads public or audit
+data (GET/HEAD on the blueprints in REPLICA_BLUEPRINTS). Everything else stays on the primary: every
+flush and INSERT/UPDATE/DELETE, the rest of that request once it has written, the tables that decide
+who may do what (a revoked key or an ended session counts at once), bookings, workspace, admin and
+sign-in, commands and background work (no request), and for REPLICA_STICKY_SECONDS after a person's
+own POST, so that the page they are sent to shows what they just wrote. The replica's connections are
+read-only even where the database would allow writing (SQLite in tests, a misconfigured URL): a write
+that reaches it fails loudly instead of landing there.
+
+This module imports nothing of the registry's (extensions.py takes its session class from here).
 """
+from __future__ import annotations
+
+import time
+
+from flask import current_app, has_request_context, request
+from flask import session as cookie_session
+from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.dml import UpdateBase
+
+REPLICA = "replica"  # the bind key
+# Blueprints whose GET/HEAD requests read only what anyone (or an auditor) may see: search, facility
+# pages, maps, the plan, the audit pages, and the API's lists, details, change feed and figures.
+REPLICA_BLUEPRINTS = frozenset({"pages", "search", "maps", "plan", "audit", "api_facilities",
+                                "api_capabilities", "api_districts", "api_changes", "api_audit", "api_plan"})
+PRIMARY_TABLES = frozenset({"users", "api_keys"})  # read where they are written: sign-in, keys, sessions
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+STICKY_KEY = "_primary_until"  # in the signed session cookie: until when this person reads the primary
+_ROUTED = "registry.replica_reads"  # per request, in the WSGI environ (g may outlive a request in tests)
+_WROTE = "registry.wrote"
 
 
-def configure_engine_events(engine: Engine) -> None:
+def configure_engine_events(engine: Engine, read_only: bool = False) -> None:
     if engine.dialect.name != "sqlite":
         return
 
@@ -20,4 +51,82 @@ def configure_engine_events(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA cache_size=-65536")
+        if read_only:  # the replica's stand-in in tests: a write sent there raises
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
+
+
+def replica_bind(config: dict) -> dict:
+    """SQLALCHEMY_BINDS for `DATABASE_REPLICA_URL` (empty without one): the primary's engine options, and
+    on PostgreSQL read-only transactions, so that nothing can be written there by mistake."""
+    url = config.get("DATABASE_REPLICA_URL")
+    if not url:
+        return {}
+    options = {**config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), "url": url}
+    if url.startswith("postgresql"):
+        connect_args = dict(options.get("connect_args", {}))
+        connect_args["options"] = (connect_args.get("options", "") + " -c default_transaction_read_only=on").strip()
+        options["connect_args"] = connect_args
+    return {REPLICA: options}
+
+
+def request_reads_replica() -> bool:
+    """Whether this request's reads go to the replica (decided once per request, until it writes)."""
+    if not has_request_context():
+        return False
+    environ = request.environ
+    if environ.get(_WROTE):
+        return False
+    routed = environ.get(_ROUTED)
+    if routed is None:
+        routed = environ[_ROUTED] = (request.method in SAFE_METHODS and request.blueprint in REPLICA_BLUEPRINTS
+                                     and not _sticky())
+    return routed
+
+
+def _sticky() -> bool:
+    if request.blueprint.startswith("api_"):  # partners have no cookie; their writes are bookings (primary)
+        return False
+    return cookie_session.get(STICKY_KEY, 0) > time.time()
+
+
+def remember_own_writes(response):
+    """After a person's POST (or PUT, DELETE), their next pages read the primary for a while: the replica
+    may not have what they just wrote yet. Installed by `init_app` only when a replica is configured."""
+    if request.method not in SAFE_METHODS and not (request.blueprint or "").startswith("api_"):
+        cookie_session[STICKY_KEY] = time.time() + current_app.config["REPLICA_STICKY_SECONDS"]
+    return response
+
+
+class RoutingSession(Session):
+    """Flask-SQLAlchemy's session, sending a read-only request's reads to the replica."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and REPLICA in self._db.engines and request_reads_replica():
+            writes = self._flushing or isinstance(clause, UpdateBase)
+            if writes and has_request_context():
+                request.environ[_WROTE] = True  # read what it wrote: the rest of the request reads the primary
+            elif not writes and not _primary_table(mapper, clause):
+                return self._db.engines[REPLICA]
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+    def primary_bind(self) -> Engine:
+        """The primary's engine whatever the request (for writes on a connection of their own)."""
+        return super().get_bind()
+
+
+def _primary_table(mapper, clause) -> bool:
+    table = getattr(mapper, "local_table", None) if mapper is not None else getattr(clause, "table", None)
+    if mapper is not None and table is None:  # a mapped class rather than its mapper
+        table = getattr(getattr(mapper, "__mapper__", None), "local_table", None)
+    return getattr(table, "name", None) in PRIMARY_TABLES
+
+
+def primary_bind(session) -> Engine:
+    """The engine writes go to: the primary, also from a request whose reads go to the replica."""
+    return session.primary_bind() if isinstance(session, RoutingSession) else session.get_bind()
+
+
+def init_app(app) -> None:
+    if REPLICA in app.config.get("SQLALCHEMY_BINDS", {}):
+        app.after_request(remember_own_writes)

@@ -2,8 +2,6 @@
 API keys and rate limits. `register(app)` is all create_app needs to call."""
 from flask import Flask
 from flask_smorest import Api
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
 from registry.api import audit, bookings, capabilities, changes, districts, facilities, plan
 from registry.api.access import rate_limit_key, rate_limit_value
@@ -76,6 +74,9 @@ def register(app: Flask) -> None:
         app.config.setdefault(key, value)
     if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith(("redis://", "rediss://", "redis+")):
         # Give up on Redis quickly (no retries): the limits then count in this process (fail open).
+        from redis.backoff import NoBackoff  # redis loads only where it holds the limits
+        from redis.retry import Retry
+
         timeout = app.config["RATELIMIT_STORAGE_TIMEOUT"]
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
             "socket_connect_timeout": timeout, "socket_timeout": timeout, "retry": Retry(NoBackoff(), 0)})

@@ -1,5 +1,6 @@
 """Is this process alive, and can it serve: the database answers, its schema is at the migrations'
-head, and the rate-limit store (Redis, when configured) answers.
+head, the streaming replica answers (when reads go to one; with its replay lag), and the rate-limit
+store (Redis, when configured) answers.
 
 Each check is one round trip; the migrations' head is read from the scripts once per process.
 """
@@ -8,16 +9,17 @@ from __future__ import annotations
 import time
 from functools import lru_cache
 
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import current_app
 from sqlalchemy import text
 
+from registry.database import REPLICA
 from registry.extensions import db, limiter
 
 
 @lru_cache(maxsize=4)
 def migration_heads(directory: str) -> frozenset[str]:
+    from alembic.script import ScriptDirectory  # alembic loads on the first readiness check, not at start
+
     return frozenset(ScriptDirectory(directory).get_heads())
 
 
@@ -37,6 +39,8 @@ def _database_and_schema() -> tuple[dict, dict]:
     schema: dict = {"ok": False, "error": "the database did not answer"}
 
     def database():
+        from alembic.migration import MigrationContext
+
         nonlocal schema
         with db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -48,6 +52,18 @@ def _database_and_schema() -> tuple[dict, dict]:
         return {"ok": True}
 
     return _timed("database", database), schema
+
+
+def _replica() -> dict:
+    """The replica answers; on PostgreSQL also whether it is a standby and how far behind the primary's
+    last replayed commit it is (seconds; None before its first replayed commit)."""
+    with db.engines[REPLICA].connect() as connection:
+        if connection.dialect.name != "postgresql":
+            connection.execute(text("SELECT 1"))
+            return {"ok": True}
+        standby, lag = connection.execute(text(
+            "SELECT pg_is_in_recovery(), EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())")).one()
+    return {"ok": True, "standby": standby, "lag_s": None if lag is None else round(float(lag), 1)}
 
 
 def _redis() -> dict:
@@ -64,6 +80,8 @@ def readiness() -> tuple[dict, bool]:
     """The checks by name, and whether every one passed."""
     database, schema = _database_and_schema()
     checks = {"database": database, "migrations": schema}
+    if REPLICA in db.engines:
+        checks["replica"] = _timed("replica", _replica)
     if uses_redis(current_app.config["RATELIMIT_STORAGE_URI"]):
         checks["redis"] = _timed("redis", _redis)
     ready = all(check["ok"] for check in checks.values())

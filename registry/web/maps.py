@@ -19,7 +19,6 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 from flask import Blueprint, Response, current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
@@ -90,6 +89,8 @@ def points_geojson(points: list[dict], crs: str = "wgs84") -> bytes:
     d district_code, m demo (1, only when true). Coordinates have 6 decimals (0.1 m). Written feature
     by feature (strings through the JSON encoder): three times faster than encoding nested dicts.
     """
+    import numpy as np
+
     located = [p for p in points if _finite(p.get("lon")) and _finite(p.get("lat"))]
     if crs == "gcj02" and located:
         lon = np.fromiter((p["lon"] for p in located), dtype=float, count=len(located))

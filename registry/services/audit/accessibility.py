@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -41,6 +41,9 @@ from registry.services.audit.figures import URBAN_CORE
 from registry.services.audit.maps import parse_int
 from registry.services.audit.supply import DEFAULT_WEIGHT, WEIGHTS, all_supply, city_supply
 from registry.vocabulary import CAPABILITY_KINDS, DISCIPLINES
+
+if TYPE_CHECKING:  # numpy itself loads when a function here first needs it
+    import numpy as np
 
 PER = 100_000
 DECAY_LABELS = {"gaussian": _l("Gaussian"), "step": _l("Step (2SFCA)"), "linear": _l("Linear")}
@@ -175,6 +178,8 @@ def accessibility(session, args: AccessArgs, grid: Grid, today: date) -> AccessR
 
 def accessibility_for_points(session, args: AccessArgs, lon, lat, weight, district, today: date) -> AccessResult:
     """E2SFCA for imported demand points (district: each point's code, None outside the city)."""
+    import numpy as np
+
     xy, s_weight, n, outside = _supply_xy(session, args, today)
     score, _ratio = e2sfca(to_metric(lon, lat), weight, xy, s_weight, args.catchment_km * 1000.0, args.decay)
     score = score * PER
@@ -204,6 +209,8 @@ def spread(rows: list[dict], figure: str = "capabilities_per_100k", weight_key: 
     """Gini and Theil of `figure` across the districts, unweighted and weighted by `weight_key`, Theil
     split between and within the urban core (URBAN_CORE) and the outer districts, and the weighted
     figures' range with one district left out; None with fewer than two districts."""
+    import numpy as np
+
     values = [(r["code"], r[figure], r.get(weight_key) or 0) for r in rows if r.get(figure) is not None]
     if len(values) < 2:
         return None
@@ -221,6 +228,8 @@ def spread(rows: list[dict], figure: str = "capabilities_per_100k", weight_key: 
 def cell_spread(result: AccessResult) -> Spread | None:
     """The spread of accessibility over the grid's cells, weighted by their demand: how unequal the
     access of the people (or firms) is, not of the districts; ranges leave one district's cells out."""
+    import numpy as np
+
     y, w, d = result.score, result.weight, result.district
     if y.size < 2 or w.sum() <= 0:
         return None

@@ -17,7 +17,6 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select
 
@@ -29,6 +28,7 @@ from registry.models.demand import DEMAND_KINDS, DEMAND_SHAPES
 
 if TYPE_CHECKING:  # geopandas and shapely take seconds to import: loaded when townships are first read
     import geopandas as gpd
+    import numpy as np  # loaded when a function here first needs it
 
 MAX_DEMAND_ROWS = 100_000
 MAX_DEMAND_BYTES = 10 * 1024 * 1024
@@ -71,6 +71,8 @@ def _text(data: bytes) -> str:
 
 def points_from_rows(rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """lon, lat, weight from a header row and data rows; any bad row rejects the file with its row."""
+    import numpy as np
+
     rows = iter(rows)
     header = [str(h or "").strip().lower() for h in next(rows, [])]
     if not {"lon", "lat", "weight"} <= set(header):
@@ -121,6 +123,7 @@ def parse_townships(data: bytes) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     """(township polygons in WGS-84, their counts) from a GeoJSON FeatureCollection whose features
     carry a count in `count` (or weight, population, enterprises)."""
     import geopandas as gpd
+    import numpy as np
     from shapely.geometry import shape
 
     try:
@@ -188,6 +191,8 @@ def check_layer_fields(name: str, kind: str, year, source: str) -> tuple[str, st
 def import_demand_layer(session, filename: str, data: bytes, grid: Grid, *, name: str, kind: str, year,
                         source: str, shape_hint: str = "", created_by: str | None = None) -> DemandLayer:
     """Read a demand file onto the grid and keep it as a layer (one transaction: all or nothing)."""
+    import numpy as np
+
     name, kind, year, source = check_layer_fields(name, kind, year, source)
     if shape_hint and shape_hint not in DEMAND_SHAPES:
         raise RegistryError(_l("The shape must be one of %(shapes)s.", shapes=", ".join(DEMAND_SHAPES)))
@@ -244,6 +249,8 @@ def layer_weights(session, layer_id: int, grid: Grid) -> np.ndarray:
 
 
 def _read_layer_weights(session, layer_id: int, grid: Grid) -> np.ndarray:
+    import numpy as np
+
     rows = session.execute(select(DemandCell.x, DemandCell.y, DemandCell.weight)
                            .where(DemandCell.layer_id == layer_id)).all()
     out = np.zeros(len(grid))

@@ -8,7 +8,6 @@ import io
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
 
 from registry import vocabulary
 from registry.services.audit import public_standards as art7
@@ -177,6 +176,8 @@ def csv_value(value) -> str:
 
 
 def to_xlsx(sheet_name: str, header: list, rows: list, note: str = "") -> bytes:
+    from openpyxl import Workbook  # openpyxl loads when a workbook is written, not at start
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_name[:31])
     if note:

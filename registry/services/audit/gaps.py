@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import numpy as np
 from sqlalchemy import and_, func, literal, or_, select, union_all
 
 from geo.distance import distance_m
@@ -35,6 +34,8 @@ def discipline_matrix(session, today: date, centres: dict[str, tuple[float, floa
     Reach is straight-line distance from the district's centre (geo.districts.district_centres) to
     shared facilities anywhere in the city: a district may rely on its neighbour's standard.
     """
+    import numpy as np
+
     valid = or_(Capability.valid_until.is_(None), Capability.valid_until >= today)
     if quantity:
         valid = and_(valid, or_(Capability.quantity.contains(quantity, autoescape=True),

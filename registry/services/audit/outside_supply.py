@@ -13,8 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+from typing import TYPE_CHECKING
 
-import numpy as np
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
 from sqlalchemy import delete, func, select
@@ -25,6 +25,9 @@ from registry.schemas.fields import Choice
 from registry.services.audit.demand import _text
 from registry.vocabulary import CAPABILITY_KINDS as CAPABILITY_KIND_LABELS
 from registry.vocabulary import FACILITY_KINDS, discipline_aliases
+
+if TYPE_CHECKING:  # numpy itself loads when a function here first needs it
+    import numpy as np
 
 # A facility kind in the file stands for its kind of capability.
 KIND_OF_FACILITY = {"metrology": "measurement_standard", "testing": "test_item",
@@ -99,6 +102,8 @@ def import_outside_supply(session, data: bytes, locate, *, source: str, year=Non
 def outside_supply(session, kind: str = "", discipline: str = "") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(lon, lat, weight) of the outside facilities with the chosen kind and discipline (one without a
     discipline does not count when a discipline is chosen)."""
+    import numpy as np
+
     query = select(OutsideSupply.lon, OutsideSupply.lat, OutsideSupply.weight).where(OutsideSupply.weight > 0)
     if kind:
         query = query.where(OutsideSupply.kind == kind)

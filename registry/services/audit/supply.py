@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 
@@ -70,6 +69,8 @@ def facility_weights(session, kind: str, discipline: str, weight: str, today: da
 
 def city_supply(session, kind: str, discipline: str, weight: str, today: date):
     """(lon, lat, weight) of the shared, active, located facilities of the city with something to offer."""
+    import numpy as np
+
     located = {row.id: (row.lon, row.lat) for row in session.execute(
         select(Facility.id, Facility.lon, Facility.lat)
         .where(active_facility(), Facility.shared, Facility.lon.is_not(None)))}
@@ -81,6 +82,8 @@ def city_supply(session, kind: str, discipline: str, weight: str, today: date):
 
 def all_supply(session, kind: str, discipline: str, weight: str, today: date, outside: bool):
     """The city's supply and, when `outside`, the outside supply after it: (lon, lat, weight, n_outside)."""
+    import numpy as np
+
     lon, lat, w = city_supply(session, kind, discipline, weight, today)
     if not outside:
         return lon, lat, w, 0

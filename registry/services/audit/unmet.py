@@ -24,6 +24,7 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 
+from registry.database import primary_bind
 from registry.models import UNMET_REASONS, UnmetDemand
 from registry.search_text import fold
 from registry.services.districts import district_locator
@@ -113,7 +114,7 @@ def add(session, day: date, district: str, discipline: str, term: str, reason: s
         raise ValueError(f"unknown reason {reason!r}")
     key = (day.strftime("%Y-%m"), district[:6], discipline[:40], term[:MAX_TERM_CHARS])
     try:
-        _QUEUE.put_nowait((session.get_bind(), key, reason))
+        _QUEUE.put_nowait((primary_bind(session), key, reason))  # never the replica
     except queue.Full:
         log.warning("unmet demand: the queue is full; a count was dropped")
     _start_writer()

@@ -7,11 +7,13 @@ Showing a feed's address writes nothing (GET /calendars is safe): until a user f
 the address carries a token signed with the app's secret (whose feed it is), valid as long as
 no feed row exists for that user or facility; the first revocation stores a random one.
 """
+from __future__ import annotations
+
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
-from icalendar import Calendar, Event
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 
@@ -23,6 +25,9 @@ from registry.money import fee_text
 from registry.services.booking.samples import delivery_lines
 from registry.services.booking.workflow import visible_bookings
 
+if TYPE_CHECKING:
+    from icalendar import Event
+
 PRODID = "-//Hangzhou Quality Infrastructure Registry//Bookings//ZH"
 STATUS = {"requested": "TENTATIVE", "accepted": "CONFIRMED", "in_progress": "CONFIRMED",
           "completed": "CONFIRMED", "declined": "CANCELLED", "cancelled": "CANCELLED", "expired": "CANCELLED"}
@@ -30,6 +35,8 @@ FEED_LIMIT = 2000  # newest bookings in a feed
 
 
 def booking_event(booking: Booking, url: str | None = None) -> Event:
+    from icalendar import Event  # icalendar loads when a calendar is written, not at start
+
     event = Event()
     event.add("uid", f"booking-{booking.id}@hz-quality-registry")
     event.add("dtstamp", booking.updated_at)
@@ -52,6 +59,8 @@ def booking_event(booking: Booking, url: str | None = None) -> Event:
 
 
 def calendar_of(bookings, name: str, url_for_booking=None) -> bytes:
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")

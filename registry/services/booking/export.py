@@ -9,7 +9,6 @@ import io
 from datetime import date
 
 from flask_babel import force_locale
-from openpyxl import Workbook
 
 from registry.clock import local_text
 from registry.models import Booking, Capability, Facility, User
@@ -62,6 +61,8 @@ def bookings_csv(session, user: User, start: date, end: date, lang: str = "zh") 
 
 
 def bookings_xlsx(session, user: User, start: date, end: date, lang: str = "zh") -> bytes:
+    from openpyxl import Workbook  # openpyxl loads when a workbook is written, not at start
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_NAMES[lang])
     sheet.append(headers(lang))

@@ -9,12 +9,10 @@ as a text cell with Excel's hidden quote prefix. CSV carries a BOM so that Excel
 import csv
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlalchemy import select
 
 from registry.errors import RegistryError
@@ -34,6 +32,8 @@ def export_dataset(session, target: Path, lang: str = "zh") -> dict[str, int]:
         raise RegistryError(_l("export to a folder (for CSV files) or to a .xlsx file, not %(name)s",
                                name=target.name))
     if target.suffix.lower() == ".xlsx":
+        from openpyxl import Workbook  # openpyxl loads when a workbook is written, not at start
+
         workbook = Workbook(write_only=True)
         for name, (schema, rows) in tables.items():
             sheet = workbook.create_sheet(sheet_name(name, lang))
@@ -86,12 +86,22 @@ def csv_cell(value) -> str:
     return neutralise(value)
 
 
+@cache
+def _openpyxl_cells():
+    """openpyxl's write-only cell and the characters XLSX cannot hold, imported once on first use."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return WriteOnlyCell, ILLEGAL_CHARACTERS_RE
+
+
 def xlsx_cell(sheet, value):
     """Numbers and dates stay typed for spreadsheet users; formula-like text stays text; control
     characters, which XLSX cannot hold, are shown as their symbols (NUL as ␀)."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):
+        WriteOnlyCell, ILLEGAL_CHARACTERS_RE = _openpyxl_cells()
         value = ILLEGAL_CHARACTERS_RE.sub(lambda m: chr(0x2400 + ord(m.group())), value)
     if isinstance(value, str) and value.startswith(FORMULA_START):
         cell = WriteOnlyCell(sheet, value=value)

@@ -15,7 +15,6 @@ from pathlib import Path
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from openpyxl.utils import column_index_from_string
 from sqlalchemy import select
 
 from registry.errors import Forbidden, RegistryError
@@ -179,6 +178,8 @@ def write_scope_rejects(path: Path, layout: str | None, label: str, problems: li
     """The uploaded scope sheets, every row as given (merged cells too), with a first column saying what is
     wrong with each row and the cells at fault marked; no workbook when no row has a problem. The number
     of annotated rows."""
+    from openpyxl.utils import column_index_from_string  # openpyxl loads when rejects are written
+
     notes: dict[tuple[str, int], list[tuple[int | None, str, str]]] = {}
     for problem in problems:
         if problem.row is None:

@@ -8,8 +8,6 @@ from decimal import Decimal
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from registry.identifiers import make_uscc
 from registry.schemas import fields as cells
@@ -37,11 +35,13 @@ EXAMPLES = {
         "price_cny": Decimal(120), "lead_time_days": 3, "bookable": True, "daily_capacity": 5,
     },
 }
-HEADER_FILL = PatternFill("solid", fgColor="DCE6F2")
+HEADER_FILL = "DCE6F2"  # the header row's background
 
 
 def template_workbook(kind: str, lang: str = "zh") -> bytes:
     """The .xlsx to fill in for `kind` (facilities, capabilities, or a workbook with both)."""
+    from openpyxl import Workbook  # openpyxl loads when a workbook is written, not at start
+
     tables = ("facilities", "capabilities") if kind == "workbook" else (kind,)
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -55,13 +55,15 @@ def template_workbook(kind: str, lang: str = "zh") -> bytes:
 
 
 def _data_sheet(workbook, table: str, lang: str) -> None:
+    from openpyxl.styles import Font, PatternFill
+
     sheet = workbook.create_sheet(sheet_name(table, lang))
     header = headers(SCHEMAS[table], lang)
     example = written_row(SCHEMAS[table], EXAMPLES[table], lang)
     sheet.append(header)
     sheet.append(example)
     for cell in sheet[1]:
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor=HEADER_FILL)
     for index, (title, value) in enumerate(zip(header, example), start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(
             10, min(40, 2 * len(title) + 4, 2 * len(str(value or "")) + 2))
@@ -69,6 +71,8 @@ def _data_sheet(workbook, table: str, lang: str) -> None:
 
 
 def _notes_sheet(workbook, tables, lang: str) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
     sheet = workbook.create_sheet(NOTES_SHEET[lang])
     sheet.append([str(_l("Sheet")), str(_l("Column")), str(_l("Column (English)")), str(_l("Required")),
                   str(_l("What to write"))])
@@ -82,7 +86,7 @@ def _notes_sheet(workbook, tables, lang: str) -> None:
     sheet.append([str(_l("Replace the example row with your own rows; one row per facility or capability. "
                          "A capability names its facility by the facility id."))])
     for cell in sheet[1]:
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor=HEADER_FILL)
     for letter, width in zip("ABCDE", (10, 18, 18, 8, 80)):
         sheet.column_dimensions[letter].width = width
     for row in sheet.iter_rows(min_row=2, min_col=5, max_col=5):

@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Iterator
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from registry.errors import RegistryError
 from registry.schemas.interchange import (
@@ -220,6 +218,9 @@ def _open_csv(path: Path, encoding: str | None) -> Table:
 # --- XLSX ------------------------------------------------------------------
 
 def _open_workbook(path: Path) -> list[Table]:
+    from openpyxl import load_workbook  # openpyxl loads when a workbook is read, not at start
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:

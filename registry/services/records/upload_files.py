@@ -14,13 +14,10 @@ import time
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.styles import PatternFill
-from openpyxl.worksheet.cell_range import CellRange
 
 from registry.errors import NotFound, RegistryError
 from registry.services.records.exporting import xlsx_cell
@@ -209,6 +206,9 @@ def write_annotated(target: Path, sheets: Iterable[AnnotatedSheet], lang: str) -
     what is wrong with each (错误说明) and the cells at fault highlighted (an error red, a warning yellow),
     merged cells merged again; formula-like text stays text. Written as a stream. The number of data rows
     with an explanation."""
+    from openpyxl import Workbook  # openpyxl loads when a workbook is written, not at start
+    from openpyxl.worksheet.cell_range import CellRange
+
     workbook = Workbook(write_only=True)
     written = 0
     for given in sheets:
@@ -262,7 +262,16 @@ def write_rejects(paths: list[Path], report: ImportReport, target: Path, lang: s
 
 NUMBER_COLUMNS = {"lon", "lat", "range_min", "range_max", "price_cny", "lead_time_days", "daily_capacity"}
 NUMBER_TEXT = re.compile(r"-?\d+(\.\d+)?")
-FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
+FILLS = {"error": "FFC7CE", "warning": "FFEB9C"}  # red, yellow
+
+
+@cache
+def _marking():
+    """openpyxl's cell classes and the fill of each level, made once on first use."""
+    from openpyxl.cell import Cell, WriteOnlyCell
+    from openpyxl.styles import PatternFill
+
+    return Cell, WriteOnlyCell, {level: PatternFill("solid", fgColor=color) for level, color in FILLS.items()}
 
 
 def typed(column: str, value):
@@ -277,9 +286,10 @@ def marked_cell(sheet, value, level: str | None):
     cell = xlsx_cell(sheet, value)
     if level is None:
         return cell
+    Cell, WriteOnlyCell, fills = _marking()
     if not isinstance(cell, Cell):
         cell = WriteOnlyCell(sheet, value=cell)
-    cell.fill = FILLS[level]
+    cell.fill = fills[level]
     return cell
 
 

@@ -14,7 +14,6 @@ import math
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, true, union
 from sqlalchemy.orm import aliased
@@ -147,6 +146,8 @@ def _facility_rows(session, query: SearchQuery, today: date, listing_facilities:
 
 def _distances_km(near, rows) -> dict[int, float]:
     """Geodesic distance from `near` to every located row, in one vectorised call."""
+    import numpy as np
+
     located = [row for row in rows if row.lon is not None]
     if not near or not located:
         return {}

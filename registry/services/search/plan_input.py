@@ -16,8 +16,6 @@ import zipfile
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from registry.errors import RegistryError
 from registry.schemas import rules
@@ -130,6 +128,9 @@ def items_from_file(filename: str, data: bytes) -> list[str]:
 
 
 def _workbook_rows(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook  # openpyxl loads when a plan workbook is read, not at start
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(member.file_size for member in archive.infolist()) > MAX_UNPACKED_BYTES:

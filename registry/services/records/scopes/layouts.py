@@ -13,8 +13,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from openpyxl.utils import get_column_letter
-
 from registry.services.records.scopes.items import LAYOUTS
 
 HEADER_SEARCH_ROWS = 30
@@ -60,6 +58,8 @@ class Column:
     @property
     def name(self) -> str:
         """The column as messages name it: 'E (检测标准（方法）名称及编号（含年号）)'."""
+        from openpyxl.utils import get_column_letter  # openpyxl loads when a scope file is read
+
         return f"{get_column_letter(self.index + 1)} ({self.label})"
 
 

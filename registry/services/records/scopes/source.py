@@ -19,10 +19,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.utils import range_boundaries
-from openpyxl.utils.exceptions import InvalidFileException
-
 from registry.errors import RegistryError
 from registry.services.records.scopes.items import Problem
 
@@ -78,6 +74,9 @@ def open_sheets(path: Path, encoding: str | None = None, label: str | None = Non
 # --- XLSX ----------------------------------------------------------------------
 
 def _workbook_sheets(path: Path, label: str) -> list[Sheet]:
+    from openpyxl import load_workbook  # openpyxl loads when a workbook is read, not at start
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -108,6 +107,8 @@ def _merged_ranges(workbook, worksheet) -> list[tuple[int, int, int, int]]:
     A byte scan rather than an XML parse: <mergeCell ref="A3:A7"/> cannot occur inside cell text (which
     would be escaped), and scanning is several times faster than parsing every cell a second time.
     """
+    from openpyxl.utils import range_boundaries
+
     ranges = []
     tail = b""
     # openpyxl keeps the archive open in read-only mode; the sheet's part name is not public API.

@@ -11,14 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import cache
 from itertools import groupby
 from pathlib import Path
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.cell_range import CellRange
-from openpyxl.worksheet.merge import MergedCellRange
+from types import SimpleNamespace
 
 from registry.services.records.scopes.cells import fold, method_text, number_text, range_text, uncertainty_text
 from registry.services.records.scopes.items import ScopeItem
@@ -47,12 +43,26 @@ HEADERS: dict[str, list[tuple[str, str | None, str]]] = {
 }
 HEADER_K = {"cnas-calibration": Decimal(2)}
 OPTIONAL = {"field_code": "field_code", "price": "price"}  # columns written only when an item has a value
-_WRAP = Alignment(wrap_text=True, vertical="center")
-_HEAD = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+
+@cache
+def _openpyxl():
+    """openpyxl's pieces used here and the two alignments, made once when a scope is first written."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.cell_range import CellRange
+    from openpyxl.worksheet.merge import MergedCellRange
+
+    wrap = Alignment(wrap_text=True, vertical="center")
+    head = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    return SimpleNamespace(Font=Font, CellRange=CellRange, MergedCellRange=MergedCellRange,
+                           get_column_letter=get_column_letter, WRAP=wrap, HEAD=head)
 
 
 def write_scope(path: Path, items: Iterable[ScopeItem], layout: str | None = None, title: str | None = None) -> Path:
     """Write the items into an XLSX workbook, one sheet per item.sheet (in order of first appearance)."""
+    from openpyxl import Workbook  # openpyxl loads when a workbook is written, not at start
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     sheets: dict[str, list[ScopeItem]] = {}
@@ -81,7 +91,7 @@ def _write_sheet(sheet, items: list[ScopeItem], layout: str, title: str | None) 
     columns = _columns(layout, items)
     row = 1
     if title:
-        sheet.cell(1, 1, title).font = Font(bold=True, size=14)
+        sheet.cell(1, 1, title).font = _openpyxl().Font(bold=True, size=14)
         sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
         row = 2
     two_rows = any(sub for _, sub, _ in columns)
@@ -107,19 +117,20 @@ def _write_sheet(sheet, items: list[ScopeItem], layout: str, title: str | None) 
                 top += rows
     for i, (_, _, field) in enumerate(columns, start=1):
         width = {"methods": 46, "object": 18, "parameter": 18, "range": 22, "uncertainty": 26}.get(field, 12)
-        sheet.column_dimensions[get_column_letter(i)].width = width
+        sheet.column_dimensions[_openpyxl().get_column_letter(i)].width = width
 
 
 def _write_header(sheet, columns, row: int, two_rows: bool) -> None:
+    xl = _openpyxl()
     col = 1
     for top, run in groupby(columns, key=lambda c: c[0]):
         run = list(run)
         for offset, (_, sub, _) in enumerate(run):
             cell = sheet.cell(row, col + offset, top)
-            cell.alignment, cell.font = _HEAD, Font(bold=True)
+            cell.alignment, cell.font = xl.HEAD, xl.Font(bold=True)
             if two_rows and sub:
                 sub_cell = sheet.cell(row + 1, col + offset, sub)
-                sub_cell.alignment, sub_cell.font = _HEAD, Font(bold=True)
+                sub_cell.alignment, sub_cell.font = xl.HEAD, xl.Font(bold=True)
         if len(run) > 1:
             sheet.merge_cells(start_row=row, start_column=col, end_row=row, end_column=col + len(run) - 1)
         elif two_rows and not run[0][1]:
@@ -128,11 +139,13 @@ def _write_header(sheet, columns, row: int, two_rows: bool) -> None:
 
 
 def _merged(sheet, first: int, last: int, column: int, value) -> None:
-    sheet.cell(first, column, value if value != "" else None).alignment = _WRAP
+    xl = _openpyxl()
+    sheet.cell(first, column, value if value != "" else None).alignment = xl.WRAP
     if last > first:
         # What sheet.merge_cells does, without its check against every range merged so far (quadratic:
         # 20 s for a 3,000-item scope); the ranges written here never overlap.
-        merged = MergedCellRange(sheet, CellRange(min_col=column, min_row=first, max_col=column, max_row=last).coord)
+        cells = xl.CellRange(min_col=column, min_row=first, max_col=column, max_row=last)
+        merged = xl.MergedCellRange(sheet, cells.coord)
         sheet.merged_cells.ranges.add(merged)
         sheet._clean_merge_range(merged)
 
@@ -154,11 +167,11 @@ def _write_item(sheet, item: ScopeItem, layout: str, index: dict[str, int], row:
                 sheet.cell(row, index[field]).number_format = "yyyy-mm-dd"
     for offset, segment in enumerate(item.ranges):
         if "range" in index:
-            sheet.cell(row + offset, index["range"], range_text(segment) or None).alignment = _WRAP
+            sheet.cell(row + offset, index["range"], range_text(segment) or None).alignment = _openpyxl().WRAP
         if "uncertainty" in index and segment.uncertainty is not None:
             text = uncertainty_text(segment.uncertainty)
             k = segment.uncertainty.k
             if k is not None and k != HEADER_K.get(layout) and "k=" not in fold(text).replace(" ", "").lower():
                 text += f", k={k}"
-            sheet.cell(row + offset, index["uncertainty"], text).alignment = _WRAP
+            sheet.cell(row + offset, index["uncertainty"], text).alignment = _openpyxl().WRAP
     return row + rows
