@@ -34,6 +34,10 @@ class Capability(Versioned, db.Model):
               sqlite_where=text("deleted_at IS NULL"), postgresql_where=text("deleted_at IS NULL")),
         Index("ix_capabilities_range", "range_dimension", "range_min_base", "range_max_base", "facility_pk",
               "discipline", sqlite_where=text("deleted_at IS NULL"), postgresql_where=text("deleted_at IS NULL")),
+        # Capabilities chosen by id (range search's union of own ranges and segments), counted per facility
+        # and discipline with index-only probes (migration 0066).
+        Index("ix_capabilities_live_id", "id", "facility_pk", "discipline",
+              sqlite_where=text("deleted_at IS NULL"), postgresql_where=text("deleted_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

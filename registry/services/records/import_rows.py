@@ -16,6 +16,7 @@ from sqlalchemy import Table as SqlTable
 
 from registry.models import Accreditation, Capability, Change, Facility
 from registry.schemas.interchange import CapabilityRowSchema, FacilityRowSchema
+from registry.services.records.bulk_insert import insert_rows
 from registry.services.records.canonical import (
     CAPABILITY_ATTRS,
     accreditation_rows,
@@ -248,7 +249,7 @@ class ImportRun:
             CHUNK_KEYS.create(connection, checkfirst=True)  # per connection; gone when it closes
             self.chunk_keys_ready = True
         connection.execute(CHUNK_KEYS.delete())
-        connection.execute(CHUNK_KEYS.insert(), keys)
+        insert_rows(self.session, CHUNK_KEYS, keys)
         if connection.dialect.name == "postgresql":
             # Without statistics on the fresh rows PostgreSQL hashes the whole capabilities
             # table for every chunk (≈190 ms at 300,000 rows) instead of probing its index (≈6 ms).

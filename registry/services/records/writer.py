@@ -17,6 +17,7 @@ from registry.models import Capability, CapabilityMethod, Change, ChangeSet, Use
 from registry.models.base import utcnow
 from registry.models.capability import SearchDoc
 from registry.search_text import doc_fields, doc_grams, facility_text, range_in_base, scope_text
+from registry.services.records.bulk_insert import insert_rows
 from registry.services.records.canonical import FACILITY_ATTRS, difference, jsonable
 from registry.services.records.write_lock import begin_write
 
@@ -69,8 +70,7 @@ def change_row(change_set: ChangeSet, entity: str, action: str, facility_id: str
 
 
 def log(session, rows: list[dict]) -> None:
-    if rows:
-        session.execute(Change.__table__.insert(), rows)
+    insert_rows(session, Change.__table__, rows)
 
 
 def compare(stored: dict | None, record: dict, deleted: bool = False) -> tuple[str | None, dict | None, dict]:
@@ -197,9 +197,9 @@ class BulkWrite:
         self.documents.clear()
 
     def insert(self, model, rows: list[dict]) -> None:
-        """One executemany on the table: the ORM's bulk path costs a statement per row here."""
+        """One COPY or executemany on the table (bulk_insert): the ORM's bulk path costs a statement per row."""
         if rows:
-            self.session.execute(model.__table__.insert(), rows)
+            insert_rows(self.session, model.__table__, rows)
             if model is Change and self.on_changes is not None:
                 self.on_changes(rows)
 
