@@ -29,7 +29,7 @@ def list_capabilities(args):
     after = read_cursor("capabilities", args.get("cursor"), check=lambda p: isinstance(p, int))
     page = api_capability_page(db.session, query_from(args), today(), after_id=after, limit=args["limit"])
     next_cursor = make_cursor("capabilities", page.rows[-1]["id"]) if page.more else None
-    return json_response(schemas.CapabilityPage(), {
+    return json_response(schemas.CapabilityPage, {
         "items": with_scope_fields(db.session, page.rows), "next_cursor": next_cursor, "total": page.total,
         "facets": page.facets},
         next_cursor=next_cursor)

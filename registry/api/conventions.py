@@ -10,6 +10,7 @@ from itsdangerous import BadData, URLSafeSerializer
 from werkzeug.datastructures import MultiDict
 from werkzeug.urls import urlencode
 
+from registry.api.dumping import dumper
 from registry.api.schemas import ErrorSchema
 from registry.errors import RegistryError
 
@@ -44,11 +45,11 @@ def read_cursor(kind: str, token: str | None, check=lambda position: True):
     return position
 
 
-def json_response(schema, data, status: int = 200, next_cursor: str | None = None,
+def json_response(schema_class, data, status: int = 200, next_cursor: str | None = None,
                   mimetype: str = "application/json") -> Response:
-    """The schema's dump as JSON (orjson: several times faster than the standard encoder),
-    with `Link: <…>; rel="next"` when there is a next page."""
-    body = orjson.dumps(schema.dump(data) if schema is not None else data)
+    """The dump of `schema_class` (compiled once per process, dumping.py) as JSON (orjson: several
+    times faster than the standard encoder), with `Link: <…>; rel="next"` when there is a next page."""
+    body = orjson.dumps(dumper(schema_class)(data) if schema_class is not None else data)
     response = Response(body, status=status, mimetype=mimetype)
     if next_cursor:
         args = MultiDict(request.args)
