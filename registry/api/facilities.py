@@ -12,7 +12,7 @@ from registry.api.conventions import error_responses, json_response, make_cursor
 from registry.clock import today
 from registry.extensions import db
 from registry.schemas.fields import ExternalId
-from registry.services.records.scope_fields import public_standards, with_scope_fields
+from registry.services.records.scope_fields import public_standards
 from registry.services.records.scope_import import scope_workbook
 from registry.services.search import (
     POINT_FIELDS,
@@ -124,7 +124,7 @@ def facility_capabilities(args, facility_id):
     next_cursor = (make_cursor("facility-capabilities", [facility_id, page.rows[-1]["id"]])
                    if page.more else None)
     return json_response(schemas.FacilityCapabilityPage, {
-        "items": with_scope_fields(db.session, page.rows), "next_cursor": next_cursor, "total": page.total},
+        "items": page.rows, "next_cursor": next_cursor, "total": page.total},
         next_cursor=next_cursor)
 
 
