@@ -12,7 +12,6 @@ from registry.api.conventions import error_responses, json_response, make_cursor
 from registry.clock import today
 from registry.extensions import db
 from registry.schemas.fields import ExternalId
-from registry.services.records.scope_fields import public_standards
 from registry.services.records.scope_import import scope_workbook
 from registry.services.search import (
     POINT_FIELDS,
@@ -98,7 +97,6 @@ def get_facility(facility_id):
     detail = facility_detail(db.session, _known_id(facility_id), today())
     if detail is None:
         raise NotFound("No facility with this id.")
-    detail["public_standards"] = public_standards(db.session, detail["facility_id"])
     return json_response(schemas.FacilityDetail, detail)
 
 

@@ -7,9 +7,9 @@ ranges [{min, max, unit, uncertainty}]. A capability of the v1 interchange forma
 range rows: its methods are its standard numbers and its range is its one range, so every
 capability answers in the same shape.
 """
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from registry.models import Capability, CapabilityMethod, CapabilityRange, Facility
+from registry.models import Capability, CapabilityMethod, CapabilityRange
 from registry.services.records.scope_records import plain
 
 SCOPE_FIELDS = ("object", "parameter", "methods", "limitation", "remarks", "status", "service", "ranges")
@@ -61,13 +61,6 @@ def with_scope_fields(session, rows: list[dict], read=None) -> list[dict]:
     for row in rows:
         row.update(fields.get(row["id"], {}))
     return rows
-
-
-def public_standards(session, facility_id: str) -> int:
-    """How many live 社会公用计量标准 a facility holds (Art. 7)."""
-    return session.scalar(select(func.count()).select_from(Capability).join(Capability.facility).where(
-        Facility.facility_id == facility_id, Capability.deleted_at.is_(None),
-        Capability.public_standard.is_(True))) or 0
 
 
 def _number(value):
