@@ -194,11 +194,30 @@ class FacilityMatch:
     narrowed: bool  # a condition other than the terms applies to capabilities
 
 
+FILTERED_ONLY = VersionedCache(128, name="search_filtered_facilities")  # per facility filters, kinds, districts
+
+
 def match_facilities(session, query: SearchQuery, today: date, messages: list, *, facets: bool) -> FacilityMatch:
-    """Facilities with a matching capability (or, for terms only, whose own text matches), and facets."""
+    """Facilities with a matching capability (or, for terms only, whose own text matches), and facets.
+
+    A search by facility filters alone (no terms, no capability condition: a district's labs, say)
+    depends only on the data, the day and those filters: its match is kept until the data changes."""
     version = data_version(session)  # one round trip for every cache below
     match = TermMatch(session, parse_terms(query.q), version=version)
     narrowing = capability_filter(query, today, messages)
+    if not match.active and not narrowing and not query.disciplines and not messages:
+        key = (str(session.get_bind().url), version, today, facets, query.statuses, query.include_inactive,
+               query.facility_ids, query.updated_since, query.ownership, query.levels, query.shared,
+               query.accreditations, query.bbox, query.near, query.radius_km, query.kinds, query.districts)
+        kept = FILTERED_ONLY.get_or_compute(key, lambda: _match_facilities(
+            session, query, today, facets, version, match, narrowing))
+        return FacilityMatch(list(kept.candidates), {name: dict(values) for name, values in kept.facets.items()},
+                             kept.match, list(kept.conditions), kept.narrowed)
+    return _match_facilities(session, query, today, facets, version, match, narrowing)
+
+
+def _match_facilities(session, query: SearchQuery, today: date, facets: bool, version, match: TermMatch,
+                      narrowing: list) -> FacilityMatch:
     conditions = [LIVE, *([match.condition()] if match.active else []), *narrowing]
     required = bool(match.active or narrowing or query.disciplines)
     facility_only = match.facilities_matching_all() if not (narrowing or query.disciplines) else set()
