@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import Integer, String, Text, all_, and_, any_, bindparam, cast, false, func, or_, select, true
+from sqlalchemy import Integer, String, all_, and_, any_, bindparam, false, func, or_, select, true
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from registry.caching import VersionedCache
@@ -55,12 +55,10 @@ def parse_terms(q: str) -> Terms:
 
 def ids_in(column, ids, dialect: str, *, negate: bool = False):
     """`column IN ids` for id sets of any size. On PostgreSQL one array parameter (`= ANY`)
-    instead of a bind parameter per id: compiling thousands of those cost more than the query;
-    and the array is sent as one text literal '{1,2,3}' cast by the server, not as a typed list
-    that the driver dumps element by element."""
+    instead of a bind parameter per id: compiling thousands of those cost more than the query."""
     ids = sorted(ids)
     if dialect == "postgresql":
-        array = cast(bindparam(None, "{" + ",".join(map(str, ids)) + "}", type_=Text), ARRAY(Integer))
+        array = bindparam(None, ids, type_=ARRAY(Integer))
         return column != all_(array) if negate else column == any_(array)
     # SQLite: one JSON parameter read by json_each, for the same reason.
     each = func.json_each(bindparam(None, json.dumps(ids), type_=String)).table_valued("value")
