@@ -9,7 +9,6 @@ from registry.api import audit, bookings, capabilities, changes, districts, faci
 from registry.api.access import rate_limit_key, rate_limit_value
 from registry.api.cache import ResponseCache
 from registry.api.conventions import API_PREFIX, after_api_request, read_without_transaction
-from registry.api.limit_storage import one_trip_uri
 from registry.api.schemas import ErrorSchema
 from registry.extensions import csrf, limiter
 
@@ -81,14 +80,7 @@ def register(app: Flask) -> None:
         timeout = app.config["RATELIMIT_STORAGE_TIMEOUT"]
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
             "socket_connect_timeout": timeout, "socket_timeout": timeout, "retry": Retry(NoBackoff(), 0)})
-    configured = app.config.get("RATELIMIT_STORAGE_URI")
-    if configured:  # Redis counted in one round trip per request (limit_storage.py); the setting stays as given
-        app.config["RATELIMIT_STORAGE_URI"] = one_trip_uri(configured)
-    try:
-        limiter.init_app(app)
-    finally:
-        if configured:
-            app.config["RATELIMIT_STORAGE_URI"] = configured
+    limiter.init_app(app)
     api = RegistryApi(app)
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
