@@ -10,6 +10,7 @@ the same time window on a shared machine:
   registry PG      gunicorn, 2 workers, PostgreSQL, limiter counters in Redis, API_RESPONSE_CACHE=0
   registry PG+cache the same with the answer cache on (reported apart: it helps repeated questions only)
   registry SQLite  gunicorn, 2 workers, the embedded default, API_RESPONSE_CACHE=0
+  baseline PG      (--baseline DIR) another checkout's code served like registry PG, for before/after
   datasette        Datasette (FTS5 trigram on name and standards) on the same CSVs
 
 Scenarios: capability keyword search with total and facets (/api/v1/capabilities?q=, Datasette
@@ -118,9 +119,11 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/registry-bench-vs-datasette"))
     parser.add_argument("--questions", type=int, default=1200)
     parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--port", type=int, default=20110, help="first of four ports")
+    parser.add_argument("--port", type=int, default=20110, help="first of five ports")
     parser.add_argument("--in-process", type=int, default=300, help="questions timed server-side")
     parser.add_argument("--server-side-only", action="store_true", help="skip the wrk runs")
+    parser.add_argument("--baseline", type=Path, help="a second checkout (e.g. `git worktree add /tmp/base main`) "
+                        "served side by side on PostgreSQL as 'baseline PG', with this venv")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
 
@@ -140,11 +143,15 @@ def main() -> None:
              ("registry PG+cache", {"DATABASE_URL": args.pg})]
     if args.sqlite:
         sides.append(("registry SQLite", {"DATABASE_URL": args.sqlite, "API_RESPONSE_CACHE": "0"}))
+    if args.baseline:  # its own code first on the path, this venv's packages
+        sides.append(("baseline PG", {"DATABASE_URL": args.pg, "API_RESPONSE_CACHE": "0",
+                                      "PYTHONPATH": str(args.baseline.resolve())}))
     servers, bases = [], {}
     for i, (name, extra) in enumerate(sides):
         port = args.port + i
+        cwd = args.baseline if name == "baseline PG" else ROOT
         servers.append(subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", "2", "--bind",
-                                         f"127.0.0.1:{port}", "registry:create_app()"], cwd=ROOT,
+                                         f"127.0.0.1:{port}", "registry:create_app()"], cwd=cwd,
                                         env={**env, **extra}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         bases[name] = f"http://127.0.0.1:{port}"
     ds_port = args.port + len(sides)

@@ -6,7 +6,7 @@ from flask_smorest import Api
 from registry.api import audit, bookings, capabilities, changes, districts, facilities, plan
 from registry.api.access import rate_limit_key, rate_limit_value
 from registry.api.cache import ResponseCache
-from registry.api.conventions import API_PREFIX, after_api_request
+from registry.api.conventions import API_PREFIX, after_api_request, read_without_transaction
 from registry.api.schemas import ErrorSchema
 from registry.extensions import csrf, limiter
 
@@ -17,6 +17,7 @@ for _blp in BLUEPRINTS:  # once per process, however many apps are created
     api_limit(_blp)
 # District figures also depend on the district table, which the change log does not cover.
 response_cache = ResponseCache({facilities.blp.name, capabilities.blp.name, changes.blp.name})
+READ_ONLY = {facilities.blp.name, capabilities.blp.name, changes.blp.name, districts.blp.name}
 API_VERSION = "1.0.0"
 
 SPEC = {
@@ -85,6 +86,7 @@ def register(app: Flask) -> None:
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
         csrf.exempt(blp)  # keys, not cookies, authorise API calls: there is no session to forge
+    app.before_request(read_without_transaction(READ_ONLY))
     app.before_request(response_cache.before)  # after the limiter's check, registered by init_app
     app.after_request(response_cache.after)
     app.after_request(after_api_request)

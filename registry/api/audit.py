@@ -118,4 +118,4 @@ def get_audit(args):
     require_scope("audit")
     day = today()
     data = cached(db.session, "api_audit", (day, args["window"]), lambda: _audit(day, args["window"]))
-    return json_response(AuditOut(), data)
+    return json_response(AuditOut, data)

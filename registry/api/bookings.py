@@ -103,7 +103,7 @@ def create_booking(values):
     state `requested`; the facility accepts or declines it in the registry."""
     require_scope("book")
     booking = book_for_partner(db.session, current_key().id, values, today=today())
-    response = json_response(BookingOut(), booking, status=201)
+    response = json_response(BookingOut, booking, status=201)
     response.headers["Location"] = f"/api/v1/bookings/{booking.id}"
     return response
 
@@ -117,7 +117,7 @@ def get_booking(booking_id):
 
     Its state, version and timeline."""
     require_scope("book")
-    return json_response(BookingOut(), partner_booking(db.session, current_key().id, booking_id))
+    return json_response(BookingOut, partner_booking(db.session, current_key().id, booking_id))
 
 
 @blp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
@@ -131,4 +131,4 @@ def cancel_booking(values, booking_id):
     A requested or accepted booking can be cancelled, with a reason."""
     require_scope("book")
     booking = cancel_for_partner(db.session, current_key().id, booking_id, values["reason"], values["version"])
-    return json_response(BookingOut(), booking)
+    return json_response(BookingOut, booking)

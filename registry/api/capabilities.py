@@ -6,7 +6,6 @@ from registry.api.access import require_scope
 from registry.api.conventions import error_responses, json_response, make_cursor, read_cursor
 from registry.clock import today
 from registry.extensions import db
-from registry.services.records.scope_fields import with_scope_fields
 from registry.services.search import api_capability_page, query_from
 
 blp = Blueprint("api_capabilities", __name__, url_prefix="/api/v1", description=(
@@ -29,7 +28,7 @@ def list_capabilities(args):
     after = read_cursor("capabilities", args.get("cursor"), check=lambda p: isinstance(p, int))
     page = api_capability_page(db.session, query_from(args), today(), after_id=after, limit=args["limit"])
     next_cursor = make_cursor("capabilities", page.rows[-1]["id"]) if page.more else None
-    return json_response(schemas.CapabilityPage(), {
-        "items": with_scope_fields(db.session, page.rows), "next_cursor": next_cursor, "total": page.total,
+    return json_response(schemas.CapabilityPage, {
+        "items": page.rows, "next_cursor": next_cursor, "total": page.total,
         "facets": page.facets},
         next_cursor=next_cursor)

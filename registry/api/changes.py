@@ -35,5 +35,5 @@ def list_changes(args):
               "capability": e.record if e.entity == "capability" else None} for e in entries]
     last_id = entries[-1].id if entries else after
     next_cursor = make_cursor("changes", last_id) if more else None
-    return json_response(schemas.ChangePage(), {
+    return json_response(schemas.ChangePage, {
         "items": items, "next_cursor": next_cursor, "total": total, "last_id": last_id}, next_cursor=next_cursor)

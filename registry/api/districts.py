@@ -25,7 +25,7 @@ def list_districts(args):
     The 13 districts and counties in code order, in one page."""
     require_scope("read")
     items = district_figures(db.session, today(), geometry=args["geometry"])
-    return json_response(schemas.DistrictPage(), {"items": items, "next_cursor": None, "total": len(items)})
+    return json_response(schemas.DistrictPage, {"items": items, "next_cursor": None, "total": len(items)})
 
 
 @blp.route("/districts/<string:code>")
@@ -40,4 +40,4 @@ def get_district(args, code):
     items = district_figures(db.session, today(), code=code, geometry=args["geometry"]) if known else []
     if not items:
         raise NotFound("No district with this code.")
-    return json_response(schemas.District(), items[0])
+    return json_response(schemas.District, items[0])

@@ -12,7 +12,6 @@ from registry.api.conventions import error_responses, json_response, make_cursor
 from registry.clock import today
 from registry.extensions import db
 from registry.schemas.fields import ExternalId
-from registry.services.records.scope_fields import public_standards, with_scope_fields
 from registry.services.records.scope_import import scope_workbook
 from registry.services.search import (
     POINT_FIELDS,
@@ -60,7 +59,7 @@ def list_facilities(args):
     more = start + args["limit"] < len(found)
     next_cursor = make_cursor("facilities", {"s": sort, "k": shown[-1].key}) if more and shown else None
     items = [{**f.row._mapping, "matched_capabilities": f.matched, "distance_km": f.distance_km} for f in shown]
-    return json_response(schemas.FacilityPage(), {
+    return json_response(schemas.FacilityPage, {
         "items": items, "next_cursor": next_cursor, "total": len(found), "facets": facets}, next_cursor=next_cursor)
 
 
@@ -98,8 +97,7 @@ def get_facility(facility_id):
     detail = facility_detail(db.session, _known_id(facility_id), today())
     if detail is None:
         raise NotFound("No facility with this id.")
-    detail["public_standards"] = public_standards(db.session, detail["facility_id"])
-    return json_response(schemas.FacilityDetail(), detail)
+    return json_response(schemas.FacilityDetail, detail)
 
 
 @blp.route("/facilities/<string:facility_id>/capabilities")
@@ -123,8 +121,8 @@ def facility_capabilities(args, facility_id):
                                limit=args["limit"], facility_text=False)
     next_cursor = (make_cursor("facility-capabilities", [facility_id, page.rows[-1]["id"]])
                    if page.more else None)
-    return json_response(schemas.FacilityCapabilityPage(), {
-        "items": with_scope_fields(db.session, page.rows), "next_cursor": next_cursor, "total": page.total},
+    return json_response(schemas.FacilityCapabilityPage, {
+        "items": page.rows, "next_cursor": next_cursor, "total": page.total},
         next_cursor=next_cursor)
 
 

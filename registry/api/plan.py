@@ -74,7 +74,7 @@ def plan_coverage_view(plan):
     if "district" in plan:
         near = district_points(current_app.config["DISTRICTS_GEOJSON"]).get(plan["district"])
     coverage = plan_coverage(db.session, plan["items"], today(), near=near, limit=plan["limit"])
-    return json_response(PlanCoverageOut(), {
+    return json_response(PlanCoverageOut, {
         "items": [{"text": text, "facilities": n} for text, n in zip(coverage.items, coverage.item_facilities)],
         "complete": [_coverage(c) for c in coverage.complete],
         "complete_total": coverage.complete_total,

@@ -7,22 +7,27 @@ ranges [{min, max, unit, uncertainty}]. A capability of the v1 interchange forma
 range rows: its methods are its standard numbers and its range is its one range, so every
 capability answers in the same shape.
 """
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from registry.models import Capability, CapabilityMethod, CapabilityRange, Facility
+from registry.models import Capability, CapabilityMethod, CapabilityRange
 from registry.services.records.scope_records import plain
 
 SCOPE_FIELDS = ("object", "parameter", "methods", "limitation", "remarks", "status", "service", "ranges")
 
 
-def scope_fields(session, pks: list[int]) -> dict[int, dict]:
-    """capability pk -> its scope fields."""
+# What scope_fields reads of the capabilities themselves (a caller that read them already passes its rows).
+SCOPE_COLUMNS = (Capability.id, Capability.object, Capability.parameter, Capability.limitation_kind,
+                 Capability.limitation, Capability.remarks, Capability.status, Capability.service,
+                 Capability.standards, Capability.range_min, Capability.range_max, Capability.unit,
+                 Capability.uncertainty)
+
+
+def scope_fields(session, pks: list[int], rows=None) -> dict[int, dict]:
+    """capability pk -> its scope fields; `rows`: those capabilities with SCOPE_COLUMNS, if already read."""
     if not pks:
         return {}
-    rows = session.execute(select(
-        Capability.id, Capability.object, Capability.parameter, Capability.limitation_kind, Capability.limitation,
-        Capability.remarks, Capability.status, Capability.service, Capability.standards, Capability.range_min,
-        Capability.range_max, Capability.unit, Capability.uncertainty).where(Capability.id.in_(pks))).all()
+    if rows is None:
+        rows = session.execute(select(*SCOPE_COLUMNS).where(Capability.id.in_(pks))).all()
     methods: dict[int, list] = {}
     for m in session.execute(select(CapabilityMethod).where(CapabilityMethod.capability_pk.in_(pks))
                              .order_by(CapabilityMethod.capability_pk, CapabilityMethod.position)).scalars():
@@ -49,19 +54,13 @@ def scope_fields(session, pks: list[int]) -> dict[int, dict]:
     return out
 
 
-def with_scope_fields(session, rows: list[dict]) -> list[dict]:
-    """`rows` (dicts with the capability's pk as `id`) with their scope fields added."""
-    fields = scope_fields(session, [row["id"] for row in rows])
+def with_scope_fields(session, rows: list[dict], read=None) -> list[dict]:
+    """`rows` (dicts with the capability's pk as `id`) with their scope fields added; `read`: the same
+    capabilities with SCOPE_COLUMNS, when the caller read them already (one round trip less)."""
+    fields = scope_fields(session, [row["id"] for row in rows], read)
     for row in rows:
         row.update(fields.get(row["id"], {}))
     return rows
-
-
-def public_standards(session, facility_id: str) -> int:
-    """How many live 社会公用计量标准 a facility holds (Art. 7)."""
-    return session.scalar(select(func.count()).select_from(Capability).join(Capability.facility).where(
-        Facility.facility_id == facility_id, Capability.deleted_at.is_(None),
-        Capability.public_standard.is_(True))) or 0
 
 
 def _number(value):

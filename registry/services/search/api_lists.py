@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from registry.models import Capability
 from registry.ops import metrics
+from registry.services.records.scope_fields import SCOPE_COLUMNS, with_scope_fields
 from registry.services.search.matching import match_capabilities, match_facilities
 from registry.services.search.query import SearchQuery
 from registry.services.search.results import CAPABILITY_FIELDS, capability_dict
@@ -47,7 +48,8 @@ SORT_BELOW = 3000  # matches, below which a page is sorted rather than read in p
 
 @dataclass
 class CapabilityPage:
-    rows: list[dict]  # capability values (interchange.CAPABILITY_FIELDS + id, updated_at, demo, expired)
+    rows: list[dict]  # capability values (interchange.CAPABILITY_FIELDS + id, updated_at, demo, expired) and
+    # the scope fields (records/scope_fields.py)
     total: int
     facets: dict[str, dict[str, int]]
     more: bool
@@ -56,7 +58,8 @@ class CapabilityPage:
 @metrics.timed_search("api_capabilities")
 def api_capability_page(session, query: SearchQuery, today: date, *, after_id: int | None = None,
                         limit: int = 20, facility_text: bool = True) -> CapabilityPage:
-    """Capabilities in registry order (id) after `after_id`, with the total and facets of all matches."""
+    """Capabilities in registry order (id) after `after_id`, with their scope fields, and the total and
+    facets of all matches."""
     found = match_capabilities(session, query, today, facility_text=facility_text)
     if not found.total or not found.facilities:
         return CapabilityPage([], found.total, found.facets, False)
@@ -68,12 +71,16 @@ def api_capability_page(session, query: SearchQuery, today: date, *, after_id: i
     # matches: walk the primary key, which finds the first page after a few hundred rows.
     order = Capability.id + 0 if found.total <= SORT_BELOW else Capability.id
     rows = session.connection().execute(
-        select(Capability.id, Capability.facility_pk, Capability.updated_at, Capability.demo,
-               *[getattr(Capability, n) for n in CAPABILITY_FIELDS])
-        .where(*conditions).order_by(order).limit(limit + 1)).all()
+        select(*PAGE_COLUMNS).where(*conditions).order_by(order).limit(limit + 1)).all()
     out = []
     for r in rows[:limit]:
         values = capability_dict(r, found.facilities[r.facility_pk].facility_id, today)
         values.update(id=r.id, updated_at=r.updated_at, demo=r.demo)
         out.append(values)
-    return CapabilityPage(out, found.total, found.facets, len(rows) > limit)
+    return CapabilityPage(with_scope_fields(session, out, rows[:limit]), found.total, found.facets, len(rows) > limit)
+
+
+# A page's capabilities with what their scope fields need, in one statement.
+PAGE_COLUMNS = list({c.key: c for c in (
+    Capability.id, Capability.facility_pk, Capability.updated_at, Capability.demo,
+    *[getattr(Capability, n) for n in CAPABILITY_FIELDS], *SCOPE_COLUMNS)}.values())

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, case, func, select
 
 from registry.models import Accreditation, Capability, Facility
 from registry.ops import metrics
@@ -29,31 +29,43 @@ def accreditation_marks(session, facility_ids: list[str], today: date) -> dict[s
     return marks
 
 
+# A facility's own columns as the detail gives them (all but its key, search text and tombstone).
+DETAIL_COLUMNS = [c for c in Facility.__table__.columns if c.key not in ("id", "search_text", "deleted_at")]
+_FACILITY = (select(Facility.id, *DETAIL_COLUMNS, Accreditation.scheme.label("a_scheme"),
+                    Accreditation.number.label("a_number"), Accreditation.valid_until.label("a_valid_until"))
+             .outerjoin_from(Facility, Accreditation, Accreditation.facility_pk == Facility.id)
+             .where(Facility.facility_id == bindparam("facility_id"), Facility.deleted_at.is_(None))
+             .order_by(Accreditation.scheme))
+_CAPABILITIES = (select(Capability.kind, func.count(),
+                        func.max(case((Capability.bookable.is_(True), 1), else_=0)),
+                        func.sum(case((Capability.public_standard.is_(True), 1), else_=0)))
+                 .where(Capability.facility_pk == bindparam("pk"), Capability.deleted_at.is_(None))
+                 .group_by(Capability.kind))
+
+
 def facility_detail(session, facility_id: str, today: date) -> dict | None:
-    """Everything known about a live facility, with its accreditations and their validity."""
+    """Everything known about a live facility, with its accreditations and their validity, its live
+    capabilities counted by kind, whether one is bookable and how many are public measurement
+    standards: two statements (the facility with its accreditations; its capabilities' counts)."""
     if not isinstance(facility_id, str) or not ExternalId.PATTERN.fullmatch(facility_id):  # never stored
         return None
-    facility = session.execute(select(Facility).where(
-        Facility.facility_id == facility_id, Facility.deleted_at.is_(None))).scalar_one_or_none()
-    if facility is None:
+    connection = session.connection()
+    rows = connection.execute(_FACILITY, {"facility_id": facility_id}).all()
+    if not rows:
         return None
-    columns = [c.key for c in Facility.__table__.columns if c.key not in ("id", "search_text", "deleted_at")]
-    detail = {name: getattr(facility, name) for name in columns}
-    detail["fields"] = [f for f in (facility.fields or "").split(";") if f]
-    detail["active"] = facility.status not in INACTIVE
+    first = rows[0]
+    detail = {c.key: first._mapping[c] for c in DETAIL_COLUMNS}
+    detail["fields"] = [f for f in (first.fields or "").split(";") if f]
+    detail["active"] = first.status not in INACTIVE
     detail["accreditations"] = [
-        {"scheme": a.scheme, "number": a.number, "valid_until": a.valid_until,
-         "valid": a.valid_until is None or a.valid_until >= today}
-        for a in facility.accreditations]
-    counts = dict(session.execute(
-        select(Capability.kind, func.count()).where(Capability.facility_pk == facility.id,
-                                                    Capability.deleted_at.is_(None))
-        .group_by(Capability.kind)).all())
-    detail["capability_counts"] = counts
-    detail["capability_total"] = sum(counts.values())
-    detail["bookable"] = session.execute(select(Capability.id).where(
-        Capability.facility_pk == facility.id, Capability.deleted_at.is_(None),
-        Capability.bookable.is_(True)).limit(1)).first() is not None
+        {"scheme": r.a_scheme, "number": r.a_number, "valid_until": r.a_valid_until,
+         "valid": r.a_valid_until is None or r.a_valid_until >= today}
+        for r in rows if r.a_scheme is not None]
+    per_kind = connection.execute(_CAPABILITIES, {"pk": first.id}).all()
+    detail["capability_counts"] = {kind: n for kind, n, _bookable, _public in per_kind}
+    detail["capability_total"] = sum(detail["capability_counts"].values())
+    detail["bookable"] = any(bookable for _kind, _n, bookable, _public in per_kind)
+    detail["public_standards"] = sum(int(public or 0) for _kind, _n, _bookable, public in per_kind)
     return detail
 
 

@@ -195,11 +195,30 @@ class FacilityMatch:
     narrowed: bool  # a condition other than the terms applies to capabilities
 
 
+FILTERED_ONLY = VersionedCache(128, name="search_filtered_facilities")  # per facility filters, kinds, districts
+
+
 def match_facilities(session, query: SearchQuery, today: date, messages: list, *, facets: bool) -> FacilityMatch:
-    """Facilities with a matching capability (or, for terms only, whose own text matches), and facets."""
+    """Facilities with a matching capability (or, for terms only, whose own text matches), and facets.
+
+    A search by facility filters alone (no terms, no capability condition: a district's labs, say)
+    depends only on the data, the day and those filters: its match is kept until the data changes."""
     version = data_version(session)  # one round trip for every cache below
     match = TermMatch(session, parse_terms(query.q), version=version)
     narrowing = capability_filter(query, today, messages)
+    if not match.active and not narrowing and not query.disciplines and not messages:
+        key = (str(session.get_bind().url), version, today, facets, query.statuses, query.include_inactive,
+               query.facility_ids, query.updated_since, query.ownership, query.levels, query.shared,
+               query.accreditations, query.bbox, query.near, query.radius_km, query.kinds, query.districts)
+        kept = FILTERED_ONLY.get_or_compute(key, lambda: _match_facilities(
+            session, query, today, facets, version, match, narrowing))
+        return FacilityMatch(list(kept.candidates), {name: dict(values) for name, values in kept.facets.items()},
+                             kept.match, list(kept.conditions), kept.narrowed)
+    return _match_facilities(session, query, today, facets, version, match, narrowing)
+
+
+def _match_facilities(session, query: SearchQuery, today: date, facets: bool, version, match: TermMatch,
+                      narrowing: list) -> FacilityMatch:
     conditions = [LIVE, *([match.condition()] if match.active else []), *narrowing]
     required = bool(match.active or narrowing or query.disciplines)
     facility_only = match.facilities_matching_all() if not (narrowing or query.disciplines) else set()
@@ -285,29 +304,66 @@ def match_capabilities(session, query: SearchQuery, today: date, *, facility_tex
     if query.updated_since is not None:
         conditions.append(Capability.updated_at >= query.updated_since)
 
-    rows, _distances = facility_rows(session, query, today, listing_facilities=False, version=version)
-    allowed = {row.id: row for row in rows if (not query.kinds or row.kind in query.kinds)
-               and (not query.districts or row.district_code in query.districts)}
-    all_pks = all_facility_pks(session, version)
-    dialect = session.get_bind().dialect.name
-    if len(allowed) <= len(all_pks) - len(allowed):
-        facility_condition = ids_in(Capability.facility_pk, allowed, dialect)
+    allowed, facility_condition = allowed_facilities(session, query, today, version)
+    if len(conditions) == 1:  # live capabilities only: per facility from the cache, summed here
+        total, facets = _facets_of(live_counts(session, version), allowed)
     else:
-        excluded = all_pks - set(allowed)
-        facility_condition = ids_in(Capability.facility_pk, excluded, dialect, negate=True) if excluded else true()
+        total, facets = _facets_in_sql(session, [*conditions, facility_condition])
+    return CapabilityMatch([*conditions, facility_condition], allowed, total, sorted_facets(facets))
 
-    per_facility = live_counts(session, version) if len(conditions) == 1 else counts(
-        session, [*conditions, facility_condition])
+
+ALLOWED = VersionedCache(64, name="search_allowed")  # per database, data version, day and facility filters
+
+
+def allowed_facilities(session, query: SearchQuery, today: date, version) -> tuple[dict, object]:
+    """The facilities whose capabilities a capability search lists ({pk: row}) and that as a condition
+    on capabilities, kept with the facility rows they come from: the same few facility filters
+    recur, and building the dict and the id list was a millisecond of every search."""
+    key = (str(session.get_bind().url), version, today, query.statuses, query.include_inactive,
+           query.facility_ids, query.ownership, query.levels, query.shared, query.accreditations, query.bbox,
+           query.near, query.radius_km, query.kinds, query.districts)
+
+    def compute():
+        rows, _distances = facility_rows(session, query, today, listing_facilities=False, version=version)
+        allowed = {row.id: row for row in rows if (not query.kinds or row.kind in query.kinds)
+                   and (not query.districts or row.district_code in query.districts)}
+        all_pks = all_facility_pks(session, version)
+        dialect = session.get_bind().dialect.name
+        if len(allowed) <= len(all_pks) - len(allowed):
+            return allowed, ids_in(Capability.facility_pk, allowed, dialect)
+        excluded = all_pks - set(allowed)
+        return allowed, ids_in(Capability.facility_pk, excluded, dialect, negate=True) if excluded else true()
+    return ALLOWED.get_or_compute(key, compute)
+
+
+def _facets_in_sql(session, conditions) -> tuple[int, dict]:
+    """Total and facets of the capabilities meeting `conditions`, counted by the database: per facility
+    and discipline first (the index's order), then per facility kind, district and discipline, so at
+    most a few hundred rows come back however many capabilities match."""
+    per = (select(Capability.facility_pk, Capability.discipline, func.count().label("n"))
+           .where(*conditions).group_by(Capability.facility_pk, Capability.discipline).subquery())
+    stmt = (select(Facility.kind, Facility.district_code, per.c.discipline, func.sum(per.c.n))
+            .join_from(per, Facility, Facility.id == per.c.facility_pk)
+            .group_by(Facility.kind, Facility.district_code, per.c.discipline))
+    return _facets(session.connection().execute(stmt))
+
+
+def _facets_of(per_facility: dict, allowed: dict) -> tuple[int, dict]:
+    """The same from cached counts per facility and discipline."""
+    return _facets((row.kind, row.district_code, discipline, n) for pk, per_discipline in per_facility.items()
+                   if (row := allowed.get(pk)) is not None for discipline, n in per_discipline.items())
+
+
+def _facets(rows) -> tuple[int, dict]:
+    """(total, facets) of (facility kind, district, discipline, capabilities) rows."""
     total = 0
     facets: dict[str, dict[str, int]] = {"facility_kind": {}, "district": {}, "discipline": {}}
-    for pk, per_discipline in per_facility.items():
-        row = allowed.get(pk)
-        if row is None:
-            continue
-        for discipline, n in per_discipline.items():  # already narrowed to the disciplines asked for
-            total += n
-            facets["facility_kind"][row.kind] = facets["facility_kind"].get(row.kind, 0) + n
-            facets["district"][row.district_code] = facets["district"].get(row.district_code, 0) + n
-            if discipline:
-                facets["discipline"][discipline] = facets["discipline"].get(discipline, 0) + n
-    return CapabilityMatch([*conditions, facility_condition], allowed, total, sorted_facets(facets))
+    kinds, districts, disciplines = facets["facility_kind"], facets["district"], facets["discipline"]
+    for kind, district, discipline, n in rows:
+        n = int(n)  # PostgreSQL's sum() is numeric
+        total += n
+        kinds[kind] = kinds.get(kind, 0) + n
+        districts[district] = districts.get(district, 0) + n
+        if discipline:
+            disciplines[discipline] = disciplines.get(discipline, 0) + n
+    return total, facets
