@@ -34,6 +34,7 @@ def copy_rows(connection, table: Table, rows: list[dict]) -> None:
     processors = [table.c[name].type._cached_bind_processor(connection.dialect) for name in names]
     plan = list(enumerate(processors))
     driver = connection.connection.driver_connection
+    quote = connection.dialect.identifier_preparer.quote_identifier
     statement = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
@@ -45,6 +46,3 @@ def copy_rows(connection, table: Table, rows: list[dict]) -> None:
                     values[index] = process(values[index])
             copy.write_row(values)
 
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

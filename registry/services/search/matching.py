@@ -195,6 +195,14 @@ class FacilityMatch:
     narrowed: bool  # a condition other than the terms applies to capabilities
 
 
+def facility_filters_key(session, query: SearchQuery, today: date, version) -> tuple:
+    """What decides which facilities a search may list, for the caches below: the database, its data
+    version, the day and every facility filter (a new facility filter is added here, once)."""
+    return (str(session.get_bind().url), version, today, query.statuses, query.include_inactive,
+            query.facility_ids, query.ownership, query.levels, query.shared, query.accreditations, query.bbox,
+            query.near, query.radius_km, query.kinds, query.districts)
+
+
 FILTERED_ONLY = VersionedCache(128, name="search_filtered_facilities")  # per facility filters, kinds, districts
 
 
@@ -207,9 +215,7 @@ def match_facilities(session, query: SearchQuery, today: date, messages: list, *
     match = TermMatch(session, parse_terms(query.q), version=version)
     narrowing = capability_filter(query, today, messages)
     if not match.active and not narrowing and not query.disciplines and not messages:
-        key = (str(session.get_bind().url), version, today, facets, query.statuses, query.include_inactive,
-               query.facility_ids, query.updated_since, query.ownership, query.levels, query.shared,
-               query.accreditations, query.bbox, query.near, query.radius_km, query.kinds, query.districts)
+        key = (*facility_filters_key(session, query, today, version), facets, query.updated_since)
         kept = FILTERED_ONLY.get_or_compute(key, lambda: _match_facilities(
             session, query, today, facets, version, match, narrowing))
         return FacilityMatch(list(kept.candidates), {name: dict(values) for name, values in kept.facets.items()},
@@ -319,9 +325,7 @@ def allowed_facilities(session, query: SearchQuery, today: date, version) -> tup
     """The facilities whose capabilities a capability search lists ({pk: row}) and that as a condition
     on capabilities, kept with the facility rows they come from: the same few facility filters
     recur, and building the dict and the id list was a millisecond of every search."""
-    key = (str(session.get_bind().url), version, today, query.statuses, query.include_inactive,
-           query.facility_ids, query.ownership, query.levels, query.shared, query.accreditations, query.bbox,
-           query.near, query.radius_km, query.kinds, query.districts)
+    key = facility_filters_key(session, query, today, version)
 
     def compute():
         rows, _distances = facility_rows(session, query, today, listing_facilities=False, version=version)
