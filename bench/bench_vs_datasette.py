@@ -41,6 +41,8 @@ from bench_api import DISTRICTS, KINDS, load_datasette, q, run_wrk, wait_for, wa
 
 ROOT = Path(__file__).resolve().parent.parent
 CJK = re.compile(r"[\u4e00-\u9fff]{2,}")
+SCENARIOS = {"keyword": "keyword search (total+facets)", "list": "filtered facility list",
+             "detail": "facility detail"}
 
 
 def distinct_questions(data: Path, count: int, seed: int = 16) -> list[str]:
@@ -122,6 +124,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=20110, help="first of five ports")
     parser.add_argument("--in-process", type=int, default=300, help="questions timed server-side")
     parser.add_argument("--server-side-only", action="store_true", help="skip the wrk runs")
+    parser.add_argument("--scenario", action="append", choices=("keyword", "list", "detail"),
+                        help="only these scenarios (repeat; default: all three)")
     parser.add_argument("--baseline", type=Path, help="a second checkout (e.g. `git worktree add /tmp/base main`) "
                         "served side by side on PostgreSQL as 'baseline PG', with this venv")
     args = parser.parse_args()
@@ -163,16 +167,19 @@ def main() -> None:
     bases["datasette"] = f"http://127.0.0.1:{ds_port}"
     pairs = [(d, k) for d in DISTRICTS for k in KINDS]
     scenarios = [
-        ("keyword search (total+facets)",
+        (SCENARIOS["keyword"],
          [f"/api/v1/capabilities?q={q(k)}&limit=20" for k in questions],
          [f"/bench/capabilities.json?_search={q(k)}&_size=20&_facet=discipline" for k in questions]),
-        ("filtered facility list",
+        (SCENARIOS["list"],
          [f"/api/v1/facilities?district={d}&kind={k}&limit=20" for d, k in pairs],
          [f"/bench/facilities.json?district_code={d}&kind={k}&_size=20" for d, k in pairs]),
-        ("facility detail",
+        (SCENARIOS["detail"],
          [f"/api/v1/facilities/{q(i)}" for i in ids],
          [f"/bench/facilities/{q(i)}.json" for i in ids]),
     ]
+    if args.scenario:
+        wanted = {SCENARIOS[k] for k in args.scenario}
+        scenarios = [s for s in scenarios if s[0] in wanted]
     try:
         for name, base in bases.items():
             wait_for(base + ("/bench.json" if name == "datasette" else "/api/v1/openapi.json"), 120)

@@ -92,6 +92,7 @@ class Config:
     API_RATE_LIMIT_ANONYMOUS = "60 per minute"  # per client address, without a key
     API_RATE_LIMIT_KEY = "1200 per minute"  # per API key
     API_RESPONSE_CACHE = 256  # API answers kept per process until the data changes; 0 turns it off
+    SEARCH_MEMORY_INDEX_ROWS = 5_000_000  # live capabilities up to which each worker counts searches in memory
     BOOKING_EXPIRY_DAYS = 7  # requests unanswered this long expire (flask bookings expire)
     UNMET_FAR_KM = 30  # km: a search whose nearest find lies farther counts as unmet demand (audit)
     SMTP_HOST = ""  # empty: e-mails are written to the log instead of sent
@@ -133,7 +134,7 @@ class Config:
         for key in ("IMPORT_CHUNK_ROWS", "MAP_POINTS_CACHE", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES",
                     "PERMANENT_SESSION_LIFETIME", "SESSION_ABSOLUTE_LIFETIME", "BOOKING_EXPIRY_DAYS",
                     "BOOKING_MAX_OPEN_PER_DAY", "BOOKING_MAX_OPEN_PER_FACILITY", "REGISTRATION_LINK_HOURS",
-                    "PASSWORD_RESET_LINK_MINUTES", "SMTP_PORT", "API_RESPONSE_CACHE",
+                    "PASSWORD_RESET_LINK_MINUTES", "SMTP_PORT", "API_RESPONSE_CACHE", "SEARCH_MEMORY_INDEX_ROWS",
                     "UPLOAD_MAX_MB", "SCOPE_UPLOAD_MAX_MB", "UPLOAD_BACKGROUND_BYTES", "PROXY_COUNT",
                     "REPLICA_STICKY_SECONDS"):
             settings[key] = int(settings[key])

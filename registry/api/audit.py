@@ -106,7 +106,7 @@ def _audit(day, window: int) -> dict:
 
 @blp.route("/audit")
 @error_responses(blp)
-@blp.arguments(AuditArgs, location="query")
+@blp.arguments(AuditArgs(), location="query")
 @blp.response(200, AuditOut)
 def get_audit(args):
     """The audit figures

@@ -14,7 +14,7 @@ blp = Blueprint("api_capabilities", __name__, url_prefix="/api/v1", description=
 
 @blp.route("/capabilities")
 @error_responses(blp, paged=True)
-@blp.arguments(arguments.CapabilityListArgs, location="query")
+@blp.arguments(arguments.CapabilityListArgs(), location="query")
 @blp.response(200, schemas.CapabilityPage)
 def list_capabilities(args):
     """Search capabilities

@@ -17,7 +17,7 @@ blp = Blueprint("api_changes", __name__, url_prefix="/api/v1", description=(
 
 @blp.route("/changes")
 @error_responses(blp, paged=True)
-@blp.arguments(arguments.ChangeArgs, location="query")
+@blp.arguments(arguments.ChangeArgs(), location="query")
 @blp.response(200, schemas.ChangePage)
 def list_changes(args):
     """Changes since a point

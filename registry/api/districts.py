@@ -17,7 +17,7 @@ blp = Blueprint("api_districts", __name__, url_prefix="/api/v1", description=(
 
 @blp.route("/districts")
 @error_responses(blp)
-@blp.arguments(arguments.DistrictArgs, location="query")
+@blp.arguments(arguments.DistrictArgs(), location="query")
 @blp.response(200, schemas.DistrictPage)
 def list_districts(args):
     """All districts
@@ -30,7 +30,7 @@ def list_districts(args):
 
 @blp.route("/districts/<string:code>")
 @error_responses(blp)
-@blp.arguments(arguments.DistrictArgs, location="query")
+@blp.arguments(arguments.DistrictArgs(), location="query")
 @blp.response(200, schemas.District)
 @blp.alt_response(404, schema=schemas.ErrorSchema, description="No district with that code.")
 def get_district(args, code):

@@ -40,7 +40,7 @@ def _known_id(facility_id: str) -> str:
 
 @blp.route("/facilities")
 @error_responses(blp, paged=True)
-@blp.arguments(arguments.FacilityListArgs, location="query")
+@blp.arguments(arguments.FacilityListArgs(), location="query")
 @blp.response(200, schemas.FacilityPage)
 def list_facilities(args):
     """Search facilities
@@ -65,7 +65,7 @@ def list_facilities(args):
 
 @blp.route("/facilities.geojson")
 @error_responses(blp)
-@blp.arguments(arguments.FacilitySearchArgs, location="query")
+@blp.arguments(arguments.FacilitySearchArgs(), location="query")
 @blp.response(200, schemas.FeatureCollection, content_type="application/geo+json")
 def facilities_geojson(args):
     """Located facilities as GeoJSON
@@ -102,7 +102,7 @@ def get_facility(facility_id):
 
 @blp.route("/facilities/<string:facility_id>/capabilities")
 @error_responses(blp, paged=True)
-@blp.arguments(arguments.FacilityCapabilityArgs, location="query")
+@blp.arguments(arguments.FacilityCapabilityArgs(), location="query")
 @blp.response(200, schemas.FacilityCapabilityPage)
 @blp.alt_response(404, schema=schemas.ErrorSchema, description="No live facility with that id.")
 def facility_capabilities(args, facility_id):

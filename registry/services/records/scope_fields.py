@@ -7,7 +7,7 @@ ranges [{min, max, unit, uncertainty}]. A capability of the v1 interchange forma
 range rows: its methods are its standard numbers and its range is its one range, so every
 capability answers in the same shape.
 """
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from registry.models import Capability, CapabilityMethod, CapabilityRange
 from registry.services.records.scope_records import plain
@@ -15,11 +15,15 @@ from registry.services.records.scope_records import plain
 SCOPE_FIELDS = ("object", "parameter", "methods", "limitation", "remarks", "status", "service", "ranges")
 
 
-# What scope_fields reads of the capabilities themselves (a caller that read them already passes its rows).
+# What scope_fields reads of the capabilities themselves (a caller that read them already passes its rows),
+# with whether each has method and range rows: a capability of the v1 format has neither, and a page of
+# them then costs no further round trip.
 SCOPE_COLUMNS = (Capability.id, Capability.object, Capability.parameter, Capability.limitation_kind,
                  Capability.limitation, Capability.remarks, Capability.status, Capability.service,
                  Capability.standards, Capability.range_min, Capability.range_max, Capability.unit,
-                 Capability.uncertainty)
+                 Capability.uncertainty,
+                 exists().where(CapabilityMethod.capability_pk == Capability.id).label("has_methods"),
+                 exists().where(CapabilityRange.capability_pk == Capability.id).label("has_ranges"))
 
 
 def scope_fields(session, pks: list[int], rows=None) -> dict[int, dict]:
@@ -29,15 +33,19 @@ def scope_fields(session, pks: list[int], rows=None) -> dict[int, dict]:
     if rows is None:
         rows = session.execute(select(*SCOPE_COLUMNS).where(Capability.id.in_(pks))).all()
     methods: dict[int, list] = {}
-    for m in session.execute(select(CapabilityMethod).where(CapabilityMethod.capability_pk.in_(pks))
-                             .order_by(CapabilityMethod.capability_pk, CapabilityMethod.position)).scalars():
-        methods.setdefault(m.capability_pk, []).append(
-            {"standard": m.standard or None, "title": m.title or m.text, "clause": m.clause})
+    with_methods = [row.id for row in rows if row.has_methods]
+    if with_methods:
+        for m in session.execute(select(CapabilityMethod).where(CapabilityMethod.capability_pk.in_(with_methods))
+                                 .order_by(CapabilityMethod.capability_pk, CapabilityMethod.position)).scalars():
+            methods.setdefault(m.capability_pk, []).append(
+                {"standard": m.standard or None, "title": m.title or m.text, "clause": m.clause})
     ranges: dict[int, list] = {}
-    for r in session.execute(select(CapabilityRange).where(CapabilityRange.capability_pk.in_(pks))
-                             .order_by(CapabilityRange.capability_pk, CapabilityRange.position)).scalars():
-        ranges.setdefault(r.capability_pk, []).append(
-            {"min": _number(r.min), "max": _number(r.max), "unit": r.unit, "uncertainty": _uncertainty(r)})
+    with_ranges = [row.id for row in rows if row.has_ranges]
+    if with_ranges:
+        for r in session.execute(select(CapabilityRange).where(CapabilityRange.capability_pk.in_(with_ranges))
+                                 .order_by(CapabilityRange.capability_pk, CapabilityRange.position)).scalars():
+            ranges.setdefault(r.capability_pk, []).append(
+                {"min": _number(r.min), "max": _number(r.max), "unit": r.unit, "uncertainty": _uncertainty(r)})
     out = {}
     for row in rows:
         v1_methods = [{"standard": s, "title": None, "clause": None} for s in (row.standards or "").split(";") if s]

@@ -13,9 +13,11 @@ from sqlalchemy import select
 from registry.models import Capability
 from registry.ops import metrics
 from registry.services.records.scope_fields import SCOPE_COLUMNS, with_scope_fields
+from registry.services.search import postings as memory
 from registry.services.search.matching import match_capabilities, match_facilities
 from registry.services.search.query import SearchQuery
 from registry.services.search.results import CAPABILITY_FIELDS, capability_dict
+from registry.services.search.terms import ids_in
 
 
 @dataclass
@@ -63,6 +65,13 @@ def api_capability_page(session, query: SearchQuery, today: date, *, after_id: i
     found = match_capabilities(session, query, today, facility_text=facility_text)
     if not found.total or not found.facilities:
         return CapabilityPage([], found.total, found.facets, False)
+    if found.held is not None:  # matched in memory: the page's ids are known, read those rows only
+        ids = memory.first_ids(found.held, found.positions, after_id, limit + 1)
+        dialect = session.get_bind().dialect.name
+        rows = session.connection().execute(
+            select(*PAGE_COLUMNS).where(ids_in(Capability.id, ids, dialect), Capability.deleted_at.is_(None))
+            .order_by(Capability.id)).all()
+        return _page(session, found, rows, limit, today)
     conditions = list(found.conditions)
     if after_id is not None:
         conditions.append(Capability.id > after_id)
@@ -72,6 +81,10 @@ def api_capability_page(session, query: SearchQuery, today: date, *, after_id: i
     order = Capability.id + 0 if found.total <= SORT_BELOW else Capability.id
     rows = session.connection().execute(
         select(*PAGE_COLUMNS).where(*conditions).order_by(order).limit(limit + 1)).all()
+    return _page(session, found, rows, limit, today)
+
+
+def _page(session, found, rows, limit: int, today: date) -> CapabilityPage:
     out = []
     for r in rows[:limit]:
         values = capability_dict(r, found.facilities[r.facility_pk].facility_id, today)

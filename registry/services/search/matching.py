@@ -24,6 +24,7 @@ from registry.caching import VersionedCache
 from registry.models import Accreditation, Capability, CapabilityRange, Facility
 from registry.search_text import fold
 from registry.services.records.canonical import data_version
+from registry.services.search import postings as memory
 from registry.services.search.query import INACTIVE, SearchQuery
 from registry.services.search.terms import TermMatch, ids_in, like, parse_terms
 
@@ -171,8 +172,12 @@ LIVE_COUNTS = VersionedCache(8, name="search_live_counts")  # one entry per data
 def live_counts(session, version=None) -> dict[int, dict[str | None, int]]:
     """Live capabilities per facility and discipline, cached until the next change set (every write to
     capabilities records one, so the newest change set id with the database identifies the data)."""
-    key = (str(session.get_bind().url), version or data_version(session))
-    return LIVE_COUNTS.get_or_compute(key, lambda: counts(session, [LIVE]))
+    version = version or data_version(session)
+
+    def compute():
+        held = memory.postings(session, version)
+        return memory.per_facility(held, slice(None)) if held is not None else counts(session, [LIVE])
+    return LIVE_COUNTS.get_or_compute((str(session.get_bind().url), version), compute)
 
 
 # --- facility search ---------------------------------------------------------------------------
@@ -232,7 +237,10 @@ def _match_facilities(session, query: SearchQuery, today: date, facets: bool, ve
     if len(conditions) == 1:  # live capabilities only: the same for every query until data changes
         per_facility = live_counts(session, version) if (required or facets) else {}
     elif required or facets:
-        if facility_only:
+        held = memory.postings(session, version) if not narrowing else None
+        if held is not None:  # terms only: counted in memory, facility-only matches included
+            per_facility = memory.per_facility(held, memory.matching(held, match))
+        elif facility_only:
             # A facility whose own text matches every term matches with all its capabilities, and no
             # other capability condition applies: take its counts from the cached totals instead of
             # counting, in SQL, every capability of every such facility.
@@ -241,8 +249,9 @@ def _match_facilities(session, query: SearchQuery, today: date, facets: bool, ve
             counted = [LIVE, match.condition(skip=frozenset(facility_only))]
         else:
             counted = conditions
-        for pk, per_discipline in counts(session, counted).items():
-            per_facility.setdefault(pk, {}).update(per_discipline)
+        if held is None:
+            for pk, per_discipline in counts(session, counted).items():
+                per_facility.setdefault(pk, {}).update(per_discipline)
 
     selected = set(query.disciplines)
     base: list[Candidate] = []
@@ -289,33 +298,47 @@ def sorted_facets(facets: dict[str, dict[str, int]]) -> dict[str, dict[str, int]
 
 @dataclass
 class CapabilityMatch:
-    conditions: list  # every condition on the capabilities listed
+    conditions: list  # every condition on the capabilities listed (none when matched in memory)
     facilities: dict  # pk -> facility row, of the facilities whose capabilities count
     total: int
     facets: dict[str, dict[str, int]]
+    held: memory.Postings | None = None  # with `positions`: the matches, when found in memory
+    positions: object = None
 
 
 def match_capabilities(session, query: SearchQuery, today: date, *, facility_text: bool = True) -> CapabilityMatch:
     """Capabilities matching the search, with their total and facets (facility kind, district, discipline).
 
     Facility filters apply to the capabilities' facilities; `facility_text=False` keeps a facility's own
-    text from selecting its capabilities (searching within one facility)."""
+    text from selecting its capabilities (searching within one facility). Terms, facility filters,
+    disciplines and kinds are matched in memory (postings.py) when the worker holds the postings;
+    every other condition is counted by the database."""
     version = data_version(session)  # one round trip for every cache below
     match = TermMatch(session, parse_terms(query.q), facility_text=facility_text, version=version)
-    conditions = [LIVE, *([match.condition()] if match.active else []), *capability_filter(query, today, [])]
+    narrowing = capability_filter(query, today, [])
+    allowed, facility_condition = allowed_facilities(session, query, today, version)
+    held = memory.postings(session, version) if not narrowing and query.updated_since is None else None
+    if held is not None:
+        positions = memory.of_facilities_in(held, memory.matching(held, match), allowed)
+        if query.disciplines:
+            positions = memory.with_codes(positions, held.disciplines, memory.DISCIPLINE_CODES, query.disciplines)
+        if query.capability_kinds:
+            positions = memory.with_codes(positions, held.kinds, memory.KIND_CODES, query.capability_kinds)
+        total, facets = memory.facets(held, positions, allowed)
+        return CapabilityMatch([], allowed, total, sorted_facets(facets), held, positions)
+
+    conditions = [LIVE, facility_condition, *([match.condition()] if match.active else []), *narrowing]
     if query.disciplines:
         conditions.append(discipline_condition(query))
     if query.capability_kinds:
         conditions.append(Capability.kind.in_(query.capability_kinds))
     if query.updated_since is not None:
         conditions.append(Capability.updated_at >= query.updated_since)
-
-    allowed, facility_condition = allowed_facilities(session, query, today, version)
-    if len(conditions) == 1:  # live capabilities only: per facility from the cache, summed here
+    if len(conditions) == 2:  # live capabilities only: per facility from the cache, summed here
         total, facets = _facets_of(live_counts(session, version), allowed)
     else:
-        total, facets = _facets_in_sql(session, [*conditions, facility_condition])
-    return CapabilityMatch([*conditions, facility_condition], allowed, total, sorted_facets(facets))
+        total, facets = _facets_in_sql(session, conditions)
+    return CapabilityMatch(conditions, allowed, total, sorted_facets(facets))
 
 
 ALLOWED = VersionedCache(64, name="search_allowed")  # per database, data version, day and facility filters

@@ -1,0 +1,210 @@
+"""Every live capability's search document, facility, discipline and kind, held in each worker's memory.
+
+A keyword search's total and facets count every capability it matches: tens of thousands for a common
+word over a city's data. Counted by the database, that was the largest part of an uncached search (a
+GROUP BY over each matched row, ~4 ms of a 10 ms answer on 300,000 capabilities); counted here, it is a
+few vectorised array operations. The arrays are the inverted index's postings one level down: search
+documents (found through the n-gram index, index.py) to the capabilities that carry them, and
+facilities to theirs, as in a column store.
+
+They are a projection of the database, never a source: built from one read of the live capabilities
+and kept, like every other derived figure, until the data's version changes (caching.py). A worker
+holds 22 bytes a capability (300,000: 6.6 MB; 2,000,000: 44 MB); above `SEARCH_MEMORY_INDEX_ROWS` live
+capabilities (0: never), searches count in the database as before (matching.py), and so does any search
+with a condition the arrays do not hold (a range, a validity date, a lead time …).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from registry.caching import VersionedCache
+from registry.models import Capability
+from registry.vocabulary import CAPABILITY_KINDS, DISCIPLINES
+
+
+@dataclass(frozen=True)
+class Postings:
+    """Live capabilities in (search document, id) order, with lookups by document and by facility."""
+
+    ids: object  # int64 capability ids
+    docs: object  # int32 search document ids (-1: none)
+    facilities: object  # int32 facility pks
+    disciplines: object  # int16 index into DISCIPLINE_CODES (len: none)
+    kinds: object  # int8 index into KIND_CODES
+    doc_start: object  # int64 [document id] -> first position (len max doc id + 2, CSR)
+    by_facility: object  # positions in facility order
+    facility_start: object  # int64 [facility pk] -> first entry in by_facility (CSR)
+
+    def of_documents(self, doc_ids):
+        """Positions of the capabilities carrying any of `doc_ids` (an int array)."""
+        import numpy as np
+
+        doc_ids = doc_ids[doc_ids < len(self.doc_start) - 1]
+        return _gather(np, np.arange(len(self.ids)), self.doc_start[doc_ids], self.doc_start[doc_ids + 1])
+
+    def of_facilities(self, pks):
+        import numpy as np
+
+        pks = pks[pks < len(self.facility_start) - 1]
+        return _gather(np, self.by_facility, self.facility_start[pks], self.facility_start[pks + 1])
+
+    def count_of_documents(self, doc_ids) -> int:
+        doc_ids = doc_ids[doc_ids < len(self.doc_start) - 1]
+        return int((self.doc_start[doc_ids + 1] - self.doc_start[doc_ids]).sum())
+
+    def count_of_facilities(self, pks) -> int:
+        pks = pks[pks < len(self.facility_start) - 1]
+        return int((self.facility_start[pks + 1] - self.facility_start[pks]).sum())
+
+
+DISCIPLINE_CODES = (*DISCIPLINES, None)  # a capability's discipline as a small integer; the last: none
+KIND_CODES = tuple(CAPABILITY_KINDS)
+
+
+def _gather(np, source, starts, ends):
+    """source[starts[0]:ends[0]] + source[starts[1]:ends[1]] + … without a Python loop."""
+    lengths = ends - starts
+    total = int(lengths.sum())
+    if not total:
+        return np.empty(0, dtype=np.int64)
+    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return source[offsets + np.arange(total)]
+
+
+POSTINGS = VersionedCache(2, name="search_postings")  # per database and data version
+
+
+def postings(session, version) -> Postings | None:
+    """The arrays of the data at `version`, or None when the registry is larger than a worker holds."""
+    limit = current_app.config["SEARCH_MEMORY_INDEX_ROWS"]
+    if not limit:
+        return None
+    key = (str(session.get_bind().url), version)
+    kept = POSTINGS.get_or_compute(key, lambda: _load(session, limit) or False)
+    return kept or None
+
+
+def _load(session, limit: int) -> Postings | None:
+    import numpy as np
+
+    connection = session.connection()
+    live = Capability.deleted_at.is_(None)
+    if connection.execute(select(func.count()).where(live)).scalar_one() > limit:
+        return None
+    rows = connection.execute(select(Capability.id, Capability.search_doc_id, Capability.facility_pk,
+                                     Capability.discipline, Capability.kind).where(live)).all()
+    discipline_code = {d: i for i, d in enumerate(DISCIPLINE_CODES)}
+    kind_code = {k: i for i, k in enumerate(KIND_CODES)}
+    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    docs = np.fromiter((-1 if r[1] is None else r[1] for r in rows), dtype=np.int32, count=len(rows))
+    facilities = np.fromiter((r[2] for r in rows), dtype=np.int32, count=len(rows))
+    disciplines = np.fromiter((discipline_code.get(r[3], len(DISCIPLINES)) for r in rows), dtype=np.int16,
+                              count=len(rows))
+    kinds = np.fromiter((kind_code.get(r[4], 0) for r in rows), dtype=np.int8, count=len(rows))
+    order = np.lexsort((ids, docs))
+    ids, docs, facilities, disciplines, kinds = (a[order] for a in (ids, docs, facilities, disciplines, kinds))
+    return Postings(ids, docs, facilities, disciplines, kinds, _starts(np, docs), np.argsort(facilities, kind="stable"),
+                    _starts(np, facilities))
+
+
+def _starts(np, sorted_keys):
+    """CSR offsets of non-negative keys: [k] -> first position of key k (sorted_keys sorted or not)."""
+    keys = sorted_keys[sorted_keys >= 0]
+    counts = np.bincount(keys, minlength=int(keys.max()) + 1 if len(keys) else 0)
+    skipped = len(sorted_keys) - len(keys)  # the -1s sort first
+    return np.concatenate(([0], np.cumsum(counts))).astype(np.int64) + skipped
+
+
+def matching(p: Postings, match) -> object:
+    """Positions of the capabilities a TermMatch matches: for every term, the capability's document
+    matches it or its facility's own text does. The term with the fewest capabilities is read from the
+    postings; the others are checked on those positions only."""
+    import numpy as np
+
+    if not match.active:
+        return np.arange(len(p.ids))
+    if match.impossible:
+        return np.empty(0, dtype=np.int64)
+    terms = [(_array(np, docs), _array(np, pks)) for docs, pks in zip(match.doc_sets, match.fac_sets)]
+    sizes = [p.count_of_documents(docs) + p.count_of_facilities(pks) for docs, pks in terms]
+    first = min(range(len(terms)), key=sizes.__getitem__)
+    docs, pks = terms[first]
+    found = p.of_documents(docs)
+    if len(pks):
+        found = np.union1d(found, p.of_facilities(pks))
+    for i, (docs, pks) in enumerate(terms):
+        if i != first and len(found):
+            keep = np.isin(p.docs[found], docs)
+            if len(pks):
+                keep |= np.isin(p.facilities[found], pks)
+            found = found[keep]
+    return found
+
+
+def _array(np, values) -> object:
+    return np.fromiter(values, dtype=np.int64, count=len(values))
+
+
+def of_facilities_in(p: Postings, positions, pks) -> object:
+    """The positions whose facility is one of `pks`."""
+    import numpy as np
+
+    pks = _array(np, pks)
+    allowed = np.zeros(max(int(pks.max(initial=0)), int(p.facilities.max(initial=0))) + 1, dtype=bool)
+    allowed[pks] = True
+    return positions[allowed[p.facilities[positions]]]
+
+
+def with_codes(positions, column, codes, values) -> object:
+    """The positions whose `column` (disciplines or kinds) is one of `values` (names in `codes`)."""
+    import numpy as np
+
+    wanted = [codes.index(v) for v in values if v in codes]
+    return positions[np.isin(column[positions], wanted)]
+
+
+def per_facility(p: Postings, positions) -> dict[int, dict[str | None, int]]:
+    """Capabilities at `positions` per facility and discipline, as matching.counts gives them."""
+    import numpy as np
+
+    width = len(DISCIPLINE_CODES)
+    pairs = np.bincount(p.facilities[positions].astype(np.int64) * width + p.disciplines[positions])
+    out: dict[int, dict[str | None, int]] = {}
+    for pair in np.flatnonzero(pairs).tolist():
+        out.setdefault(pair // width, {})[DISCIPLINE_CODES[pair % width]] = int(pairs[pair])
+    return out
+
+
+def facets(p: Postings, positions, facilities: dict) -> tuple[int, dict]:
+    """(total, facets) of the capabilities at `positions`: per facility kind, district and discipline."""
+    import numpy as np
+
+    kinds: dict[str, int] = {}
+    districts: dict[str, int] = {}
+    for pk, n in _nonzero(np, np.bincount(p.facilities[positions])):
+        row = facilities[pk]
+        kinds[row.kind] = kinds.get(row.kind, 0) + n
+        districts[row.district_code] = districts.get(row.district_code, 0) + n
+    disciplines = {DISCIPLINE_CODES[code]: n for code, n in _nonzero(np, np.bincount(p.disciplines[positions]))
+                   if DISCIPLINE_CODES[code] is not None}
+    return len(positions), {"facility_kind": kinds, "district": districts, "discipline": disciplines}
+
+
+def _nonzero(np, counts):
+    where = np.flatnonzero(counts)
+    return zip(where.tolist(), counts[where].tolist())
+
+
+def first_ids(p: Postings, positions, after_id: int | None, limit: int) -> list[int]:
+    """The `limit` smallest capability ids at `positions` above `after_id` (a keyset page), in order."""
+    import numpy as np
+
+    ids = p.ids[positions]
+    if after_id is not None:
+        ids = ids[ids > after_id]
+    if len(ids) > limit:
+        ids = np.partition(ids, limit - 1)[:limit]
+    return np.sort(ids).tolist()

@@ -1,0 +1,114 @@
+"""Searches counted in each worker's memory (search/postings.py) answer exactly as the database does:
+the same totals, facets, pages and facility hits for random questions over random data, and the
+database answers alone when the registry is larger than a worker may hold."""
+import random
+
+import pytest
+from flask import current_app
+
+from registry.services.search import api_capability_page, parse_search_args, search_facilities
+from registry.services.search import postings as memory
+from registry.services.search.matching import match_capabilities
+from registry.vocabulary import CAPABILITY_KINDS, DISCIPLINES
+from tests.factories import capability, facility, point_in, run, write_dataset
+from tests.services.test_search import TODAY
+
+WORDS = ["电线", "电缆", "导体", "电阻", "绝缘", "食品", "铅含量", "压力", "温度计", "检测", "计量", "噪声", "钢筋"]
+DISTRICTS = ["330102", "330106", "330108", "330109", "330110"]
+STANDARDS = ["GB/T 3048.4-2007", "GB 5009.12-2017", "JJG 59-2007", "JJG 160-2007", "GB/T 228.1-2021", ""]
+
+
+@pytest.fixture
+def random_registry(session, tmp_path):
+    rng = random.Random(16)
+    facilities = []
+    for n in range(1, 16):
+        district = rng.choice(DISTRICTS)
+        lon, lat = point_in(district)
+        facilities.append(facility(n, name=f"{rng.choice(['杭州', '西湖', '滨江'])}{rng.choice(WORDS)}{n}中心",
+                                   kind=rng.choice(["metrology", "testing", "certification"]),
+                                   ownership=rng.choice(["state", "private"]), district_code=district,
+                                   lon=str(lon), lat=str(lat), status=rng.choice(["active"] * 5 + ["suspended"])))
+    capabilities = []
+    for n in range(1, 301):
+        kind = rng.choice(list(CAPABILITY_KINDS))
+        discipline = rng.choice(list(DISCIPLINES)) if kind == "measurement_standard" else rng.choice(
+            [*DISCIPLINES, None])  # a measurement standard needs its discipline
+        capabilities.append(capability(rng.randint(1, 15), n, name=" ".join(rng.sample(WORDS, rng.randint(1, 3))),
+                                       kind=kind, standards=rng.choice(STANDARDS), discipline=discipline))
+    report = run(session, write_dataset(tmp_path, facilities, capabilities))
+    assert report.committed, report.issues
+    return session
+
+
+def questions(count: int):
+    rng = random.Random(7)
+    for _ in range(count):
+        words = [w[:rng.randint(1, len(w))] if rng.random() < .3 else w for w in rng.sample(WORDS, rng.randint(1, 2))]
+        if rng.random() < .2:
+            words.append(rng.choice(["GB/T 3048", "jjg59", "GB 5009.12"]))
+        args = {"q": " ".join(words)}
+        if rng.random() < .3:
+            args["district"] = rng.sample(DISTRICTS, 2)
+        if rng.random() < .3:
+            args["kind"] = rng.choice(["metrology", "testing"])
+        if rng.random() < .2:
+            args["ownership"] = "state"
+        if rng.random() < .3:
+            args["discipline"] = rng.sample(list(DISCIPLINES), 3)
+        if rng.random() < .1:
+            args["q"] = ""
+        yield args
+
+
+def answers(session, args: dict, held: bool):
+    current_app.config["SEARCH_MEMORY_INDEX_ROWS"] = 5_000_000 if held else 0
+    query, _ = parse_search_args(args)
+    first = api_capability_page(session, query, TODAY, limit=7)
+    after = first.rows[-1]["id"] if first.rows else None
+    second = api_capability_page(session, query, TODAY, after_id=after, limit=7)
+    within = api_capability_page(session, query, TODAY, limit=50, facility_text=False)
+    hits = search_facilities(session, query, TODAY)
+    return ((first.total, first.facets, [r["id"] for r in first.rows], first.more),
+            [r["id"] for r in second.rows], (within.total, [r["id"] for r in within.rows]),
+            ([(h.facility["facility_id"], h.matched) for h in hits.hits], hits.total, hits.facets))
+
+
+def test_memory_and_database_give_the_same_answers(random_registry):
+    found_some = 0
+    try:
+        for args in questions(120):
+            in_memory = answers(random_registry, args, held=True)
+            assert match_capabilities(random_registry, parse_search_args(args)[0], TODAY).held is not None
+            assert in_memory == answers(random_registry, args, held=False), args
+            found_some += bool(in_memory[0][0])
+    finally:
+        current_app.config["SEARCH_MEMORY_INDEX_ROWS"] = 5_000_000
+    assert found_some > 60  # the questions find something most of the time: the comparison means something
+
+
+def test_conditions_the_memory_does_not_hold_are_counted_by_the_database(random_registry):
+    query, _ = parse_search_args({"q": "电阻", "bookable": "true"})
+    assert match_capabilities(random_registry, query, TODAY).held is None
+
+
+def test_a_registry_larger_than_a_worker_holds_is_counted_by_the_database(random_registry):
+    query, _ = parse_search_args({"q": "电阻"})
+    held = match_capabilities(random_registry, query, TODAY)
+    current_app.config["SEARCH_MEMORY_INDEX_ROWS"] = 299  # one fewer than the live capabilities
+    memory.POSTINGS.clear()
+    try:
+        database = match_capabilities(random_registry, query, TODAY)
+    finally:
+        current_app.config["SEARCH_MEMORY_INDEX_ROWS"] = 5_000_000
+    assert held.held is not None and database.held is None
+    assert (held.total, held.facets) == (database.total, database.facets) and held.total > 0
+
+
+def test_a_write_is_seen_by_the_next_search(random_registry, tmp_path):
+    query, _ = parse_search_args({"q": "光纤衰减"})
+    assert api_capability_page(random_registry, query, TODAY).total == 0
+    report = run(random_registry, write_dataset(tmp_path / "more", [], [capability(1, 999, name="光纤衰减")]))
+    assert report.committed, report.issues
+    page = api_capability_page(random_registry, query, TODAY)
+    assert page.total == 1 and page.rows[0]["capability_id"] == "C0999"
