@@ -318,14 +318,14 @@ def match_capabilities(session, query: SearchQuery, today: date, *, facility_tex
     narrowing = capability_filter(query, today, [])
     allowed, facility_condition = allowed_facilities(session, query, today, version)
     held = memory.postings(session, version) if not narrowing and query.updated_since is None else None
-    if held is not None:
-        positions = memory.of_facilities_in(held, memory.matching(held, match), allowed)
+    if held is not None and match.active:  # the matches themselves, counted and paged in memory
+        positions = allowed.keep(held, memory.matching(held, match))
         if query.disciplines:
             positions = memory.with_codes(positions, held.disciplines, memory.DISCIPLINE_CODES, query.disciplines)
         if query.capability_kinds:
             positions = memory.with_codes(positions, held.kinds, memory.KIND_CODES, query.capability_kinds)
         total, facets = memory.facets(held, positions, allowed)
-        return CapabilityMatch([], allowed, total, sorted_facets(facets), held, positions)
+        return CapabilityMatch([], allowed.rows, total, sorted_facets(facets), held, positions)
 
     conditions = [LIVE, facility_condition, *([match.condition()] if match.active else []), *narrowing]
     if query.disciplines:
@@ -334,20 +334,22 @@ def match_capabilities(session, query: SearchQuery, today: date, *, facility_tex
         conditions.append(Capability.kind.in_(query.capability_kinds))
     if query.updated_since is not None:
         conditions.append(Capability.updated_at >= query.updated_since)
-    if len(conditions) == 2:  # live capabilities only: per facility from the cache, summed here
-        total, facets = _facets_of(live_counts(session, version), allowed)
+    if held is not None and not query.capability_kinds:  # no terms: from the counts per facility
+        total, facets = memory.facets_of_facilities(held, allowed, query.disciplines)
+    elif len(conditions) == 2:  # live capabilities only: per facility from the kept counts, summed here
+        total, facets = _facets_of(live_counts(session, version), allowed.rows)
     else:
         total, facets = _facets_in_sql(session, conditions)
-    return CapabilityMatch(conditions, allowed, total, sorted_facets(facets))
+    return CapabilityMatch(conditions, allowed.rows, total, sorted_facets(facets))
 
 
 ALLOWED = VersionedCache(64, name="search_allowed")  # per database, data version, day and facility filters
 
 
-def allowed_facilities(session, query: SearchQuery, today: date, version) -> tuple[dict, object]:
-    """The facilities whose capabilities a capability search lists ({pk: row}) and that as a condition
-    on capabilities, kept with the facility rows they come from: the same few facility filters
-    recur, and building the dict and the id list was a millisecond of every search."""
+def allowed_facilities(session, query: SearchQuery, today: date, version) -> tuple[memory.FacilitySet, object]:
+    """The facilities whose capabilities a capability search lists (`.rows`: {pk: row}) and that as a
+    condition on capabilities, kept with the facility rows they come from: the same few facility filters
+    recur, and building the dict, its arrays and the id list was a millisecond of every search."""
     key = facility_filters_key(session, query, today, version)
 
     def compute():
@@ -357,9 +359,10 @@ def allowed_facilities(session, query: SearchQuery, today: date, version) -> tup
         all_pks = all_facility_pks(session, version)
         dialect = session.get_bind().dialect.name
         if len(allowed) <= len(all_pks) - len(allowed):
-            return allowed, ids_in(Capability.facility_pk, allowed, dialect)
+            return memory.FacilitySet(allowed), ids_in(Capability.facility_pk, allowed, dialect)
         excluded = all_pks - set(allowed)
-        return allowed, ids_in(Capability.facility_pk, excluded, dialect, negate=True) if excluded else true()
+        return memory.FacilitySet(allowed), (
+            ids_in(Capability.facility_pk, excluded, dialect, negate=True) if excluded else true())
     return ALLOWED.get_or_compute(key, compute)
 
 

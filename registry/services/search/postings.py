@@ -16,6 +16,7 @@ with a condition the arrays do not hold (a range, a validity date, a lead time â
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -50,6 +51,17 @@ class Postings:
 
         pks = pks[pks < len(self.facility_start) - 1]
         return _gather(np, self.by_facility, self.facility_start[pks], self.facility_start[pks + 1])
+
+    @cached_property
+    def per_facility_discipline(self):
+        """[facility pk, discipline code] -> live capabilities (the per-facility aggregate of every count
+        that has no terms)."""
+        import numpy as np
+
+        width = len(DISCIPLINE_CODES)
+        pairs = np.bincount(self.facilities.astype(np.int64) * width + self.disciplines,
+                            minlength=(int(self.facilities.max(initial=0)) + 1) * width)
+        return pairs.reshape(-1, width)
 
     def count_of_documents(self, doc_ids) -> int:
         doc_ids = doc_ids[doc_ids < len(self.doc_start) - 1]
@@ -133,29 +145,77 @@ def matching(p: Postings, match) -> object:
     first = min(range(len(terms)), key=sizes.__getitem__)
     docs, pks = terms[first]
     found = p.of_documents(docs)
-    if len(pks):
-        found = np.union1d(found, p.of_facilities(pks))
+    if len(pks):  # the union, in position order, without sorting
+        marked = np.zeros(len(p.ids), dtype=bool)
+        marked[found] = True
+        marked[p.of_facilities(pks)] = True
+        found = np.flatnonzero(marked)
     for i, (docs, pks) in enumerate(terms):
         if i != first and len(found):
-            keep = np.isin(p.docs[found], docs)
+            keep = _member(np, p.docs[found], docs)
             if len(pks):
-                keep |= np.isin(p.facilities[found], pks)
+                keep |= _member(np, p.facilities[found], pks)
             found = found[keep]
     return found
+
+
+def _member(np, values, members):
+    """values[i] in members, for non-negative ints by a lookup table (np.isin sorts both)."""
+    table = np.zeros(max(int(values.max(initial=0)), int(members.max(initial=0))) + 2, dtype=bool)
+    table[members] = True
+    return table[values]  # -1 (no document) reads the last entry, always False
 
 
 def _array(np, values) -> object:
     return np.fromiter(values, dtype=np.int64, count=len(values))
 
 
-def of_facilities_in(p: Postings, positions, pks) -> object:
-    """The positions whose facility is one of `pks`."""
-    import numpy as np
+class FacilitySet:
+    """The facilities a search may list ({pk: row}) as arrays: which pks, and each one's kind and district,
+    so that facets are counted per facility with numpy rather than per row in Python."""
 
-    pks = _array(np, pks)
-    allowed = np.zeros(max(int(pks.max(initial=0)), int(p.facilities.max(initial=0))) + 1, dtype=bool)
-    allowed[pks] = True
-    return positions[allowed[p.facilities[positions]]]
+    def __init__(self, rows: dict):
+        import numpy as np
+
+        self.rows = rows
+        pks = _array(np, rows)
+        size = int(pks.max(initial=-1)) + 1
+        self.mask = np.zeros(size, dtype=bool)
+        self.mask[pks] = True
+        self.kinds = sorted({row.kind for row in rows.values()})
+        self.districts = sorted({row.district_code for row in rows.values()})
+        self.kind_of = np.zeros(size, dtype=np.int64)
+        self.district_of = np.zeros(size, dtype=np.int64)
+        kind_index = {k: i for i, k in enumerate(self.kinds)}
+        district_index = {d: i for i, d in enumerate(self.districts)}
+        self.kind_of[pks] = [kind_index[row.kind] for row in rows.values()]
+        self.district_of[pks] = [district_index[row.district_code] for row in rows.values()]
+
+    def keep(self, p: Postings, positions):
+        """The positions whose facility is in the set."""
+        facilities = p.facilities[positions]
+        inside = facilities < len(self.mask)
+        inside[inside] = self.mask[facilities[inside]]
+        return positions[inside]
+
+    def facets(self, per_facility, per_discipline) -> tuple[int, dict]:
+        """(total, facets) from capabilities per facility pk (an array, zero outside the set) and per
+        discipline code."""
+        import numpy as np
+
+        counts = np.zeros(len(self.mask), dtype=np.int64)
+        shared = min(len(counts), len(per_facility))
+        counts[:shared] = per_facility[:shared]
+        counts *= self.mask
+        return int(counts.sum()), {
+            "facility_kind": _named(self.kinds, np.bincount(self.kind_of, weights=counts, minlength=len(self.kinds))),
+            "district": _named(self.districts, np.bincount(self.district_of, weights=counts,
+                                                           minlength=len(self.districts))),
+            "discipline": _named(DISCIPLINE_CODES[:-1], per_discipline[:-1])}
+
+
+def _named(names, counts) -> dict:
+    return {name: int(n) for name, n in zip(names, counts.tolist()) if n}
 
 
 def with_codes(positions, column, codes, values) -> object:
@@ -178,24 +238,27 @@ def per_facility(p: Postings, positions) -> dict[int, dict[str | None, int]]:
     return out
 
 
-def facets(p: Postings, positions, facilities: dict) -> tuple[int, dict]:
-    """(total, facets) of the capabilities at `positions`: per facility kind, district and discipline."""
+def facets(p: Postings, positions, facilities: FacilitySet) -> tuple[int, dict]:
+    """(total, facets) of the capabilities at `positions` (all of `facilities`)."""
     import numpy as np
 
-    kinds: dict[str, int] = {}
-    districts: dict[str, int] = {}
-    for pk, n in _nonzero(np, np.bincount(p.facilities[positions])):
-        row = facilities[pk]
-        kinds[row.kind] = kinds.get(row.kind, 0) + n
-        districts[row.district_code] = districts.get(row.district_code, 0) + n
-    disciplines = {DISCIPLINE_CODES[code]: n for code, n in _nonzero(np, np.bincount(p.disciplines[positions]))
-                   if DISCIPLINE_CODES[code] is not None}
-    return len(positions), {"facility_kind": kinds, "district": districts, "discipline": disciplines}
+    return facilities.facets(np.bincount(p.facilities[positions]),
+                             np.bincount(p.disciplines[positions], minlength=len(DISCIPLINE_CODES)))
 
 
-def _nonzero(np, counts):
-    where = np.flatnonzero(counts)
-    return zip(where.tolist(), counts[where].tolist())
+def facets_of_facilities(p: Postings, facilities: FacilitySet, disciplines=()) -> tuple[int, dict]:
+    """(total, facets) of every live capability of `facilities`, of `disciplines` if given, from the counts
+    per facility and discipline: no capability is visited."""
+    import numpy as np
+
+    table = p.per_facility_discipline
+    shared = min(len(table), len(facilities.mask))
+    table = table[:shared] * facilities.mask[:shared, None]  # rows of facilities outside the set: zero
+    if disciplines:
+        keep = np.zeros(len(DISCIPLINE_CODES), dtype=np.int64)
+        keep[[DISCIPLINE_CODES.index(d) for d in disciplines if d in DISCIPLINE_CODES]] = 1
+        table = table * keep
+    return facilities.facets(table.sum(axis=1), table.sum(axis=0))
 
 
 def first_ids(p: Postings, positions, after_id: int | None, limit: int) -> list[int]:
