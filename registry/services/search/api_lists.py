@@ -17,7 +17,7 @@ from registry.services.search import postings as memory
 from registry.services.search.matching import match_capabilities, match_facilities
 from registry.services.search.query import SearchQuery
 from registry.services.search.results import CAPABILITY_FIELDS, capability_dict
-from registry.services.search.terms import ids_in
+from registry.services.search.terms import ids_parameter, ids_value
 
 
 @dataclass
@@ -68,9 +68,7 @@ def api_capability_page(session, query: SearchQuery, today: date, *, after_id: i
     if found.held is not None:  # matched in memory: the page's ids are known, read those rows only
         ids = memory.first_ids(found.held, found.positions, after_id, limit + 1)
         dialect = session.get_bind().dialect.name
-        rows = session.connection().execute(
-            select(*PAGE_COLUMNS).where(ids_in(Capability.id, ids, dialect), Capability.deleted_at.is_(None))
-            .order_by(Capability.id)).all()
+        rows = session.connection().execute(_PAGE_BY_IDS[dialect], {"ids": ids_value(ids, dialect)}).all()
         return _page(session, found, rows, limit, today)
     conditions = list(found.conditions)
     if after_id is not None:
@@ -97,3 +95,7 @@ def _page(session, found, rows, limit: int, today: date) -> CapabilityPage:
 PAGE_COLUMNS = list({c.key: c for c in (
     Capability.id, Capability.facility_pk, Capability.updated_at, Capability.demo,
     *[getattr(Capability, n) for n in CAPABILITY_FIELDS], *SCOPE_COLUMNS)}.values())
+# A page matched in memory, by its ids: built once (building it cost more than running it).
+_PAGE_BY_IDS = {dialect: select(*PAGE_COLUMNS).where(ids_parameter(Capability.id, dialect),
+                                                     Capability.deleted_at.is_(None)).order_by(Capability.id)
+                for dialect in ("postgresql", "sqlite")}

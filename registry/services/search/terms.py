@@ -66,6 +66,18 @@ def ids_in(column, ids, dialect: str, *, negate: bool = False):
     return column.not_in(values) if negate else column.in_(values)
 
 
+def ids_parameter(column, dialect: str, name: str = "ids"):
+    """`column IN :name`, with the ids given at execution as `ids_value(ids, dialect)`: for statements
+    built once (ids_in binds its ids into the statement, which then has to be built for each set)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+    return column.in_(select(func.json_each(bindparam(name, type_=String)).table_valued("value").c.value))
+
+
+def ids_value(ids, dialect: str):
+    return list(ids) if dialect == "postgresql" else json.dumps(list(ids))
+
+
 def like(column, term: str):
     return column.like("%" + escape_like(term) + "%", escape="\\")
 
