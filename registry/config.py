@@ -54,7 +54,7 @@ def psycopg_url(url: str) -> str:
 
 class Config:
     SQLALCHEMY_DATABASE_URI = None  # set in from_env(); evaluated per app, not at import
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {}  # idle pooled connections are checked before use (database.py)
     DATABASE_REPLICA_URL = ""  # a streaming replica: reads of read-only requests go there (registry/database.py)
     REPLICA_STICKY_SECONDS = 10  # after a person's own POST, their pages read the primary this long
     SECRET_KEY = None

@@ -25,6 +25,7 @@ from flask import session as cookie_session
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.sql.dml import UpdateBase
 
 REPLICA = "replica"  # the bind key
@@ -39,8 +40,12 @@ _ROUTED = "registry.replica_reads"  # per request, in the WSGI environ (g may ou
 _WROTE = "registry.wrote"
 
 
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
 def configure_engine_events(engine: Engine, read_only: bool = False) -> None:
     if engine.dialect.name != "sqlite":
+        _ping_after_idle(engine)
         return
 
     @event.listens_for(engine, "connect")
@@ -54,6 +59,27 @@ def configure_engine_events(engine: Engine, read_only: bool = False) -> None:
         if read_only:  # the replica's stand-in in tests: a write sent there raises
             cursor.execute("PRAGMA query_only=ON")
         cursor.close()
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection before use when it sat idle for PING_AFTER_IDLE_SECONDS (a database
+    restart or a firewall's idle timeout kills those), and hand out a fresh one if it is dead.
+    SQLAlchemy's pool_pre_ping checks on every checkout: a round trip added to every request, a
+    sixth of a facility detail's time, for connections a busy worker used milliseconds ago."""
+    @event.listens_for(engine, "checkin")
+    def _idle_since(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy):
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since <= PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+            dbapi_connection.rollback()  # end the ping's implicit transaction
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError("an idle pooled connection is gone") from error  # the pool reconnects
 
 
 def replica_bind(config: dict) -> dict:

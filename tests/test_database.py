@@ -129,3 +129,39 @@ def test_readyz_reports_the_replica(routed):
     body = routed.test_client().get("/readyz").get_json()
     assert body["checks"]["replica"]["ok"] is True
     assert body["status"] == "ready"
+
+
+def test_a_pooled_connection_that_died_while_idle_is_replaced_before_use(app, database_url, monkeypatch):
+    """No ping on every checkout (a round trip per request), but a connection idle past the limit is
+    checked, and one the server closed meanwhile is replaced: the request does not fail."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to lose")
+    monkeypatch.setattr("registry.database.PING_AFTER_IDLE_SECONDS", 0.0)
+    with app.app_context():
+        engine = db.engine
+        with engine.connect() as connection:
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with engine.connect() as other:  # the pool hands the same connection back: kill it from another
+            assert other.execute(text("SELECT pg_backend_pid()")).scalar_one() == pid
+        killer = engine.pool._creator()
+        killer.autocommit = True
+        killer.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        killer.close()
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+
+
+def test_a_busy_connection_is_not_pinged(app, database_url, monkeypatch):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the ping is PostgreSQL's")
+    with app.app_context():
+        pings = []
+        ping = db.engine.dialect.do_ping
+        monkeypatch.setattr(db.engine.dialect, "do_ping", lambda connection: pings.append(1) or ping(connection))
+        for _ in range(3):
+            with db.engine.connect() as connection:
+                assert connection.execute(text("SELECT 2")).scalar_one() == 2
+        monkeypatch.setattr("registry.database.PING_AFTER_IDLE_SECONDS", 0.0)
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 2"))
+    assert len(pings) == 1  # only once the connection counts as idle
