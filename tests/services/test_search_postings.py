@@ -116,3 +116,16 @@ def test_a_write_is_seen_by_the_next_search(random_registry, tmp_path):
     assert report.committed, report.issues
     page = api_capability_page(random_registry, query, TODAY)
     assert page.total == 1 and page.rows[0]["capability_id"] == "C0999"
+
+
+def test_a_large_registry_is_answered_by_the_database_while_its_arrays_are_built(random_registry, monkeypatch):
+    """Beyond INLINE_ROWS the arrays are built in the background after a write: the search that finds them
+    missing is counted by the database (the same answer), the next ones in memory."""
+    monkeypatch.setattr(memory, "INLINE_ROWS", 10)
+    memory.POSTINGS.clear()
+    query, _ = parse_search_args({"q": "电阻"})
+    first = match_capabilities(random_registry, query, TODAY)
+    memory.wait_for_builds()
+    then = match_capabilities(random_registry, query, TODAY)
+    assert first.held is None and then.held is not None
+    assert (first.total, first.facets) == (then.total, then.facets) and first.total > 0
