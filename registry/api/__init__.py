@@ -78,6 +78,8 @@ def register(app: Flask) -> None:
         from redis.backoff import NoBackoff  # redis loads only where it holds the limits
         from redis.retry import Retry
 
+        from registry.api import limit_storage  # noqa: F401  (the counters in one round trip: registers itself)
+
         timeout = app.config["RATELIMIT_STORAGE_TIMEOUT"]
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
             "socket_connect_timeout": timeout, "socket_timeout": timeout, "retry": Retry(NoBackoff(), 0)})
