@@ -170,7 +170,8 @@ def main() -> None:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-        print(f"Redis memory of this run's {prefix}:* keys (deleted now): {delete_keys(args.redis, prefix) / 1024:.0f} KiB")
+        used = delete_keys(args.redis, prefix)
+        print(f"Redis memory of this run's {prefix}:* keys (deleted now): {used / 1024:.0f} KiB")
 
 
 if __name__ == "__main__":
