@@ -93,6 +93,10 @@ class Config:
     API_RATE_LIMIT_KEY = "1200 per minute"  # per API key
     API_RESPONSE_CACHE = 256  # API answers kept per process until the data changes; 0 turns it off
     SEARCH_MEMORY_INDEX_ROWS = 5_000_000  # live capabilities up to which each worker counts searches in memory
+    CACHE_REDIS_URL = ""  # redis://127.0.0.1:6379/1: the caches' answers shared by every worker (empty: off)
+    CACHE_REDIS_PREFIX = "registry-cache"  # namespace of those answers in Redis
+    CACHE_REDIS_TTL = 3600  # seconds a shared answer lives at most (Redis's maxmemory evicts before, LRU)
+    CACHE_REDIS_TIMEOUT = 0.1  # seconds to wait for Redis before computing in this worker instead
     BOOKING_EXPIRY_DAYS = 7  # requests unanswered this long expire (flask bookings expire)
     UNMET_FAR_KM = 30  # km: a search whose nearest find lies farther counts as unmet demand (audit)
     SMTP_HOST = ""  # empty: e-mails are written to the log instead of sent
@@ -136,11 +140,12 @@ class Config:
                     "BOOKING_MAX_OPEN_PER_DAY", "BOOKING_MAX_OPEN_PER_FACILITY", "REGISTRATION_LINK_HOURS",
                     "PASSWORD_RESET_LINK_MINUTES", "SMTP_PORT", "API_RESPONSE_CACHE", "SEARCH_MEMORY_INDEX_ROWS",
                     "UPLOAD_MAX_MB", "SCOPE_UPLOAD_MAX_MB", "UPLOAD_BACKGROUND_BYTES", "PROXY_COUNT",
-                    "REPLICA_STICKY_SECONDS"):
+                    "REPLICA_STICKY_SECONDS", "CACHE_REDIS_TTL"):
             settings[key] = int(settings[key])
         settings["MAX_CONTENT_LENGTH"] = settings["UPLOAD_MAX_MB"] * 2**20  # checked before a body is read
         for key in ("SESSION_COOKIE_SECURE", "SMTP_STARTTLS", "LOG_JSON"):
             if settings[key] is not None:
                 settings[key] = str(settings[key]).lower() in ("1", "true", "yes")
-        settings["RATELIMIT_STORAGE_TIMEOUT"] = float(settings["RATELIMIT_STORAGE_TIMEOUT"])
+        for key in ("RATELIMIT_STORAGE_TIMEOUT", "CACHE_REDIS_TIMEOUT"):
+            settings[key] = float(settings[key])
         return settings

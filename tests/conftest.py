@@ -4,6 +4,8 @@ SQLite by default; set TEST_DATABASE_URL (e.g. postgresql+psycopg://postgres@127
 to run the same suite against PostgreSQL.
 """
 import os
+import socket
+import uuid
 
 import flask
 import flask_babel
@@ -13,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import inspect, text
 
 from registry import create_app
-from registry.extensions import db
+from registry.extensions import db, limiter
 from registry.services.audit.unmet import flush as flush_unmet_demand
 from registry.services.districts import sync_districts
 from registry.services.records.scope_import import import_scope
@@ -38,6 +40,49 @@ def app(database_url):
         flask_migrate.upgrade()
         sync_districts(db.session, app.config["DISTRICTS_GEOJSON"], app.config["DISTRICTS_CSV"])
     return app
+
+
+@pytest.fixture
+def own_app(database_url):
+    """Apps of the test's own settings (other workers, other stores); the limiter is process-wide, so the
+    suite's settings come back after."""
+    made = []
+
+    def make(**settings):
+        made.append(create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, **settings}))
+        return made[-1]
+    yield make
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
+    create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+    limiter.limit_manager.set_default_limits([])  # kept by the limiter once set (RATELIMIT_DEFAULT of a test)
+
+
+REDIS = ("127.0.0.1", 6379)
+
+
+def redis_listening() -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(REDIS) == 0
+
+
+@pytest.fixture
+def shared_redis():
+    """Settings of a shared cache tier in the real Redis, under a key prefix of this test's own (its keys
+    are deleted after); skipped without Redis at 127.0.0.1:6379 (.ci/run starts one)."""
+    if not redis_listening():
+        pytest.skip("needs Redis on 127.0.0.1:6379 (.ci/run starts it)")
+    import redis
+
+    prefix = f"test-cache-{uuid.uuid4().hex[:12]}"
+    url = f"redis://{REDIS[0]}:{REDIS[1]}/0"
+    yield {"CACHE_REDIS_URL": url, "CACHE_REDIS_PREFIX": prefix}
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(match=f"{prefix}:*"):
+        client.delete(key)
+    client.close()
 
 
 @pytest.fixture

@@ -6,19 +6,22 @@ or capabilities records a change set, so an answer is keyed on its URL, today's
 date (expiry flags depend on it) and the data's version (`records.data_version`): a write anywhere
 makes every kept answer stale at once. The rate limit and the key's scope are
 checked before a kept answer is given, as for a fresh one. `API_RESPONSE_CACHE`
-is the number of answers kept per process (0 turns it off).
+is the number of answers kept per process (0 turns it off); with `CACHE_REDIS_URL` the answers are
+also shared by every worker (registry/shared_cache.py), compressed on their way to Redis.
 """
+import zlib
 from dataclasses import dataclass
 
 from flask import Response, current_app, request
 
 from registry.api.access import require_scope
-from registry.caching import VersionedCache
+from registry.caching import Codec, VersionedCache, pack, unpack
 from registry.clock import today
 from registry.extensions import db
 from registry.services.records.canonical import data_version
 
 MAX_BODY_BYTES = 4 * 2**20
+COMPRESS_FROM_BYTES = 1024  # smaller bodies cross Redis as they are
 _ENVIRON_KEY = "registry.api_cache"
 
 
@@ -29,10 +32,27 @@ class Kept:
     link: str | None
 
 
+def _encode(kept: Kept) -> bytes:
+    compressed = len(kept.body) >= COMPRESS_FROM_BYTES
+    body = zlib.compress(kept.body, 1) if compressed else kept.body
+    return pack({"m": kept.mimetype, "l": kept.link, "z": compressed}, body)
+
+
+def _decode(data: bytes) -> Kept:
+    header, body = unpack(data)
+    try:
+        return Kept(zlib.decompress(body) if header["z"] else body, header["m"], header["l"])
+    except (KeyError, zlib.error) as exc:
+        raise ValueError("not a kept API answer") from exc
+
+
+KEPT_CODEC = Codec(_encode, _decode)
+
+
 class ResponseCache:
     def __init__(self, blueprints: set[str]):
         self.blueprints = blueprints
-        self.entries = VersionedCache(0, name="api_answers")
+        self.entries = VersionedCache(0, name="api_answers", codec=KEPT_CODEC)
 
     def before(self):
         size = current_app.config["API_RESPONSE_CACHE"]

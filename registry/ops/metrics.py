@@ -40,6 +40,9 @@ IMPORT_ROWS = Counter("registry_import_rows", "Rows of applied imports by entity
                       "(created, updated, unchanged, deleted, rejected)", ["entity", "result"])
 CACHE_LOOKUPS = Counter("registry_cache_lookups", "Lookups in the caches kept until the data changes, "
                         "by cache and result (hit, miss)", ["cache", "result"])
+SHARED_CACHE_LOOKUPS = Counter("registry_shared_cache_lookups", "Lookups in the caches' shared tier (Redis, "
+                               "CACHE_REDIS_URL) after a miss in the worker's own, by cache and result "
+                               "(hit, miss, unavailable)", ["cache", "result"])
 
 
 def observe_request(endpoint: str, method: str, status: int, seconds: float) -> None:
@@ -77,6 +80,10 @@ def count_import(outcome: str, counts: dict | None) -> None:
 
 def count_cache_lookup(cache: str, hit: bool) -> None:
     CACHE_LOOKUPS.labels(cache, "hit" if hit else "miss").inc()
+
+
+def count_shared_cache_lookup(cache: str, result: str) -> None:
+    SHARED_CACHE_LOOKUPS.labels(cache, result).inc()
 
 
 def exposition() -> tuple[bytes, str]:

@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 
 from geo.coords import wgs84_to_gcj02
-from registry.caching import VersionedCache
+from registry.caching import Codec, VersionedCache, pack, unpack
 from registry.clock import today
 from registry.config import PROJECT_ROOT
 from registry.extensions import db
@@ -174,13 +174,25 @@ class CachedBody:
     def of(cls, body: bytes) -> "CachedBody":
         return cls(_etag(body), gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0), len(body))
 
+    def encode(self) -> bytes:
+        return pack({"e": self.raw_etag, "n": self.raw_size}, self.gz)
+
+    @classmethod
+    def decode(cls, data: bytes) -> "CachedBody":
+        header, gz = unpack(data)
+        try:
+            return cls(str(header["e"]), gz, int(header["n"]))
+        except KeyError as exc:
+            raise ValueError("not a kept marker set") from exc
+
     def response(self) -> Response:
         if "gzip" in request.accept_encodings and self.raw_size >= GZIP_MIN_BYTES:
             return _conditional(self.gz, self.raw_etag + "-gz", {"Content-Encoding": "gzip"}, None)
         return geojson_response(gzip.decompress(self.gz))
 
 
-POINTS_CACHE = VersionedCache(0, name="map_points")  # GeoJSON bodies per search; sized by MAP_POINTS_CACHE on first use
+# GeoJSON bodies per search; sized by MAP_POINTS_CACHE on first use, shared by the workers with CACHE_REDIS_URL
+POINTS_CACHE = VersionedCache(0, name="map_points", codec=Codec(CachedBody.encode, CachedBody.decode))
 
 
 # --- districts ----------------------------------------------------------------------------------

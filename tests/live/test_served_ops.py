@@ -4,6 +4,7 @@ search and a booking made through the API. `.ci/api_live` serves it with `flask 
 passes BOOK_KEY, a key with the `book` scope. Skipped without API_BASE_URL."""
 import os
 import re
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -63,3 +64,22 @@ def test_metrics_show_search_and_booking_series_after_live_calls():
         metric(before, "registry_booking_outcomes_total", **outcome) + 1
     assert metric(after, "registry_http_requests_total", endpoint="/api/v1/bookings", method="POST",
                   status="201") >= 1
+
+
+@pytest.mark.skipif(not os.environ.get("CACHE_REDIS_URL"), reason="needs the shared cache tier (CACHE_REDIS_URL)")
+def test_a_question_is_searched_once_for_all_workers():
+    """Asked a dozen times of several workers, a new question is searched once: the worker that computed it
+    keeps it, every other takes it from Redis."""
+    question = {"q": f"计量 {uuid.uuid4().hex[:8]}", "limit": 3}
+    before = requests.get(f"{BASE}/metrics", timeout=10).text
+    answers = {requests.get(f"{BASE}/api/v1/facilities", params=question, headers={"X-API-Key": BOOK_KEY},
+                            timeout=30).text for _ in range(12)}
+    after = requests.get(f"{BASE}/metrics", timeout=10).text
+    assert len(answers) == 1
+
+    def grew(name, **labels):
+        return metric(after, name, **labels) - metric(before, name, **labels)
+    assert grew("registry_search_duration_seconds_count", kind="api_facilities") == 1
+    shared_hits = grew("registry_shared_cache_lookups_total", cache="api_answers", result="hit")
+    assert grew("registry_cache_lookups_total", cache="api_answers", result="hit") + shared_hits == 11
+    assert shared_hits >= 1  # another worker than the first answered (the kernel spreads connections)

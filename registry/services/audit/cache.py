@@ -2,19 +2,21 @@
 
 Every write to facilities or capabilities records a change set, and every booking step a booking
 event, so such a key can never serve figures of older data; the date is part of the key too
-(certificates lapse at midnight). The registry's one cache class (registry/caching.py).
+(certificates lapse at midnight). The registry's one cache class (registry/caching.py); the rendered
+pages and maps (text, the costliest entries) are also shared by the workers with `CACHE_REDIS_URL`,
+figures and tables (Python objects) stay in each worker.
 """
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from registry.caching import VersionedCache
+from registry.caching import VersionedCache, text_codec
 from registry.models import BookingEvent
 from registry.services.records.canonical import data_version
 
 MAX_ITEMS = 64
 
-_cache = VersionedCache(MAX_ITEMS, name="audit")
+_cache = VersionedCache(MAX_ITEMS, name="audit", codec=text_codec())
 
 
 def cached(session, name: str, args: tuple, compute):
