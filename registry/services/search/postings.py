@@ -89,7 +89,7 @@ def _gather(np, source, starts, ends):
 
 
 POSTINGS = VersionedCache(2, name="search_postings")  # per database and data version
-INLINE_ROWS = 200_000  # up to this many capabilities (≈ 0.5 s) the arrays are built by the search that needs them
+INLINE_ROWS = 500_000  # up to this many capabilities (≈ 1 s) the arrays are built by the search that needs them
 _building: dict[tuple, threading.Thread] = {}
 _building_lock = threading.Lock()
 
