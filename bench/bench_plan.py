@@ -15,6 +15,8 @@ the item cache empty (what a new plan costs), then again (items already matched)
 p95 of each, what the plans found, and the load average. Target: p95 under 300 ms uncached.
 """
 import argparse
+import hashlib
+import json
 import os
 import random
 import statistics
@@ -29,7 +31,7 @@ from sqlalchemy import select  # noqa: E402
 
 from registry import create_app  # noqa: E402
 from registry.extensions import db  # noqa: E402
-from registry.models import Capability  # noqa: E402
+from registry.models import Capability, Facility  # noqa: E402
 from registry.services.search.plan import ITEM_MATCHES, plan_coverage  # noqa: E402
 from registry.services.search.plan_input import PlanSchema  # noqa: E402
 
@@ -38,8 +40,11 @@ NEAR = [(120.26, 30.18), (120.16, 30.27), (119.95, 30.05), None]
 
 def plans(session, n_plans: int, n_items: int, seed: int) -> list[list[str]]:
     """`n_plans` distinct plans of `n_items` items, each from one category's test items."""
+    # In the records' own order (facility and capability ids), so that every database draws the same plans.
     rows = session.execute(select(Capability.category, Capability.name, Capability.standards)
-                           .where(Capability.kind == "test_item", Capability.deleted_at.is_(None))).all()
+                           .join(Facility, Facility.id == Capability.facility_pk)
+                           .where(Capability.kind == "test_item", Capability.deleted_at.is_(None))
+                           .order_by(Facility.facility_id, Capability.capability_id)).all()
     by_category: dict[str, list] = {}
     for row in rows:
         by_category.setdefault(row.category or "", []).append(row)
@@ -68,6 +73,16 @@ def plans(session, n_plans: int, n_items: int, seed: int) -> list[list[str]]:
     return out
 
 
+def answer(items, near, result) -> dict:
+    """What a plan's answer says, by facility id: to compare runs and databases."""
+    def fid(c):
+        return c.facility["facility_id"]
+    return {"items": items, "near": near, "item_facilities": result.item_facilities,
+            "complete": [fid(c) for c in result.complete], "complete_total": result.complete_total,
+            "partial": [(fid(c), c.covered, c.expired) for c in result.partial],
+            "partial_total": result.partial_total, "pairs": [(fid(p.first), fid(p.second)) for p in result.pairs]}
+
+
 def p95(times: list[float]) -> float:
     times = sorted(times)
     return times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
@@ -79,6 +94,7 @@ def main() -> None:
     parser.add_argument("--plans", type=int, default=40)
     parser.add_argument("--items", type=int, default=30)
     parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--answers", type=Path, help="write every plan's answer here (JSON), to compare databases")
     args = parser.parse_args()
     app = create_app({"SQLALCHEMY_DATABASE_URI": args.database_url})
     today = date(2026, 11, 25)
@@ -87,7 +103,7 @@ def main() -> None:
         asked = plans(session, args.plans, args.items, args.seed)
         plan_coverage(session, asked[0][:3], today)  # warm up (connections, pint, plans)
         session.rollback()
-        cold, warm, found = [], [], []
+        cold, warm, found, answers = [], [], [], []
         for n, items in enumerate(asked):
             near = NEAR[n % len(NEAR)]
             ITEM_MATCHES.clear()
@@ -100,6 +116,7 @@ def main() -> None:
             warm.append((time.perf_counter() - start) * 1000)
             session.rollback()
             found.append((result.complete_total, result.partial_total, len(result.pairs), len(result.uncovered)))
+            answers.append(answer(items, near, result))
         load = os.getloadavg()
         print(f"database {args.database_url.split('@')[-1]}; {len(asked)} distinct plans of {args.items} items")
         print(f"{'':<28} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}")
@@ -109,6 +126,10 @@ def main() -> None:
               .format(*(statistics.median(f[i] for f in found) for i in range(4))))
         print(f"plans with a complete facility: {sum(1 for f in found if f[0])}/{len(found)}; with a pair: "
               f"{sum(1 for f in found if f[2])}/{len(found)}")
+        digest = hashlib.sha256(json.dumps(answers, ensure_ascii=False).encode()).hexdigest()[:16]
+        print(f"answers digest {digest} (equal digests: the same answers on both databases)")
+        if args.answers:
+            args.answers.write_text(json.dumps(answers, ensure_ascii=False, indent=1), encoding="utf-8")
         print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}; {} CPUs".format(*load, os.cpu_count()))
 
 
