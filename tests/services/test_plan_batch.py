@@ -46,11 +46,17 @@ def realistic(tmp_path_factory):
     return tmp_path_factory.mktemp("plan-batch")
 
 
-def realistic_plan(session, folder, n_items: int, seed: int) -> list[str]:
-    """A registry of the realistic generator's vocabulary, and a plan drawn from it as bench_plan.py draws
-    one: standard numbers without their year, test names, product + test; plus items nobody has."""
+def load_realistic(session, folder) -> None:
+    """A registry of the realistic generator's vocabulary: 30 facilities, 2,000 capabilities."""
     report = run(session, generate(folder, 30, 2_000, seed=7, vocabulary="realistic"))
     assert report.committed, report.issues
+
+
+def realistic_plan(session, folder, n_items: int, seed: int) -> list[str]:
+    """The realistic registry, and a plan drawn from it as bench_plan.py draws one: standard numbers
+    without their year, test names, product + test; plus items nobody has."""
+    if folder is not None:
+        load_realistic(session, folder)
     rows = session.execute(select(Capability.name, Capability.standards).order_by(Capability.id)).all()
     rng = random.Random(seed)
     items: list[str] = []
@@ -110,8 +116,9 @@ def test_kept_items_are_not_matched_again(session, realistic):
 def test_every_kind_of_item_on_the_plan_fixture(session, tmp_path):
     ITEM_MATCHES.clear()
     load_plan_registry(session, tmp_path / "data")
+    # 线电阻: a document with both its pairs (电线电缆 导体直流电阻) but not the word
     items = [A, B, C, D, UNKNOWN, "电阻", "阻", "电线电缆 绝缘电阻", "gb/t3048.5", "GB/T 3048", "GB 5009.12-2017",
-             "家用电器 GB 4706.1", "GB/T 3048.51", "通用要求", "铅含量 导体"]
+             "家用电器 GB 4706.1", "GB/T 3048.51", "通用要求", "铅含量 导体", "线电阻"]
     assert match_items(session, items, TODAY) == [one_item(session, item) for item in items]
     # the same lookups shared by items, and an empty plan
     assert match_items(session, [A, A], TODAY) == [one_item(session, A)] * 2
