@@ -148,6 +148,34 @@ def test_range_and_keywords_combine(scopes):
     assert capabilities(scopes, value="50", unit="MPa", q="数字压力计校准规范") == 1
 
 
+def capability_ids(session, **args) -> set[int]:
+    conditions = match_capabilities(session, parse_search_args(args)[0], TODAY).conditions
+    return set(session.scalars(select(Capability.id).where(*conditions)))
+
+
+@pytest.mark.parametrize("value, unit, quantity", [
+    ("50", "MPa", "压力"), ("5", "MPa", "压力计"), ("350", "℃", "温度"), ("350", "℃", "压力"), ("5", "A", "电流"),
+    ("5", "A", "数字多用表"), ("1500", "g", "质量"), ("500", "MHz", "频率"), ("50", "MPa", "pressure"),
+])
+def test_range_with_a_quantity_is_the_range_among_capabilities_of_that_quantity(scopes, value, unit, quantity):
+    """The quantity is tested inside the range's id set (matching.range_condition): the same capabilities
+    as the range's and the quantity's found apart, over own ranges and every segment."""
+    both = capability_ids(scopes, value=value, unit=unit, quantity=quantity)
+    assert both == capability_ids(scopes, value=value, unit=unit) & capability_ids(scopes, quantity=quantity)
+
+
+def test_range_with_a_quantity_over_segments_and_own_ranges(scopes):
+    assert found(scopes, value="50", unit="MPa", quantity="压力") == found(scopes, value="50", unit="MPa")
+    assert found(scopes, value="50", unit="MPa", quantity="压力计") == {
+        "F0002": ["数字压力计（演示） 压力"], "F0003": ["0.05级活塞式压力计标准装置（演示）"],
+        "F0004": ["活塞式压力计标准装置"]}
+    assert found(scopes, value="350", unit="℃", quantity="温度") == {"F0002": ["工业铂电阻温度计（演示） 温度"]}
+    assert found(scopes, value="350", unit="℃", quantity="压力") == {}
+    assert capabilities(scopes, value="50", unit="MPa", quantity="压力", q="数字压力计校准规范") == 1
+    # an unknown unit drops the range, not the quantity
+    assert capabilities(scopes, value="50", unit="florps", quantity="压力") == capabilities(scopes, quantity="压力")
+
+
 # --- service mode and public measurement standards ----------------------------------------------
 
 def test_service_filter_takes_keys_and_chinese_names(scopes):

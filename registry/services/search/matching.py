@@ -37,17 +37,17 @@ def capability_filter(query: SearchQuery, today: date, messages: list) -> list:
     """Conditions on capabilities other than the search terms: range, quantity, bookable, validity, lead time,
     service mode, public measurement standard."""
     conditions = []
+    quantity = fold(query.quantity) if query.quantity else None
     if query.value is not None and query.unit:
         try:
             base, dimension = units.to_base(query.value, query.unit)
         except Exception:
             messages.append(_l("Unknown unit, range search ignored: %(unit)s", unit=query.unit[:40]))
         else:
-            conditions.append(range_condition(base, dimension[:80]))
-    if query.quantity:
-        quantity = fold(query.quantity)
-        conditions.append(or_(like(func.lower(Capability.quantity), quantity),
-                              like(func.lower(Capability.name), quantity)))
+            conditions.append(range_condition(base, dimension[:80], quantity))
+            quantity = None  # tested inside the range's id set
+    if quantity:
+        conditions.append(quantity_condition(Capability, quantity))
     if query.bookable:
         conditions.append(Capability.bookable.is_(True))
     if query.valid_only:
@@ -62,12 +62,22 @@ def capability_filter(query: SearchQuery, today: date, messages: list) -> list:
 
 
 OWN_RANGE = aliased(Capability, name="own_range")  # not correlated with the enclosing query; made once (43 columns)
+SEGMENT_OF = aliased(Capability, name="segment_of")
 
 
-def range_condition(base: float, dimension: str):
+def quantity_condition(row, quantity: str):
+    """The quantity (folded) in a capability's quantity or name."""
+    return or_(like(func.lower(row.quantity), quantity), like(func.lower(row.name), quantity))
+
+
+def range_condition(base: float, dimension: str, quantity: str | None = None):
     """A capability's range covers `base` (SI base units): its own range (a v1 record's, and a scope item's
     first segment), or ANY range segment of a scope item. Both halves are read through their indexes
-    (ix_capabilities_range, ix_capability_ranges_search) and their union is probed by primary key."""
+    (ix_capabilities_range, ix_capability_ranges_search) and their union is probed by primary key.
+
+    A `quantity` (folded) is tested inside each half, on the rows the range selected: tested on the
+    enclosing query's capabilities, PostgreSQL misjudged the LIKE's selectivity and scanned every
+    capability with it, then joined the range's ids (90 ms at 300,000 rows, 0.98 s at 2M)."""
     slack = abs(base) * 1e-9
 
     def covers(low, high):
@@ -78,6 +88,10 @@ def range_condition(base: float, dimension: str):
                                *covers(row.range_min_base, row.range_max_base))
     segments = select(CapabilityRange.capability_pk).where(
         CapabilityRange.dimension == dimension, *covers(CapabilityRange.min_base, CapabilityRange.max_base))
+    if quantity:
+        own = own.where(quantity_condition(row, quantity))
+        segments = segments.join(SEGMENT_OF, SEGMENT_OF.id == CapabilityRange.capability_pk).where(
+            quantity_condition(SEGMENT_OF, quantity))
     return Capability.id.in_(union(own, segments))
 
 

@@ -3,10 +3,11 @@ pairs of facilities that cover it together.
 
 Each item is matched as a search's text is (terms.py: keywords as Chinese substrings, standard
 numbers by their normalised key; a facility's own name does not count) against the live
-capabilities of active facilities. A facility *covers* an item when a matching capability of it
-has not expired; when all of its matching capabilities have expired the item is *expired* for it:
-shown, not counted. Facilities are ranked by items covered, then by holding a valid accreditation
-(CMA, CNAS, ...), then by expired items (renewable soonest), then by distance from `near`.
+capabilities of active facilities, every item of a plan at once (plan_match.py). A facility *covers*
+an item when a matching capability of it has not expired; when all of its matching capabilities have
+expired the item is *expired* for it: shown, not counted. Facilities are ranked by items covered, then
+by holding a valid accreditation (CMA, CNAS, ...), then by expired items (renewable soonest), then by
+distance from `near`.
 
 Pairs are searched among the best `PAIR_CANDIDATES` facilities only, each joined with any facility
 covering what it misses (as bit masks of items): at most PAIR_CANDIDATES × facilities checks, however
@@ -20,16 +21,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import or_, select
 
 from registry.caching import VersionedCache
-from registry.models import Accreditation, Capability
+from registry.models import Accreditation
 from registry.search_text import fold
 from registry.services.records.canonical import data_version
 from registry.services.search.matching import facility_rows
+from registry.services.search.plan_match import match_items
 from registry.services.search.query import SearchQuery
 from registry.services.search.results import facility_dict
-from registry.services.search.terms import TermMatch, ids_in, parse_terms
+from registry.services.search.terms import ids_in
 
 PAIR_CANDIDATES = 30
 PAIRS_SHOWN = 10
@@ -86,7 +88,7 @@ def plan_coverage(session, items: list[str], today: date, *, near: tuple[float, 
     """Who covers the plan `items` (checked by PlanSchema): complete facilities, partial ones (the first
     `limit` of each), and pairs."""
     version = (str(session.get_bind().url), data_version(session), today)
-    matches = [item_matches(session, item, today, version) for item in items]
+    matches = items_matches(session, items, today, version)
     rows, distances = facility_rows(session, SearchQuery(near=near), today)
     active = {row.id: row for row in rows}
     found = {pk for per_item in matches for pk in per_item if pk in active}
@@ -110,22 +112,18 @@ def plan_coverage(session, items: list[str], today: date, *, near: tuple[float, 
                         len(partial), pairs, near)
 
 
-def item_matches(session, item: str, today: date, version: tuple | None = None) -> dict[int, bool]:
-    """{facility pk: a matching capability is valid today} for one item, over live capabilities."""
+def items_matches(session, items: list[str], today: date, version: tuple | None = None) -> list[dict[int, bool]]:
+    """Per item, {facility pk: a matching capability is valid today} over live capabilities: the items
+    kept from earlier plans taken as they are, every other item matched in one batch (plan_match.py)."""
     if version is None:
         version = (str(session.get_bind().url), data_version(session), today)
-    key = (*version, fold(item))
-    return ITEM_MATCHES.get_or_compute(key, lambda: _match_item(session, item, today))
-
-
-def _match_item(session, item: str, today: date) -> dict[int, bool]:
-    match = TermMatch(session, parse_terms(item), facility_text=False)
-    if not match.active or match.impossible:
-        return {}
-    valid = case((or_(Capability.valid_until.is_(None), Capability.valid_until >= today), 1), else_=0)
-    stmt = (select(Capability.facility_pk, func.max(valid))
-            .where(Capability.deleted_at.is_(None), match.condition()).group_by(Capability.facility_pk))
-    return {pk: bool(v) for pk, v in session.connection().execute(stmt)}
+    keys = [(*version, fold(item)) for item in items]
+    kept = [ITEM_MATCHES.get(key) for key in keys]
+    missing = {key: item for key, item, value in zip(keys, items, kept) if value is None}
+    computed = dict(zip(missing, match_items(session, list(missing.values()), today))) if missing else {}
+    for key, value in computed.items():
+        ITEM_MATCHES.put(key, value)
+    return [value if value is not None else computed[key] for key, value in zip(keys, kept)]
 
 
 def _accredited(session, pks: set[int], today: date) -> set[int]:
