@@ -7,6 +7,8 @@ from sqlalchemy import case, event, func, or_, select, update
 
 from registry.extensions import db
 from registry.models import Capability, Facility
+from registry.services.records.canonical import data_version
+from registry.services.search import postings as memory
 from registry.services.search.plan import ITEM_MATCHES, plan_coverage
 from registry.services.search.plan_match import match_items
 from registry.services.search.terms import TermMatch, parse_terms
@@ -83,16 +85,20 @@ def test_a_realistic_30_item_plan_matches_as_each_item_alone(session, realistic,
     assert sum(1 for e in expected if e) >= 20  # a plan most of whose items someone has
     assert any(not all(e.values()) for e in expected if e)  # and expired capabilities in it
     assert match_items(session, items, TODAY) == expected
+    version = data_version(session)  # the same from the worker's arrays of the capabilities (postings.py)
+    assert memory.postings(session, version) is not None
+    assert match_items(session, items, TODAY, version) == expected
 
 
 def test_a_plan_costs_a_few_statements_however_many_items(session, realistic):
     items = realistic_plan(session, realistic / "count", 30, 3)
+    plan_coverage(session, items[:1], TODAY)  # the worker's arrays of the capabilities built, as in a served worker
     counts = {}
-    for n in (3, 30):
+    for n in (3, 30):  # the last 3 hold a standard no document's key matches (the typed-text fallback)
         ITEM_MATCHES.clear()
         session.rollback()
         with Statements() as seen:
-            coverage = plan_coverage(session, items[:n], TODAY)
+            coverage = plan_coverage(session, items[-n:], TODAY)
         counts[n] = seen.count
         assert coverage.partial_total + coverage.complete_total > 0
     assert counts[30] == counts[3] <= 7
@@ -120,6 +126,7 @@ def test_every_kind_of_item_on_the_plan_fixture(session, tmp_path):
     items = [A, B, C, D, UNKNOWN, "电阻", "阻", "电线电缆 绝缘电阻", "gb/t3048.5", "GB/T 3048", "GB 5009.12-2017",
              "家用电器 GB 4706.1", "GB/T 3048.51", "通用要求", "铅含量 导体", "线电阻"]
     assert match_items(session, items, TODAY) == [one_item(session, item) for item in items]
+    assert match_items(session, items, TODAY, data_version(session)) == [one_item(session, item) for item in items]
     # the same lookups shared by items, and an empty plan
     assert match_items(session, [A, A], TODAY) == [one_item(session, A)] * 2
     assert match_items(session, [], TODAY) == []

@@ -120,7 +120,7 @@ def items_matches(session, items: list[str], today: date, version: tuple | None 
     keys = [(*version, fold(item)) for item in items]
     kept = [ITEM_MATCHES.get(key) for key in keys]
     missing = {key: item for key, item, value in zip(keys, items, kept) if value is None}
-    computed = dict(zip(missing, match_items(session, list(missing.values()), today))) if missing else {}
+    computed = dict(zip(missing, match_items(session, list(missing.values()), today, version[1]))) if missing else {}
     for key, value in computed.items():
         ITEM_MATCHES.put(key, value)
     return [value if value is not None else computed[key] for key, value in zip(keys, kept)]

@@ -20,13 +20,19 @@ from sqlalchemy import Date, bindparam, text
 
 from registry.identifiers import standard_key_matches
 from registry.search_text import keyword_grams, standard_grams
+from registry.services.search import postings as memory
 from registry.services.search.index import document_ids_each
 from registry.services.search.terms import Terms, parse_terms
 
 
-def match_items(session, items: list[str], today: date) -> list[dict[int, bool]]:
-    """Per item, {facility pk: a matching live capability is valid today} (facilities of any status)."""
+def match_items(session, items: list[str], today: date, version=None) -> list[dict[int, bool]]:
+    """Per item, {facility pk: a matching live capability is valid today} (facilities of any status). With
+    the data's `version`, the documents' capabilities are read from the worker's arrays (postings.py)
+    when it holds them, instead of by the third statement."""
     doc_sets = _doc_sets(session, [parse_terms(item) for item in items])
+    held = memory.postings(session, version) if version is not None else None
+    if held is not None:
+        return memory.facilities_per_item(held, doc_sets, today)
     out: list[dict[int, bool]] = [{} for _ in items]
     for n, pk, valid in _facilities_per_item(session, doc_sets, today):
         out[n][pk] = bool(valid)

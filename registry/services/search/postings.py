@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 
 from flask import current_app
@@ -37,6 +38,7 @@ class Postings:
     facilities: object  # int32 facility pks
     disciplines: object  # int16 index into DISCIPLINE_CODES (len: none)
     kinds: object  # int8 index into KIND_CODES
+    valid_until: object  # int32 day ordinals (date.toordinal; NEVER: no end)
     doc_start: object  # int64 [document id] -> first position (len max doc id + 2, CSR)
     by_facility: object  # positions in facility order
     facility_start: object  # int64 [facility pk] -> first entry in by_facility (CSR)
@@ -146,7 +148,9 @@ def wait_for_builds() -> None:
 
 
 _LIVE_COUNT = select(func.count()).where(Capability.deleted_at.is_(None))
-_LIVE_ROWS = "SELECT id, search_doc_id, facility_pk, discipline, kind FROM capabilities WHERE deleted_at IS NULL"
+_LIVE_ROWS = ("SELECT id, search_doc_id, facility_pk, discipline, kind, valid_until FROM capabilities "
+              "WHERE deleted_at IS NULL")
+NEVER = 2**31 - 1  # the valid_until of a capability without an end
 
 
 def _load(connection, limit: int) -> Postings | None:
@@ -159,7 +163,7 @@ def _load(connection, limit: int) -> Postings | None:
     cursor = connection.connection.cursor()
     try:
         cursor.execute(_LIVE_ROWS)
-        columns = list(zip(*cursor.fetchall())) or [(), (), (), (), ()]
+        columns = list(zip(*cursor.fetchall())) or [()] * 6
     finally:
         cursor.close()
     discipline_code = {d: i for i, d in enumerate(DISCIPLINE_CODES)}
@@ -169,10 +173,19 @@ def _load(connection, limit: int) -> Postings | None:
     facilities = np.array(columns[2], dtype=np.int32)
     disciplines = np.array([discipline_code.get(d, len(DISCIPLINES)) for d in columns[3]], dtype=np.int16)
     kinds = np.array([kind_code.get(k, 0) for k in columns[4]], dtype=np.int8)
+    valid_until = np.array([_ordinal(d) for d in columns[5]], dtype=np.int32)
     order = np.lexsort((ids, docs))
-    ids, docs, facilities, disciplines, kinds = (a[order] for a in (ids, docs, facilities, disciplines, kinds))
-    return Postings(ids, docs, facilities, disciplines, kinds, _starts(np, docs),
+    ids, docs, facilities, disciplines, kinds, valid_until = (
+        a[order] for a in (ids, docs, facilities, disciplines, kinds, valid_until))
+    return Postings(ids, docs, facilities, disciplines, kinds, valid_until, _starts(np, docs),
                     np.argsort(facilities, kind="stable").astype(np.int32), _starts(np, facilities))
+
+
+def _ordinal(day) -> int:
+    """A stored date as a day ordinal (SQLite's driver gives ISO text, psycopg a date)."""
+    if day is None:
+        return NEVER
+    return (day if isinstance(day, date) else date.fromisoformat(day)).toordinal()
 
 
 def _starts(np, sorted_keys):
@@ -312,6 +325,21 @@ def facets_of_facilities(p: Postings, facilities: FacilitySet, disciplines=()) -
         keep[[DISCIPLINE_CODES.index(d) for d in disciplines if d in DISCIPLINE_CODES]] = 1
         table = table * keep
     return facilities.facets(table.sum(axis=1), table.sum(axis=0))
+
+
+def facilities_per_item(p: Postings, doc_sets: list[set[int]], today: date) -> list[dict[int, bool]]:
+    """Per set of search documents (a test plan's item), {facility pk: one of its live capabilities with
+    such a document is valid today} (plan_match.py; facilities of any status)."""
+    import numpy as np
+
+    day = today.toordinal()
+    out = []
+    for docs in doc_sets:
+        positions = p.of_documents(_array(np, docs)) if docs else np.empty(0, dtype=np.int64)
+        facilities = p.facilities[positions]
+        valid = np.bincount(facilities, weights=p.valid_until[positions] >= day)
+        out.append({pk: bool(valid[pk]) for pk in np.flatnonzero(np.bincount(facilities)).tolist()})
+    return out
 
 
 def first_ids(p: Postings, positions, after_id: int | None, limit: int) -> list[int]:
