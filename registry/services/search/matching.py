@@ -25,6 +25,12 @@ from registry.models import Accreditation, Capability, CapabilityRange, Facility
 from registry.search_text import fold
 from registry.services.records.canonical import data_version
 from registry.services.search import postings as memory
+from registry.services.search.facets import (
+    capability_facets_in_sql,
+    capability_facets_of,
+    facility_facets,
+    sorted_facets,
+)
 from registry.services.search.query import INACTIVE, SearchQuery
 from registry.services.search.terms import TermMatch, ids_in, like, parse_terms
 
@@ -280,32 +286,11 @@ def _match_facilities(session, query: SearchQuery, today: date, facets: bool, ve
             continue
         base.append(Candidate(row.id, row, matched, distances.get(row.id), row.id in facility_only))
     kinds, districts = set(query.kinds), set(query.districts)
-    facet_counts = _facility_facets(base, per_facility, kinds, districts) if facets else {
+    facet_counts = facility_facets(base, per_facility, kinds, districts) if facets else {
         "kind": {}, "district": {}, "discipline": {}}
     candidates = [c for c in base if (not kinds or c.row.kind in kinds)
                   and (not districts or c.row.district_code in districts)]
     return FacilityMatch(candidates, facet_counts, match, conditions, bool(narrowing))
-
-
-def _facility_facets(base: list[Candidate], per_facility, kinds: set, districts: set) -> dict:
-    """Facilities per kind, district and discipline, each ignoring its own filter."""
-    facets: dict[str, dict[str, int]] = {"kind": {}, "district": {}, "discipline": {}}
-    for c in base:
-        in_kind = not kinds or c.row.kind in kinds
-        in_district = not districts or c.row.district_code in districts
-        if in_district:
-            facets["kind"][c.row.kind] = facets["kind"].get(c.row.kind, 0) + 1
-        if in_kind:
-            facets["district"][c.row.district_code] = facets["district"].get(c.row.district_code, 0) + 1
-        if in_kind and in_district:
-            for d, n in per_facility.get(c.pk, {}).items():
-                if d and n:
-                    facets["discipline"][d] = facets["discipline"].get(d, 0) + 1
-    return sorted_facets(facets)
-
-
-def sorted_facets(facets: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
-    return {name: dict(sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))) for name, values in facets.items()}
 
 
 # --- capability search -------------------------------------------------------------------------
@@ -351,9 +336,9 @@ def match_capabilities(session, query: SearchQuery, today: date, *, facility_tex
     if held is not None and not query.capability_kinds:  # no terms: from the counts per facility
         total, facets = memory.facets_of_facilities(held, allowed, query.disciplines)
     elif len(conditions) == 2:  # live capabilities only: per facility from the kept counts, summed here
-        total, facets = _facets_of(live_counts(session, version), allowed.rows)
+        total, facets = capability_facets_of(live_counts(session, version), allowed.rows)
     else:
-        total, facets = _facets_in_sql(session, conditions)
+        total, facets = capability_facets_in_sql(session, conditions)
     return CapabilityMatch(conditions, allowed.rows, total, sorted_facets(facets))
 
 
@@ -378,36 +363,3 @@ def allowed_facilities(session, query: SearchQuery, today: date, version) -> tup
         return memory.FacilitySet(allowed), (
             ids_in(Capability.facility_pk, excluded, dialect, negate=True) if excluded else true())
     return ALLOWED.get_or_compute(key, compute)
-
-
-def _facets_in_sql(session, conditions) -> tuple[int, dict]:
-    """Total and facets of the capabilities meeting `conditions`, counted by the database: per facility
-    and discipline first (the index's order), then per facility kind, district and discipline, so at
-    most a few hundred rows come back however many capabilities match."""
-    per = (select(Capability.facility_pk, Capability.discipline, func.count().label("n"))
-           .where(*conditions).group_by(Capability.facility_pk, Capability.discipline).subquery())
-    stmt = (select(Facility.kind, Facility.district_code, per.c.discipline, func.sum(per.c.n))
-            .join_from(per, Facility, Facility.id == per.c.facility_pk)
-            .group_by(Facility.kind, Facility.district_code, per.c.discipline))
-    return _facets(session.connection().execute(stmt))
-
-
-def _facets_of(per_facility: dict, allowed: dict) -> tuple[int, dict]:
-    """The same from cached counts per facility and discipline."""
-    return _facets((row.kind, row.district_code, discipline, n) for pk, per_discipline in per_facility.items()
-                   if (row := allowed.get(pk)) is not None for discipline, n in per_discipline.items())
-
-
-def _facets(rows) -> tuple[int, dict]:
-    """(total, facets) of (facility kind, district, discipline, capabilities) rows."""
-    total = 0
-    facets: dict[str, dict[str, int]] = {"facility_kind": {}, "district": {}, "discipline": {}}
-    kinds, districts, disciplines = facets["facility_kind"], facets["district"], facets["discipline"]
-    for kind, district, discipline, n in rows:
-        n = int(n)  # PostgreSQL's sum() is numeric
-        total += n
-        kinds[kind] = kinds.get(kind, 0) + n
-        districts[district] = districts.get(district, 0) + n
-        if discipline:
-            disciplines[discipline] = disciplines.get(discipline, 0) + n
-    return total, facets

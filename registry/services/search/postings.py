@@ -1,4 +1,4 @@
-"""Every live capability's search document, facility, discipline and kind, held in each worker's memory.
+"""Every live capability's search document, facility, discipline, kind and validity, in each worker's memory.
 
 A keyword search's total and facets count every capability it matches: tens of thousands for a common
 word over a city's data. Counted by the database, that was the largest part of an uncached search (a
@@ -9,7 +9,7 @@ facilities to theirs, as in a column store.
 
 They are a projection of the database, never a source: built from one read of the live capabilities
 and kept, like every other derived figure, until the data's version changes (caching.py). A worker
-holds 24 bytes a capability (300,000: 7.3 MB; 2,000,000: 48 MB); above `SEARCH_MEMORY_INDEX_ROWS` live
+holds 28 bytes a capability (300,000: 8.5 MB; 2,000,000: 56 MB); above `SEARCH_MEMORY_INDEX_ROWS` live
 capabilities (0: never), searches count in the database as before (matching.py), and so does any search
 with a condition the arrays do not hold (a range, a validity date, a lead time …).
 """
@@ -48,7 +48,7 @@ class Postings:
         import numpy as np
 
         doc_ids = doc_ids[doc_ids < len(self.doc_start) - 1]
-        return _gather(np, np.arange(len(self.ids)), self.doc_start[doc_ids], self.doc_start[doc_ids + 1])
+        return _gather(np, None, self.doc_start[doc_ids], self.doc_start[doc_ids + 1])
 
     def of_facilities(self, pks):
         import numpy as np
@@ -81,13 +81,14 @@ KIND_CODES = tuple(CAPABILITY_KINDS)
 
 
 def _gather(np, source, starts, ends):
-    """source[starts[0]:ends[0]] + source[starts[1]:ends[1]] + … without a Python loop."""
+    """source[starts[0]:ends[0]] + source[starts[1]:ends[1]] + … without a Python loop (source None: the
+    positions themselves)."""
     lengths = ends - starts
     total = int(lengths.sum())
     if not total:
         return np.empty(0, dtype=np.int64)
-    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-    return source[offsets + np.arange(total)]
+    positions = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(total)
+    return positions if source is None else source[positions]
 
 
 POSTINGS = VersionedCache(2, name="search_postings")  # per database and data version
