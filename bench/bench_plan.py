@@ -90,7 +90,7 @@ def answer(items, near, result) -> dict:
             "partial_total": result.partial_total, "pairs": [(fid(p.first), fid(p.second)) for p in result.pairs]}
 
 
-def one_at_a_time(session, items: list[str], today: date) -> list[dict[int, bool]]:
+def one_at_a_time(session, items: list[str], today: date, _version=None) -> list[dict[int, bool]]:
     """The baseline: each item matched alone, as plan.py did before plan_match.py (two to four statements
     an item)."""
     valid = case((or_(Capability.valid_until.is_(None), Capability.valid_until >= today), 1), else_=0)
