@@ -4,8 +4,8 @@ A document's terms (registry/search_text.py `doc_grams`) are its characters, its
 characters and the pairs of its standard keys: the CJK bigram approach of Lucene's CJKAnalyzer and
 pg_bigm, which needs no word segmentation and finds any substring of two or more characters as the
 intersection of its pairs' posting lists (one character: one list). Candidates are then confirmed
-with the exact substring / standard-key test by the caller (terms.py), so the index only has to
-never miss a document.
+exactly: a substring in the same statement, a standard key by the caller (terms.term_documents), so
+the index only has to never miss a document.
 
 The index is one `grams` column of `search_docs`, looked up by each database's own inverted index:
 
@@ -25,23 +25,6 @@ import json
 
 from sqlalchemy import Text, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
-
-_POSTGRESQL = text("SELECT id, text, standard_keys FROM search_docs "
-                   "WHERE string_to_array(grams, ' ') @> :terms").bindparams(bindparam("terms", type_=ARRAY(Text)))
-_SQLITE = text("SELECT d.id, d.text, d.standard_keys FROM search_doc_grams g "
-               "JOIN search_docs d ON d.id = g.rowid WHERE search_doc_grams MATCH :terms")
-
-
-def documents_with(session, terms: list[str]) -> list:
-    """(id, text, standard_keys) of every search document holding all `terms` (a superset of the
-    documents a word matches: confirm each). No terms: no documents."""
-    if not terms:
-        return []
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        return connection.execute(_POSTGRESQL, {"terms": list(terms)}).all()
-    return connection.execute(_SQLITE, {"terms": " AND ".join(terms)}).all()
-
 
 LOOKUPS_PER_STATEMENT = 200  # SQLite allows 500 SELECTs in one compound statement
 

@@ -6,10 +6,10 @@ matches when its search document matches every term of the item, a keyword as a 
 document's text, a standard number by its key (else, when no document has the key, as typed text).
 Matching the items one by one cost two to four statements each, 60-120 round trips for a 30-item plan
 (p95 0.8-3 s on PostgreSQL at 300,000 capabilities); here a whole plan costs three at most for up to
-LOOKUPS_PER_STATEMENT terms: every term's candidate documents in one statement through the n-gram index
-(index.documents_with_each), the typed-text fallback of standards no key matched in a second (only when
-there are such), then one statement for the capabilities of all matched documents, per document and
-facility. The candidates are confirmed here with the exact tests TermMatch applies.
+LOOKUPS_PER_STATEMENT terms: every term's documents in one statement through the n-gram index, the
+typed-text fallback of standards no key matched in a second (only when there are such; both
+terms.term_documents, which TermMatch uses too), then one statement for the capabilities of all matched
+documents, per document and facility, or none when the worker holds the capabilities' arrays.
 """
 from __future__ import annotations
 
@@ -18,11 +18,8 @@ from datetime import date
 
 from sqlalchemy import Date, bindparam, text
 
-from registry.identifiers import standard_key_matches
-from registry.search_text import keyword_grams, standard_grams
 from registry.services.search import postings as memory
-from registry.services.search.index import document_ids_each
-from registry.services.search.terms import Terms, parse_terms
+from registry.services.search.terms import Terms, parse_terms, term_documents
 
 
 def match_items(session, items: list[str], today: date, version=None) -> list[dict[int, bool]]:
@@ -41,34 +38,7 @@ def match_items(session, items: list[str], today: date, version=None) -> list[di
 
 def _doc_sets(session, terms: list[Terms]) -> list[set[int]]:
     """Per item, the documents matching all its terms (none when it has no terms or one matches nothing)."""
-    lookups: dict[tuple, int] = {}  # the same lookup is made once per plan
-
-    def lookup(grams: list[str], contains: str | None) -> int:
-        return lookups.setdefault((tuple(grams), contains), len(lookups))
-
-    # A keyword: documents containing it. A standard: documents by key, confirmed here per distinct keys.
-    asked = [([lookup(keyword_grams(k), k) for k in t.keywords],
-              [(key, typed, lookup(standard_grams(key), None)) for key, typed in t.standards]) for t in terms]
-    found = document_ids_each(session, [(list(grams), contains) for grams, contains in lookups])
-    by_key = {(key, n): {doc for keys, docs in found[n].items()
-                         if any(standard_key_matches(key, k) for k in keys.split(";") if k) for doc in docs}
-              for _keywords, standards in asked for key, _typed, n in standards}
-    # Standards that no document's key matches are looked for as typed text (TermMatch's fallback).
-    fallback: dict[tuple, int] = {}
-    for _keywords, standards in asked:
-        for key, typed, n in standards:
-            if not by_key[(key, n)]:
-                fallback.setdefault((tuple(keyword_grams(typed)), typed), len(fallback))
-    typed_found = document_ids_each(session, [(list(g), c) for g, c in fallback]) if fallback else []
-
-    out = []
-    for keywords, standards in asked:
-        sets = [set(found[n].get("", ())) for n in keywords]
-        for key, typed, n in standards:
-            sets.append(by_key[(key, n)] or set(typed_found[fallback[(tuple(keyword_grams(typed)), typed)]]
-                                                .get("", ())))
-        out.append(set.intersection(*sets) if sets and all(sets) else set())
-    return out
+    return [set.intersection(*sets) if sets and all(sets) else set() for sets in term_documents(session, terms)]
 
 
 # The documents' capabilities are first narrowed by the distinct documents (`= ANY`, a hashed filter of one

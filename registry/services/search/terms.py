@@ -20,7 +20,7 @@ from registry.identifiers import standard_key_matches, standard_search_key
 from registry.models import Capability, Facility
 from registry.search_text import escape_like, fold, keyword_grams, standard_grams
 from registry.services.records.canonical import data_version
-from registry.services.search.index import documents_with
+from registry.services.search.index import document_ids_each
 from registry.services.search.query import MAX_QUERY_CHARS, MAX_TERMS
 
 # A standard number as people type it: an issuer prefix (GB, GB/T, ISO/IEC, DB33/T, JJG) then digits.
@@ -95,6 +95,39 @@ def facility_texts(session, version=None) -> tuple[tuple[int, str], ...]:
             select(Facility.id, Facility.search_text).where(Facility.deleted_at.is_(None))).all()))
 
 
+def term_documents(session, many: list[Terms]) -> list[list[set[int]]]:
+    """Per Terms, the documents each of its terms matches, keywords first, then standards: a keyword as a
+    substring of the document's text, a standard number by its key (else, when no document has the key,
+    as typed text). Every lookup of every Terms in one statement through the n-gram index, the substring
+    test in the database, the key test here (index.document_ids_each); a second only for the typed-text
+    fallback. One search's terms and a whole test plan's items alike."""
+    lookups: dict[tuple, int] = {}  # the same lookup is made once
+
+    def lookup(grams: list[str], contains: str | None) -> int:
+        return lookups.setdefault((tuple(grams), contains), len(lookups))
+
+    asked = [([lookup(keyword_grams(k), k) for k in t.keywords],
+              [(key, typed, lookup(standard_grams(key), None)) for key, typed in t.standards]) for t in many]
+    found = document_ids_each(session, [(list(grams), contains) for grams, contains in lookups]) if lookups else []
+    by_key = {(key, n): {doc for keys, docs in found[n].items()
+                         if any(standard_key_matches(key, k) for k in keys.split(";") if k) for doc in docs}
+              for _keywords, standards in asked for key, _typed, n in standards}
+    fallback: dict[tuple, int] = {}
+    for _keywords, standards in asked:
+        for key, typed, n in standards:
+            if not by_key[(key, n)]:
+                fallback.setdefault((tuple(keyword_grams(typed)), typed), len(fallback))
+    typed_found = document_ids_each(session, [(list(g), c) for g, c in fallback]) if fallback else []
+    out = []
+    for keywords, standards in asked:
+        sets = [set(found[n].get("", ())) for n in keywords]
+        for key, typed, n in standards:
+            sets.append(by_key[(key, n)] or set(typed_found[fallback[(tuple(keyword_grams(typed)), typed)]]
+                                                .get("", ())))
+        out.append(sets)
+    return out
+
+
 class TermMatch:
     """Which documents and facilities each term matches; builds the capability condition."""
 
@@ -109,14 +142,7 @@ class TermMatch:
         self.dialect = session.get_bind().dialect.name
         if not terms.keywords and not terms.standards:
             return
-        # Candidates from the inverted index (index.py), confirmed exactly here.
-        for keyword in terms.keywords:
-            self.doc_sets.append({d.id for d in documents_with(session, keyword_grams(keyword)) if keyword in d.text})
-        for key, typed in terms.standards:
-            by_key = {d.id for d in documents_with(session, standard_grams(key))
-                      if any(standard_key_matches(key, k) for k in d.standard_keys.split(";") if k)}
-            self.doc_sets.append(by_key or {d.id for d in documents_with(session, keyword_grams(typed))
-                                            if typed in d.text})
+        self.doc_sets = term_documents(session, [terms])[0]
         # Facilities' own text (name, district, address): keyword terms only.
         if terms.keywords and facility_text:
             texts = facility_texts(session, version)
