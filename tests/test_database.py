@@ -8,10 +8,10 @@ seen with SQLAlchemy's own engine events. tests/replica/ runs against a real sta
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, exc, select, text
+from sqlalchemy import create_engine, event, exc, select, text
 
 from registry import create_app
-from registry.database import REPLICA, STICKY_KEY
+from registry.database import REPLICA, STICKY_KEY, configure_engine_events
 from registry.extensions import db
 from registry.models import ChangeSet, User
 from tests.factories import login, user
@@ -131,37 +131,43 @@ def test_readyz_reports_the_replica(routed):
     assert body["status"] == "ready"
 
 
-def test_a_pooled_connection_that_died_while_idle_is_replaced_before_use(app, database_url, monkeypatch):
+@pytest.fixture
+def one_connection_engine(database_url):
+    """An engine of the registry's kind (database.configure_engine_events) with one pooled connection, so
+    that the connection a test kills is the one the pool hands out next."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to lose, and no ping")
+    engine = create_engine(database_url, pool_size=1, max_overflow=0)
+    configure_engine_events(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_a_pooled_connection_that_died_while_idle_is_replaced_before_use(one_connection_engine, monkeypatch):
     """No ping on every checkout (a round trip per request), but a connection idle past the limit is
     checked, and one the server closed meanwhile is replaced: the request does not fail."""
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite has no server to lose")
     monkeypatch.setattr("registry.database.PING_AFTER_IDLE_SECONDS", 0.0)
-    with app.app_context():
-        engine = db.engine
-        with engine.connect() as connection:
-            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
-        with engine.connect() as other:  # the pool hands the same connection back: kill it from another
-            assert other.execute(text("SELECT pg_backend_pid()")).scalar_one() == pid
-        killer = engine.pool._creator()
-        killer.autocommit = True
-        killer.execute("SELECT pg_terminate_backend(%s)", (pid,))
-        killer.close()
-        with engine.connect() as connection:
-            assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+    engine = one_connection_engine
+    with engine.connect() as connection:
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    killer = engine.pool._creator()
+    killer.autocommit = True
+    killer.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    killer.close()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
 
 
-def test_a_busy_connection_is_not_pinged(app, database_url, monkeypatch):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("the ping is PostgreSQL's")
-    with app.app_context():
-        pings = []
-        ping = db.engine.dialect.do_ping
-        monkeypatch.setattr(db.engine.dialect, "do_ping", lambda connection: pings.append(1) or ping(connection))
-        for _ in range(3):
-            with db.engine.connect() as connection:
-                assert connection.execute(text("SELECT 2")).scalar_one() == 2
-        monkeypatch.setattr("registry.database.PING_AFTER_IDLE_SECONDS", 0.0)
-        with db.engine.connect() as connection:
-            connection.execute(text("SELECT 2"))
-    assert len(pings) == 1  # only once the connection counts as idle
+def test_a_busy_connection_is_not_pinged(one_connection_engine, monkeypatch):
+    engine = one_connection_engine
+    pings = []
+    ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pings.append(1) or ping(connection))
+    pids = set()
+    for _ in range(3):
+        with engine.connect() as connection:
+            pids.add(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+    monkeypatch.setattr("registry.database.PING_AFTER_IDLE_SECONDS", 0.0)
+    with engine.connect() as connection:
+        pids.add(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+    assert len(pids) == 1 and len(pings) == 1  # one connection, pinged only once it counts as idle
