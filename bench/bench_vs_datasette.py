@@ -31,6 +31,7 @@ import os
 import random
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -121,6 +122,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/registry-bench-vs-datasette"))
     parser.add_argument("--questions", type=int, default=1200)
     parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each side, taking turns (median reported)")
     parser.add_argument("--port", type=int, default=20110, help="first of five ports")
     parser.add_argument("--in-process", type=int, default=300, help="questions timed server-side")
     parser.add_argument("--server-side-only", action="store_true", help="skip the wrk runs")
@@ -187,26 +189,31 @@ def main() -> None:
         print(f"{len(questions)} distinct questions ({kinds['2-char']} of 2 characters); wrk -t2 -c8, "
               f"{args.seconds} s per run; gunicorn 2 workers; {os.cpu_count()} cores")
         print(f"{'scenario':<31} {'side':<18} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'errors':>7} {'load':>6}")
-        results = {}
+        results: dict[tuple, list[dict]] = {}
         for scenario, api_paths, ds_paths in scenarios:
             for name, base in bases.items():
                 paths = ds_paths if name == "datasette" else api_paths
                 warm(base, paths[:10])  # per-process caches that do not depend on the question (the search
                 time.sleep(2)  # postings among them: built in the background beyond 500,000 capabilities)
                 warm(base, paths[10:20])
-                r = run_wrk(base, paths, args.seconds, args.workdir)
-                r["load"] = os.getloadavg()[0]
-                results[(scenario, name)] = r
-                print(f"{scenario:<31} {name:<18} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} "
-                      f"{r['errors']:7d} {r['load']:6.2f}", flush=True)
-        print("\nratio to Datasette (req/s; p95):")
+            for round_ in range(args.rounds):  # the sides take turns: a shared machine's speed drifts
+                for name, base in bases.items():
+                    paths = ds_paths if name == "datasette" else api_paths
+                    r = run_wrk(base, paths, args.seconds, args.workdir)
+                    r["load"] = os.getloadavg()[0]
+                    results.setdefault((scenario, name), []).append(r)
+                    print(f"{scenario:<31} {name:<18} {r['rps']:8.1f} {r['p50']:8.1f} {r['p95']:8.1f} "
+                          f"{r['errors']:7d} {r['load']:6.2f}  round {round_ + 1}", flush=True)
+        print(f"\nratio to Datasette (req/s; p95), the median of {args.rounds} round(s) and each round's:")
         for scenario, _a, _d in scenarios:
             d = results[(scenario, "datasette")]
             for name in bases:
                 if name != "datasette":
                     a = results[(scenario, name)]
-                    print(f"  {scenario:<31} {name:<18} {a['rps'] / d['rps']:6.2f}x, p95 {a['p95']:.0f} vs "
-                          f"{d['p95']:.0f} ms")
+                    ratios = [x["rps"] / y["rps"] for x, y in zip(a, d)]
+                    p95s = statistics.median(x["p95"] for x in a), statistics.median(y["p95"] for y in d)
+                    print(f"  {scenario:<31} {name:<18} {statistics.median(ratios):6.2f}x "
+                          f"({', '.join(f'{r:.2f}' for r in ratios)}), p95 {p95s[0]:.0f} vs {p95s[1]:.0f} ms")
     finally:
         for server in servers:
             server.send_signal(signal.SIGTERM)
