@@ -62,10 +62,9 @@ class Postings:
         that has no terms)."""
         import numpy as np
 
-        width = len(DISCIPLINE_CODES)
-        pairs = np.bincount(self.facilities.astype(np.int64) * width + self.disciplines,
-                            minlength=(int(self.facilities.max(initial=0)) + 1) * width)
-        return pairs.reshape(-1, width)
+        pairs = _pair_counts(np, self.facilities, self.disciplines,
+                             facilities_at_least=int(self.facilities.max(initial=0)) + 1)
+        return pairs.reshape(-1, len(DISCIPLINE_CODES))
 
     def count_of_documents(self, doc_ids) -> int:
         doc_ids = doc_ids[doc_ids < len(self.doc_start) - 1]
@@ -298,11 +297,17 @@ def per_facility(p: Postings, positions) -> dict[int, dict[str | None, int]]:
     import numpy as np
 
     width = len(DISCIPLINE_CODES)
-    pairs = np.bincount(p.facilities[positions].astype(np.int64) * width + p.disciplines[positions])
+    pairs = _pair_counts(np, p.facilities[positions], p.disciplines[positions])
     out: dict[int, dict[str | None, int]] = {}
     for pair in np.flatnonzero(pairs).tolist():
         out.setdefault(pair // width, {})[DISCIPLINE_CODES[pair % width]] = int(pairs[pair])
     return out
+
+
+def _pair_counts(np, facilities, disciplines, facilities_at_least: int = 0):
+    """Capabilities per (facility pk, discipline code), flat: [pk * len(DISCIPLINE_CODES) + code]."""
+    width = len(DISCIPLINE_CODES)
+    return np.bincount(facilities.astype(np.int64) * width + disciplines, minlength=facilities_at_least * width)
 
 
 def facets(p: Postings, positions, facilities: FacilitySet) -> tuple[int, dict]:
