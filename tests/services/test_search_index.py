@@ -3,10 +3,12 @@ and search goes through it rather than scanning every document's text."""
 import random
 
 import pytest
+from flask import current_app
 from sqlalchemy import text
 
 from registry.search_text import doc_grams, fold, keyword_grams, standard_grams
 from registry.services.search import api_capability_page, parse_search_args
+from registry.services.search import postings as memory
 from registry.services.search.index import document_ids_each
 from tests.factories import capability, run, write_dataset
 from tests.services.test_search import TODAY, ids, search
@@ -39,11 +41,15 @@ def test_documents_come_from_the_index(registry, word):
                          any(p in d.text for p in fold(word).split()) for d in found)
 
 
-def test_search_finds_documents_through_the_index_only(registry):
+@pytest.mark.parametrize("memory_rows", [5_000_000, 0], ids=["worker's copy", "database's index"])
+def test_search_finds_documents_through_the_index_only(registry, monkeypatch, memory_rows):
     """A document whose index terms are gone is no longer found, though its text still matches:
-    no scan of the texts stands behind the index."""
+    no scan of the texts stands behind the index, the database's or the worker's copy of it."""
+    monkeypatch.setitem(current_app.config, "SEARCH_MEMORY_INDEX_ROWS", memory_rows)
     assert "F0001" in ids(search(registry, q="导体直流电阻")[0])
     registry.execute(text("UPDATE search_docs SET grams = '' WHERE text LIKE '%导体直流电阻%'"))
+    registry.commit()
+    memory.POSTINGS.clear()  # written behind the registry's back, with no change set: read anew
     assert ids(search(registry, q="导体直流电阻")[0]) == []
 
 

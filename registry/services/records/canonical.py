@@ -115,9 +115,24 @@ def data_version(session) -> tuple:
     """Changes whenever a facility or capability is written: the newest change set (every import
     and edit records one) and the newest facility update. Caches of derived figures (and the API's
     kept answers, on every request) key on it: one round trip, and each max() one index probe."""
-    return tuple(session.connection().execute(_DATA_VERSION).one())
+    return seen_version(session, tuple(session.connection().execute(_DATA_VERSION).one()))
 
 
+def seen_version(session, version: tuple) -> tuple:
+    """Note `version` as the newest this process has read of the session's database, and return it."""
+    _SEEN[str(session.get_bind().url)] = version
+    return version
+
+
+def last_seen_version(session) -> tuple | None:
+    """The version this process read last of the session's database (None: none yet). A guess, to be
+    confirmed: a statement that selects DATA_VERSION_COLUMNS beside its rows tells whether the data it
+    read is still at that version (search/api_lists.py saves its own round trip for the version so)."""
+    return _SEEN.get(str(session.get_bind().url))
+
+
+_SEEN: dict[str, tuple] = {}
 # Built once: every search asks it, and building the statement cost as much as running it.
-_DATA_VERSION = select(select(func.max(ChangeSet.id)).scalar_subquery(),
-                       select(func.max(Facility.updated_at)).scalar_subquery())
+DATA_VERSION_COLUMNS = (select(func.max(ChangeSet.id)).scalar_subquery().label("version_change_set"),
+                        select(func.max(Facility.updated_at)).scalar_subquery().label("version_facility"))
+_DATA_VERSION = select(*DATA_VERSION_COLUMNS)

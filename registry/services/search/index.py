@@ -7,6 +7,9 @@ intersection of its pairs' posting lists (one character: one list). Candidates a
 exactly: a substring in the same statement, a standard key by the caller (terms.term_documents), so
 the index only has to never miss a document.
 
+A worker that holds the capabilities' arrays (postings.py) answers the same lookups from its own copy of
+these posting lists (doc_postings.py) without a round trip; this module answers the others.
+
 The index is one `grams` column of `search_docs`, looked up by each database's own inverted index:
 
   PostgreSQL  GIN on string_to_array(grams, ' ');  `@>` intersects the posting lists in the index.

@@ -237,7 +237,9 @@ def match_facilities(session, query: SearchQuery, today: date, messages: list, *
     A search by facility filters alone (no terms, no capability condition: a district's labs, say)
     depends only on the data, the day and those filters: its match is kept until the data changes."""
     version = data_version(session)  # one round trip for every cache below
-    match = TermMatch(session, parse_terms(query.q), version=version)
+    held = memory.postings(session, version)
+    match = TermMatch(session, parse_terms(query.q), version=version,
+                      documents=held.documents if held is not None else None)
     narrowing = capability_filter(query, today, messages)
     if not match.active and not narrowing and not query.disciplines and not messages:
         key = (*facility_filters_key(session, query, today, version), facets, query.updated_since)
@@ -305,18 +307,27 @@ class CapabilityMatch:
     positions: object = None
 
 
-def match_capabilities(session, query: SearchQuery, today: date, *, facility_text: bool = True) -> CapabilityMatch:
+def countable_in_memory(query: SearchQuery, today: date) -> bool:
+    """Whether the worker's arrays hold every condition of the search (they do not hold ranges, validity,
+    lead times, services or updated_since)."""
+    return not capability_filter(query, today, []) and query.updated_since is None
+
+
+def match_capabilities(session, query: SearchQuery, today: date, *, facility_text: bool = True,
+                       version=None) -> CapabilityMatch:
     """Capabilities matching the search, with their total and facets (facility kind, district, discipline).
 
     Facility filters apply to the capabilities' facilities; `facility_text=False` keeps a facility's own
     text from selecting its capabilities (searching within one facility). Terms, facility filters,
     disciplines and kinds are matched in memory (postings.py) when the worker holds the postings;
-    every other condition is counted by the database."""
-    version = data_version(session)  # one round trip for every cache below
-    match = TermMatch(session, parse_terms(query.q), facility_text=facility_text, version=version)
+    every other condition is counted by the database. `version`: the data's, when the caller knows it."""
+    version = version or data_version(session)  # one round trip for every cache below
+    held = memory.postings(session, version)  # asked once: arrays built meanwhile wait for the next search
+    match = TermMatch(session, parse_terms(query.q), facility_text=facility_text, version=version,
+                      documents=held.documents if held is not None else None)
     narrowing = capability_filter(query, today, [])
     allowed, facility_condition = allowed_facilities(session, query, today, version)
-    held = memory.postings(session, version) if not narrowing and query.updated_since is None else None
+    held = held if countable_in_memory(query, today) else None
     if held is not None and match.active:  # the matches themselves, counted and paged in memory
         positions = allowed.keep(held, memory.matching(held, match))
         if query.disciplines:

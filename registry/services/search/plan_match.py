@@ -9,7 +9,8 @@ Matching the items one by one cost two to four statements each, 60-120 round tri
 LOOKUPS_PER_STATEMENT terms: every term's documents in one statement through the n-gram index, the
 typed-text fallback of standards no key matched in a second (only when there are such; both
 terms.term_documents, which TermMatch uses too), then one statement for the capabilities of all matched
-documents, per document and facility, or none when the worker holds the capabilities' arrays.
+documents, per document and facility; none of them when the worker holds the capabilities' arrays and the
+documents' index (postings.py, doc_postings.py).
 """
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ def match_items(session, items: list[str], today: date, version=None) -> list[di
     """Per item, {facility pk: a matching live capability is valid today} (facilities of any status). With
     the data's `version`, the documents' capabilities are read from the worker's arrays (postings.py)
     when it holds them, instead of by the third statement."""
-    doc_sets = _doc_sets(session, [parse_terms(item) for item in items])
     held = memory.postings(session, version) if version is not None else None
+    doc_sets = _doc_sets(session, [parse_terms(item) for item in items], held.documents if held else None)
     if held is not None:
         return memory.facilities_per_item(held, doc_sets, today)
     out: list[dict[int, bool]] = [{} for _ in items]
@@ -36,9 +37,10 @@ def match_items(session, items: list[str], today: date, version=None) -> list[di
     return out
 
 
-def _doc_sets(session, terms: list[Terms]) -> list[set[int]]:
+def _doc_sets(session, terms: list[Terms], documents) -> list[set[int]]:
     """Per item, the documents matching all its terms (none when it has no terms or one matches nothing)."""
-    return [set.intersection(*sets) if sets and all(sets) else set() for sets in term_documents(session, terms)]
+    return [set.intersection(*sets) if sets and all(sets) else set()
+            for sets in term_documents(session, terms, documents)]
 
 
 # The documents' capabilities are first narrowed by the distinct documents (`= ANY`, a hashed filter of one

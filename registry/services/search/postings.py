@@ -4,8 +4,9 @@ A keyword search's total and facets count every capability it matches: tens of t
 word over a city's data. Counted by the database, that was the largest part of an uncached search (a
 GROUP BY over each matched row, ~4 ms of a 10 ms answer on 300,000 capabilities); counted here, it is a
 few vectorised array operations. The arrays are the inverted index's postings one level down: search
-documents (found through the n-gram index, index.py) to the capabilities that carry them, and
-facilities to theirs, as in a column store.
+documents to the capabilities that carry them, and facilities to theirs, as in a column store. The
+documents' n-gram index itself is held beside them (doc_postings.py), so that a search the arrays
+answer reads nothing from the database but its page's rows.
 
 They are a projection of the database, never a source: built from one read of the live capabilities
 and kept, like every other derived figure, until the data's version changes (caching.py). A worker
@@ -26,6 +27,7 @@ from sqlalchemy import func, select
 
 from registry.caching import VersionedCache
 from registry.models import Capability
+from registry.services.search.doc_postings import DocumentPostings, load_documents
 from registry.vocabulary import CAPABILITY_KINDS, DISCIPLINES
 
 
@@ -42,6 +44,7 @@ class Postings:
     doc_start: object  # int64 [document id] -> first position (len max doc id + 2, CSR)
     by_facility: object  # positions in facility order
     facility_start: object  # int64 [facility pk] -> first entry in by_facility (CSR)
+    documents: DocumentPostings  # the documents' n-gram index: which documents a term matches
 
     def of_documents(self, doc_ids):
         """Positions of the capabilities carrying any of `doc_ids` (an int array)."""
@@ -121,6 +124,13 @@ def postings(session, version) -> Postings | None:
     return None
 
 
+def kept(session, version) -> Postings | None:
+    """The arrays of the data at `version` if this worker holds them; nothing is built."""
+    if not current_app.config["SEARCH_MEMORY_INDEX_ROWS"]:
+        return None
+    return POSTINGS.get((str(session.get_bind().url), version)) or None
+
+
 _last_size: dict[str, int] = {}  # per database: live capabilities when its arrays were last built
 
 
@@ -164,6 +174,7 @@ def _load(connection, limit: int) -> Postings | None:
     try:
         cursor.execute(_LIVE_ROWS)
         columns = list(zip(*cursor.fetchall())) or [()] * 6
+        documents = load_documents(cursor)
     finally:
         cursor.close()
     discipline_code = {d: i for i, d in enumerate(DISCIPLINE_CODES)}
@@ -178,7 +189,7 @@ def _load(connection, limit: int) -> Postings | None:
     ids, docs, facilities, disciplines, kinds, valid_until = (
         a[order] for a in (ids, docs, facilities, disciplines, kinds, valid_until))
     return Postings(ids, docs, facilities, disciplines, kinds, valid_until, _starts(np, docs),
-                    np.argsort(facilities, kind="stable").astype(np.int32), _starts(np, facilities))
+                    np.argsort(facilities, kind="stable").astype(np.int32), _starts(np, facilities), documents)
 
 
 def _ordinal(day) -> int:

@@ -1,9 +1,9 @@
 """Keywords and standard numbers of a search, and which capability documents and facilities they match.
 
 Terms are matched against the distinct capability texts (`search_docs`, registry/search_text.py),
-found through their n-gram index (index.py) and confirmed exactly in Python, and against the
-facilities' own text (LIKE as a pre-filter over the few facilities); `TermMatch` then turns the
-matches into one condition on capabilities.
+found through their n-gram index (the database's, index.py, or the worker's copy, doc_postings.py) and
+confirmed exactly, and against the facilities' own text (an n-gram index of the few facilities, kept per
+data version); `TermMatch` then turns the matches into one condition on capabilities.
 """
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from registry.caching import VersionedCache
 from registry.identifiers import standard_key_matches, standard_search_key
 from registry.models import Capability, Facility
-from registry.search_text import escape_like, fold, keyword_grams, standard_grams
+from registry.search_text import doc_grams, escape_like, fold, keyword_grams, standard_grams
 from registry.services.records.canonical import data_version
+from registry.services.search.doc_postings import DocumentPostings
+from registry.services.search.doc_postings import build as build_postings
 from registry.services.search.index import document_ids_each
 from registry.services.search.query import MAX_QUERY_CHARS, MAX_TERMS
 
@@ -85,22 +87,26 @@ def like(column, term: str):
 FACILITY_TEXTS = VersionedCache(4)  # per database and data version
 
 
-def facility_texts(session, version=None) -> tuple[tuple[int, str], ...]:
-    """(id, search text) of every live facility, kept until the data changes: a registry has
-    thousands of facilities, not millions, and a substring test of each in Python is faster than
-    a round trip to a LIKE scan."""
+def facility_texts(session, version=None) -> DocumentPostings:
+    """The search texts of every live facility (name, district, address) in an n-gram index like the
+    documents' (a common word such as 检测 is in most facilities' names: one posting list, not a substring
+    test of each), kept until the data changes."""
     key = (str(session.get_bind().url), version or data_version(session))
-    return FACILITY_TEXTS.get_or_compute(key, lambda: tuple(
-        (pk, text or "") for pk, text in session.connection().execute(
-            select(Facility.id, Facility.search_text).where(Facility.deleted_at.is_(None))).all()))
+    return FACILITY_TEXTS.get_or_compute(key, lambda: build_postings([
+        (pk, text or "", "", doc_grams(text or "", "")) for pk, text in session.connection().execute(
+            select(Facility.id, Facility.search_text).where(Facility.deleted_at.is_(None))).all()]))
 
 
-def term_documents(session, many: list[Terms]) -> list[list[set[int]]]:
+def term_documents(session, many: list[Terms], documents=None) -> list[list[set[int]]]:
     """Per Terms, the documents each of its terms matches, keywords first, then standards: a keyword as a
     substring of the document's text, a standard number by its key (else, when no document has the key,
     as typed text). Every lookup of every Terms in one statement through the n-gram index, the substring
     test in the database, the key test here (index.document_ids_each); a second only for the typed-text
-    fallback. One search's terms and a whole test plan's items alike."""
+    fallback. One search's terms and a whole test plan's items alike. With `documents` (the worker's
+    doc_postings.DocumentPostings of the data's version), the same lookups are answered from memory."""
+    def each(lookups):
+        return documents.each(lookups) if documents is not None else document_ids_each(session, lookups)
+
     lookups: dict[tuple, int] = {}  # the same lookup is made once
 
     def lookup(grams: list[str], contains: str | None) -> int:
@@ -108,7 +114,7 @@ def term_documents(session, many: list[Terms]) -> list[list[set[int]]]:
 
     asked = [([lookup(keyword_grams(k), k) for k in t.keywords],
               [(key, typed, lookup(standard_grams(key), None)) for key, typed in t.standards]) for t in many]
-    found = document_ids_each(session, [(list(grams), contains) for grams, contains in lookups]) if lookups else []
+    found = each([(list(grams), contains) for grams, contains in lookups]) if lookups else []
     by_key = {(key, n): {doc for keys, docs in found[n].items()
                          if any(standard_key_matches(key, k) for k in keys.split(";") if k) for doc in docs}
               for _keywords, standards in asked for key, _typed, n in standards}
@@ -117,7 +123,7 @@ def term_documents(session, many: list[Terms]) -> list[list[set[int]]]:
         for key, typed, n in standards:
             if not by_key[(key, n)]:
                 fallback.setdefault((tuple(keyword_grams(typed)), typed), len(fallback))
-    typed_found = document_ids_each(session, [(list(g), c) for g, c in fallback]) if fallback else []
+    typed_found = each([(list(g), c) for g, c in fallback]) if fallback else []
     out = []
     for keywords, standards in asked:
         sets = [set(found[n].get("", ())) for n in keywords]
@@ -131,9 +137,9 @@ def term_documents(session, many: list[Terms]) -> list[list[set[int]]]:
 class TermMatch:
     """Which documents and facilities each term matches; builds the capability condition."""
 
-    def __init__(self, session, terms: Terms, *, facility_text: bool = True, version=None):
+    def __init__(self, session, terms: Terms, *, facility_text: bool = True, version=None, documents=None):
         """`facility_text=False`: a facility's own name and address select none of its capabilities
-        (searching within one facility)."""
+        (searching within one facility). `documents`: see term_documents."""
         self.terms = terms
         self.doc_sets: list[set[int]] = []
         self.fac_sets: list[set[int]] = []
@@ -142,12 +148,12 @@ class TermMatch:
         self.dialect = session.get_bind().dialect.name
         if not terms.keywords and not terms.standards:
             return
-        self.doc_sets = term_documents(session, [terms])[0]
+        self.doc_sets = term_documents(session, [terms], documents)[0]
         # Facilities' own text (name, district, address): keyword terms only.
         if terms.keywords and facility_text:
             texts = facility_texts(session, version)
-            for keyword in terms.keywords:
-                self.fac_sets.append({pk for pk, text in texts if keyword in text})
+            self.fac_sets = [set(found.get("", ())) for found in
+                             texts.each([(keyword_grams(keyword), keyword) for keyword in terms.keywords])]
         self.fac_sets += [set() for _ in range(len(self.doc_sets) - len(self.fac_sets))]
         self.impossible = any(not d and not f for d, f in zip(self.doc_sets, self.fac_sets))
 
