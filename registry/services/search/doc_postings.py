@@ -14,9 +14,10 @@ every write of a document records a change set. Size: a document's terms take 8 
 """
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 
-_DOCUMENTS = "SELECT id, text, standard_keys, grams FROM search_docs"
+_DOCUMENTS = "SELECT id, text, standard_keys, grams FROM search_docs ORDER BY id"
 
 
 @dataclass(frozen=True)
@@ -71,23 +72,22 @@ def load_documents(cursor) -> DocumentPostings:
 
 
 def build(rows) -> DocumentPostings:
-    """Posting lists of (id, text, standard keys, index terms space-separated) rows: the documents', or any
-    text's whose terms registry/search_text.doc_grams made (a facility's own text, terms.py)."""
+    """Posting lists of (id, text, standard keys, index terms space-separated) rows in id order: the
+    documents', or any text's whose terms registry/search_text.doc_grams made (a facility's own text)."""
     import numpy as np
 
     size = max((row[0] for row in rows), default=-1) + 1
     texts, keys = [None] * size, [None] * size
     index: dict[str, int] = {}
-    codes: list[int] = []
-    owners: list[int] = []
+    codes, owners = array("i"), array("i")  # 4 bytes a term, not a list's 36: millions of them
     code = index.setdefault
     for doc_id, text, standard_keys, grams in rows:
         texts[doc_id], keys[doc_id] = text or "", standard_keys or ""
         split = grams.split(" ") if grams else []
         codes.extend([code(term, len(index)) for term in split])
-        owners.extend([doc_id] * len(split))
-    codes_array = np.array(codes, dtype=np.int32)
-    owners_array = np.array(owners, dtype=np.int32)
-    order = np.lexsort((owners_array, codes_array))
+        owners.extend(array("i", [doc_id]) * len(split))
+    codes_array = np.frombuffer(codes, dtype=np.int32)
+    owners_array = np.frombuffer(owners, dtype=np.int32)
+    order = np.argsort(codes_array, kind="stable")  # by term, each term's documents in id order
     starts = np.concatenate(([0], np.cumsum(np.bincount(codes_array, minlength=len(index))))).astype(np.int64)
     return DocumentPostings(index, starts, owners_array[order], texts, keys)

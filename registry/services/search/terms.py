@@ -94,7 +94,8 @@ def facility_texts(session, version=None) -> DocumentPostings:
     key = (str(session.get_bind().url), version or data_version(session))
     return FACILITY_TEXTS.get_or_compute(key, lambda: build_postings([
         (pk, text or "", "", doc_grams(text or "", "")) for pk, text in session.connection().execute(
-            select(Facility.id, Facility.search_text).where(Facility.deleted_at.is_(None))).all()]))
+            select(Facility.id, Facility.search_text).where(Facility.deleted_at.is_(None))
+            .order_by(Facility.id)).all()]))
 
 
 def term_documents(session, many: list[Terms], documents=None) -> list[list[set[int]]]:
