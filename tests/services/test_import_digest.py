@@ -4,21 +4,23 @@ from sqlalchemy import select, update
 
 from registry.models import Capability
 from registry.schemas.interchange import CapabilityRowSchema
+from registry.schemas.row_loader import RowLoader
 from registry.services.records import canonical as records
 from tests.factories import capability, facility, run, write_csv, write_dataset
 
 
 @pytest.fixture
 def schema_loads(monkeypatch):
-    """How many capability rows went through full validation."""
+    """How many capability rows went through full validation (the import loads rows through a RowLoader)."""
     calls = []
-    original = CapabilityRowSchema.load
+    original = RowLoader.load
 
-    def counting_load(self, data, **kwargs):
-        calls.append(data.get("capability_id"))
-        return original(self, data, **kwargs)
+    def counting_load(self, data):
+        if isinstance(self.schema, CapabilityRowSchema):
+            calls.append(data.get("capability_id"))
+        return original(self, data)
 
-    monkeypatch.setattr(CapabilityRowSchema, "load", counting_load)
+    monkeypatch.setattr(RowLoader, "load", counting_load)
     return calls
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import Table as SqlTable
 
 from registry.models import Accreditation, Capability, Change, Facility
 from registry.schemas.interchange import CapabilityRowSchema, FacilityRowSchema
+from registry.schemas.row_loader import RowLoader
 from registry.services.records.bulk_insert import insert_rows
 from registry.services.records.canonical import (
     CAPABILITY_ATTRS,
@@ -50,8 +51,8 @@ class ImportRun:
     def __init__(self, session, locator, actor, report, *, skip_invalid, prune, demo,
                  chunk_rows, progress, facility_scope=None, on_changes=None, allow_uscc_change=False):
         self.session, self.report = session, report
-        self.facility_schema = FacilityRowSchema(locator)
-        self.capability_schema = CapabilityRowSchema()
+        self.facility_schema = RowLoader(FacilityRowSchema(locator))
+        self.capability_schema = RowLoader(CapabilityRowSchema())
         self.actor, self.skip_invalid, self.prune, self.demo = actor, skip_invalid, prune, demo
         self.chunk_rows, self.progress = chunk_rows, progress or (lambda done, total: None)
         self.allow_uscc_change = allow_uscc_change
@@ -412,10 +413,10 @@ def keep_absent_columns(record: dict, stored: dict, columns: set[str]) -> dict:
     return {key: value if key in columns else stored[key] for key, value in record.items()}
 
 
-def _load(schema, raw: dict) -> tuple[dict, dict | None]:
+def _load(loader: RowLoader, raw: dict) -> tuple[dict, dict | None]:
     """(problems by column, record): every problem of the row, or the valid record."""
     try:
-        return {}, schema.load(raw)
+        return {}, loader.load(raw)
     except ValidationError as exc:
         problems = {}
         for column, message in flatten(exc.messages):
