@@ -8,45 +8,26 @@ claiming one id, an unconfirmed change of a facility's USCC) are rejected.
 from collections import Counter
 from dataclasses import dataclass
 from itertools import islice
-from typing import NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
-from sqlalchemy import Column, Integer, MetaData, Text, bindparam, func, select
-from sqlalchemy import Table as SqlTable
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import select
 
 from registry.models import Accreditation, Capability, Change, Facility
 from registry.schemas.interchange import CapabilityRowSchema, FacilityRowSchema
 from registry.schemas.row_loader import RowLoader
-from registry.services.records.bulk_insert import insert_rows
 from registry.services.records.canonical import (
     CAPABILITY_ATTRS,
     accreditation_rows,
     capability_record,
-    capability_record_of,
     import_digest,
     jsonable,
     load_facilities,
 )
 from registry.services.records.first_load import DeferredIndexes
+from registry.services.records.stored_rows import StoredCapabilities
 from registry.services.records.tables import Table
 from registry.services.records.writer import BulkWrite, change_row, compare, facility_values, flatten, open_change_set
-
-# The keys of one chunk, joined against the unique index of capabilities: a row-value
-# IN (...) list makes SQLite scan the table once per chunk.
-CHUNK_KEYS = SqlTable("import_chunk_keys", MetaData(), Column("facility_pk", Integer),
-                      Column("capability_id", Text), prefixes=["TEMPORARY"])  # raw, unvalidated
-PG_CHUNK_KEYS = func.unnest(bindparam("pks", type_=ARRAY(Integer)), bindparam("ids", type_=ARRAY(Text))
-                            ).table_valued("facility_pk", "capability_id").render_derived()
-
-
-class Stored(NamedTuple):
-    """A stored capability that a row of the import names."""
-    id: int
-    deleted_at: object
-    import_digest: str | None
-    record: dict
 
 
 @dataclass
@@ -74,7 +55,6 @@ class ImportRun:
         self.rejected_facilities: dict[str, int] = {}  # facility_id -> row
         self.rejected_capabilities: set[tuple[str, str]] = set()
         self.seen_facilities: set[str] = set()
-        self.chunk_keys_ready = False
         self.facility_scope, self.on_changes = facility_scope, on_changes
 
     @property
@@ -227,14 +207,12 @@ class ImportRun:
                       if not deleted}
         facilities.update({fid: None for fid in self.seen_facilities if fid not in facilities})
         self.seen_capabilities: dict[tuple[str, str], int] = {}
-        # Nothing stored at the start (a first load): a row can only meet a row of this import, which
-        # seen_capabilities reports as a duplicate; no lookup per chunk (a tenth of a first load).
-        self.none_stored = self.session.scalar(select(Capability.id).limit(1)) is None
+        lookup = StoredCapabilities(self.session)
         self.capability_columns = columns_given(table.header_labels, CAPABILITY_COLUMN_GROUPS)
         counts = self.report.counts["capabilities"]
         rows = iter(table.rows)
         while chunk := list(islice(rows, self.chunk_rows)):
-            stored = self.stored_capabilities(chunk, facilities)
+            stored = lookup.named_by(chunk, facilities)
             valid = []
             for number, raw in chunk:
                 key = (raw.get("facility_id"), raw.get("capability_id"))
@@ -254,42 +232,6 @@ class ImportRun:
             if self.writing and valid:
                 self.apply_capabilities(valid, stored, facilities, counts)
             self.tick(len(chunk), total)
-
-    def stored_capabilities(self, chunk, facilities) -> dict[tuple[str, str], object]:
-        """The stored rows (live or tombstoned) that the chunk's rows name."""
-        if self.none_stored:
-            return {}
-        pk_to_id = {}
-        keys = []
-        for _number, raw in chunk:
-            pk = facilities.get(raw.get("facility_id"))
-            if pk is not None and raw.get("capability_id"):
-                pk_to_id[pk] = raw["facility_id"]
-                keys.append({"facility_pk": pk, "capability_id": raw["capability_id"]})
-        if not keys:
-            return {}
-        connection = self.session.connection()
-        if connection.dialect.name == "postgresql":
-            # The keys as two arrays, unnested: one statement, and PostgreSQL probes the unique index
-            # for each key (a temporary table of them needed a COPY and an ANALYZE per chunk).
-            chunk_keys, parameters = PG_CHUNK_KEYS, {"pks": [k["facility_pk"] for k in keys],
-                                                     "ids": [k["capability_id"] for k in keys]}
-        else:
-            if not self.chunk_keys_ready:
-                CHUNK_KEYS.create(connection, checkfirst=True)  # per connection; gone when it closes
-                self.chunk_keys_ready = True
-            connection.execute(CHUNK_KEYS.delete())
-            insert_rows(self.session, CHUNK_KEYS, keys)
-            chunk_keys, parameters = CHUNK_KEYS, {}
-        query = (select(Capability.id, Capability.facility_pk, Capability.deleted_at,
-                        Capability.import_digest, *[getattr(Capability, a) for a in CAPABILITY_ATTRS])
-                 .join(chunk_keys, (chunk_keys.c.facility_pk == Capability.facility_pk)
-                       & (chunk_keys.c.capability_id == Capability.capability_id)))
-        stored = {}
-        for row in connection.execute(query, parameters):  # id, facility_pk, deleted_at, import_digest, *ATTRS
-            record = capability_record_of(pk_to_id[row[1]], row[4:])
-            stored[(record["facility_id"], record["capability_id"])] = Stored(row[0], row[2], row[3], record)
-        return stored
 
     def unchanged_since_import(self, key, number, raw, row) -> bool:
         """True when this exact row was imported before and the record has not changed since:
