@@ -11,12 +11,11 @@ from itertools import islice
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
-from sqlalchemy import Column, Integer, MetaData, Text, select, text
-from sqlalchemy import Table as SqlTable
+from sqlalchemy import select
 
 from registry.models import Accreditation, Capability, Change, Facility
 from registry.schemas.interchange import CapabilityRowSchema, FacilityRowSchema
-from registry.services.records.bulk_insert import insert_rows
+from registry.schemas.row_loader import RowLoader
 from registry.services.records.canonical import (
     CAPABILITY_ATTRS,
     accreditation_rows,
@@ -25,13 +24,10 @@ from registry.services.records.canonical import (
     jsonable,
     load_facilities,
 )
+from registry.services.records.first_load import DeferredIndexes
+from registry.services.records.stored_rows import StoredCapabilities
 from registry.services.records.tables import Table
 from registry.services.records.writer import BulkWrite, change_row, compare, facility_values, flatten, open_change_set
-
-# The keys of one chunk, joined against the unique index of capabilities: a row-value
-# IN (...) list makes SQLite scan the table once per chunk.
-CHUNK_KEYS = SqlTable("import_chunk_keys", MetaData(), Column("facility_pk", Integer),
-                      Column("capability_id", Text), prefixes=["TEMPORARY"])  # raw, unvalidated
 
 
 @dataclass
@@ -50,8 +46,8 @@ class ImportRun:
     def __init__(self, session, locator, actor, report, *, skip_invalid, prune, demo,
                  chunk_rows, progress, facility_scope=None, on_changes=None, allow_uscc_change=False):
         self.session, self.report = session, report
-        self.facility_schema = FacilityRowSchema(locator)
-        self.capability_schema = CapabilityRowSchema()
+        self.facility_schema = RowLoader(FacilityRowSchema(locator))
+        self.capability_schema = RowLoader(CapabilityRowSchema())
         self.actor, self.skip_invalid, self.prune, self.demo = actor, skip_invalid, prune, demo
         self.chunk_rows, self.progress = chunk_rows, progress or (lambda done, total: None)
         self.allow_uscc_change = allow_uscc_change
@@ -59,7 +55,6 @@ class ImportRun:
         self.rejected_facilities: dict[str, int] = {}  # facility_id -> row
         self.rejected_capabilities: set[tuple[str, str]] = set()
         self.seen_facilities: set[str] = set()
-        self.chunk_keys_ready = False
         self.facility_scope, self.on_changes = facility_scope, on_changes
 
     @property
@@ -73,10 +68,14 @@ class ImportRun:
         total = sum(t.estimated_rows for t in tables.values())
         self.done = 0
         self.progress(0, total)
+        deferred = DeferredIndexes(self.session)  # under the write lock: empty stays empty
+        deferred.drop(total)
         if "facilities" in tables:
             self.import_facilities(tables["facilities"], total)
         if "capabilities" in tables:
             self.import_capabilities(tables["capabilities"], total)
+        if self.writing:  # otherwise the import rolls back, and the indexes with it
+            deferred.build()
         if self.prune and self.writing:
             self.prune_missing(tables)
         change_set.summary = {name: dict(c) for name, c in self.report.counts.items()}
@@ -208,11 +207,12 @@ class ImportRun:
                       if not deleted}
         facilities.update({fid: None for fid in self.seen_facilities if fid not in facilities})
         self.seen_capabilities: dict[tuple[str, str], int] = {}
+        lookup = StoredCapabilities(self.session)
         self.capability_columns = columns_given(table.header_labels, CAPABILITY_COLUMN_GROUPS)
         counts = self.report.counts["capabilities"]
         rows = iter(table.rows)
         while chunk := list(islice(rows, self.chunk_rows)):
-            stored = self.stored_capabilities(chunk, facilities)
+            stored = lookup.named_by(chunk, facilities)
             valid = []
             for number, raw in chunk:
                 key = (raw.get("facility_id"), raw.get("capability_id"))
@@ -233,34 +233,6 @@ class ImportRun:
                 self.apply_capabilities(valid, stored, facilities, counts)
             self.tick(len(chunk), total)
 
-    def stored_capabilities(self, chunk, facilities) -> dict[tuple[str, str], object]:
-        """The stored rows (live or tombstoned) that the chunk's rows name."""
-        pk_to_id = {}
-        keys = []
-        for _number, raw in chunk:
-            pk = facilities.get(raw.get("facility_id"))
-            if pk is not None and raw.get("capability_id"):
-                pk_to_id[pk] = raw["facility_id"]
-                keys.append({"facility_pk": pk, "capability_id": raw["capability_id"]})
-        if not keys:
-            return {}
-        connection = self.session.connection()
-        if not self.chunk_keys_ready:
-            CHUNK_KEYS.create(connection, checkfirst=True)  # per connection; gone when it closes
-            self.chunk_keys_ready = True
-        connection.execute(CHUNK_KEYS.delete())
-        insert_rows(self.session, CHUNK_KEYS, keys)
-        if connection.dialect.name == "postgresql":
-            # Without statistics on the fresh rows PostgreSQL hashes the whole capabilities
-            # table for every chunk (≈190 ms at 300,000 rows) instead of probing its index (≈6 ms).
-            connection.execute(text("ANALYZE import_chunk_keys"))
-        query = (select(Capability.id, Capability.facility_pk, Capability.deleted_at,
-                        Capability.import_digest, *[getattr(Capability, a) for a in CAPABILITY_ATTRS])
-                 .join(CHUNK_KEYS, (CHUNK_KEYS.c.facility_pk == Capability.facility_pk)
-                       & (CHUNK_KEYS.c.capability_id == Capability.capability_id)))
-        return {(pk_to_id[row.facility_pk], row.capability_id): row
-                for row in connection.execute(query)}
-
     def unchanged_since_import(self, key, number, raw, row) -> bool:
         """True when this exact row was imported before and the record has not changed since:
         then it needs no validation (see records.import_digest). First sightings only, so
@@ -269,7 +241,7 @@ class ImportRun:
             return False
         if key in self.duplicate_capabilities:
             return False
-        if row.import_digest != import_digest(raw, capability_record(row, key[0]), self.capability_columns):
+        if row.import_digest != import_digest(raw, row.record, self.capability_columns):
             return False
         return self.seen_capabilities.setdefault(key, number) == number
 
@@ -314,7 +286,7 @@ class ImportRun:
             fid, cid = record["facility_id"], record["capability_id"]
             row = stored.get((fid, cid))
             if row is not None:
-                record = keep_absent_columns(record, capability_record(row, fid),
+                record = keep_absent_columns(record, row.record,
                                              self.capability_columns)
             values = {a: record[a] for a in CAPABILITY_ATTRS}
             values["import_digest"] = import_digest(raw, record, self.capability_columns)
@@ -325,7 +297,7 @@ class ImportRun:
                 changes.append(self.log("capability", "create", fid, cid, after=jsonable(record)))
                 counts["created"] += 1
                 continue
-            action, before, after = compare(capability_record(row, fid), record, row.deleted_at is not None)
+            action, before, after = compare(row.record, record, row.deleted_at is not None)
             if action is None:
                 counts["unchanged"] += 1
                 continue
@@ -412,10 +384,10 @@ def keep_absent_columns(record: dict, stored: dict, columns: set[str]) -> dict:
     return {key: value if key in columns else stored[key] for key, value in record.items()}
 
 
-def _load(schema, raw: dict) -> tuple[dict, dict | None]:
+def _load(loader: RowLoader, raw: dict) -> tuple[dict, dict | None]:
     """(problems by column, record): every problem of the row, or the valid record."""
     try:
-        return {}, schema.load(raw)
+        return {}, loader.load(raw)
     except ValidationError as exc:
         problems = {}
         for column, message in flatten(exc.messages):
