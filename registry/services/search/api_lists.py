@@ -18,7 +18,7 @@ from registry.services.search import postings as memory
 from registry.services.search.matching import countable_in_memory, match_capabilities, match_facilities
 from registry.services.search.query import SearchQuery
 from registry.services.search.results import CAPABILITY_FIELDS, capability_dict
-from registry.services.search.terms import ids_parameter, ids_value
+from registry.services.search.terms import has_terms, ids_parameter, ids_value
 
 
 @dataclass
@@ -69,17 +69,14 @@ def api_capability_page(session, query: SearchQuery, today: date, *, after_id: i
     in the same snapshot. Only when the data has changed since (or nothing was read) is the search
     answered again at the new version, as every other one is: one round trip fewer for nearly every
     search, and never an answer older than the request."""
-    found, guess = None, last_seen_version(session)
-    if guess is not None and countable_in_memory(query, today) and memory.kept(session, guess) is not None:
+    guess = last_seen_version(session)
+    if (guess is not None and has_terms(query.q) and countable_in_memory(query, today)
+            and memory.kept(session, guess) is not None):
         found = match_capabilities(session, query, today, facility_text=facility_text, version=guess)
-        if found.held is not None:
-            page = _memory_page(session, found, after_id, limit, today, expected=guess)
-            if page is not None:
-                return page
-            found = None
-        elif data_version(session) != guess:  # counted from kept per-facility figures: confirm them first
-            found = None
-    found = found or match_capabilities(session, query, today, facility_text=facility_text)
+        page = _memory_page(session, found, after_id, limit, today, expected=guess) if found.held is not None else None
+        if page is not None:
+            return page
+    found = match_capabilities(session, query, today, facility_text=facility_text)
     if found.held is not None:
         return _memory_page(session, found, after_id, limit, today)
     if not found.total or not found.facilities:

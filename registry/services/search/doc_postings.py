@@ -10,7 +10,7 @@ the `grams` the database indexes; tests/services/test_search_postings.py compare
 
 Held with the capabilities' arrays (postings.py), so built, kept and dropped with them, per data version:
 every write of a document records a change set. Size: a document's terms take 8 bytes each, plus its text
-(43,097 documents of the realistic data: about 1.3 million terms, 12 MB).
+(43,097 documents of the realistic data: 2.5 million terms, 26 MB, built in under a second).
 """
 from __future__ import annotations
 

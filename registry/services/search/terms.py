@@ -55,6 +55,12 @@ def parse_terms(q: str) -> Terms:
     return Terms(keywords[:MAX_TERMS], standards[:MAX_TERMS])
 
 
+def has_terms(q: str | None) -> bool:
+    """Whether a search's text has a keyword or a standard number (what a TermMatch is active on)."""
+    terms = parse_terms(q)
+    return bool(terms.keywords or terms.standards)
+
+
 def ids_in(column, ids, dialect: str, *, negate: bool = False):
     """`column IN ids` for id sets of any size. On PostgreSQL one array parameter (`= ANY`)
     instead of a bind parameter per id: compiling thousands of those cost more than the query."""
