@@ -91,6 +91,7 @@ class Config:
     RATELIMIT_STORAGE_TIMEOUT = 0.5  # seconds to wait for Redis before counting in this process instead
     API_RATE_LIMIT_ANONYMOUS = "60 per minute"  # per client address, without a key
     API_RATE_LIMIT_KEY = "1200 per minute"  # per API key
+    API_RATE_LIMIT_LEASE = 0.01  # share of a limit a worker counts from Redis at once (0: every call in Redis)
     API_RESPONSE_CACHE = 256  # API answers kept per process until the data changes; 0 turns it off
     SEARCH_MEMORY_INDEX_ROWS = 5_000_000  # live capabilities up to which each worker counts searches in memory
     CACHE_REDIS_URL = ""  # redis://127.0.0.1:6379/1: the caches' answers shared by every worker (empty: off)
@@ -146,6 +147,6 @@ class Config:
         for key in ("SESSION_COOKIE_SECURE", "SMTP_STARTTLS", "LOG_JSON"):
             if settings[key] is not None:
                 settings[key] = str(settings[key]).lower() in ("1", "true", "yes")
-        for key in ("RATELIMIT_STORAGE_TIMEOUT", "CACHE_REDIS_TIMEOUT"):
+        for key in ("RATELIMIT_STORAGE_TIMEOUT", "CACHE_REDIS_TIMEOUT", "API_RATE_LIMIT_LEASE"):
             settings[key] = float(settings[key])
         return settings

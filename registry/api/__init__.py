@@ -3,7 +3,7 @@ API keys and rate limits. `register(app)` is all create_app needs to call."""
 from flask import Flask
 from flask_smorest import Api
 
-from registry.api import audit, bookings, capabilities, changes, districts, facilities, plan
+from registry.api import audit, bookings, capabilities, changes, districts, facilities, limit_storage, plan
 from registry.api.access import rate_limit_key, rate_limit_value
 from registry.api.cache import ResponseCache
 from registry.api.conventions import API_PREFIX, after_api_request, read_without_transaction
@@ -78,11 +78,13 @@ def register(app: Flask) -> None:
         from redis.backoff import NoBackoff  # redis loads only where it holds the limits
         from redis.retry import Retry
 
-        from registry.api import limit_storage  # noqa: F401  (the counters in one round trip: registers itself)
-
         timeout = app.config["RATELIMIT_STORAGE_TIMEOUT"]
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
-            "socket_connect_timeout": timeout, "socket_timeout": timeout, "retry": Retry(NoBackoff(), 0)})
+            "socket_connect_timeout": timeout, "socket_timeout": timeout, "retry": Retry(NoBackoff(), 0),
+            "lease_share": app.config["API_RATE_LIMIT_LEASE"]})
+    # The counters in one round trip, large limits counted from leases (limit_storage.py: its storage class
+    # takes the redis:// schemes). The limiter keeps the first app's strategy: the same for every app.
+    app.config.setdefault("RATELIMIT_STRATEGY", limit_storage.LEASED)
     limiter.init_app(app)
     api = RegistryApi(app)
     for blp in BLUEPRINTS:

@@ -32,15 +32,16 @@ def scope_fields(session, pks: list[int], rows=None) -> dict[int, dict]:
         return {}
     if rows is None:
         rows = session.execute(select(*SCOPE_COLUMNS).where(Capability.id.in_(pks))).all()
+    rows = [row._mapping for row in rows]  # by name: a Row's attribute access is slow (search/results.column_getter)
     methods: dict[int, list] = {}
-    with_methods = [row.id for row in rows if row.has_methods]
+    with_methods = [row["id"] for row in rows if row["has_methods"]]
     if with_methods:
         for m in session.execute(select(CapabilityMethod).where(CapabilityMethod.capability_pk.in_(with_methods))
                                  .order_by(CapabilityMethod.capability_pk, CapabilityMethod.position)).scalars():
             methods.setdefault(m.capability_pk, []).append(
                 {"standard": m.standard or None, "title": m.title or m.text, "clause": m.clause})
     ranges: dict[int, list] = {}
-    with_ranges = [row.id for row in rows if row.has_ranges]
+    with_ranges = [row["id"] for row in rows if row["has_ranges"]]
     if with_ranges:
         for r in session.execute(select(CapabilityRange).where(CapabilityRange.capability_pk.in_(with_ranges))
                                  .order_by(CapabilityRange.capability_pk, CapabilityRange.position)).scalars():
@@ -48,17 +49,19 @@ def scope_fields(session, pks: list[int], rows=None) -> dict[int, dict]:
                 {"min": _number(r.min), "max": _number(r.max), "unit": r.unit, "uncertainty": _uncertainty(r)})
     out = {}
     for row in rows:
-        v1_methods = [{"standard": s, "title": None, "clause": None} for s in (row.standards or "").split(";") if s]
-        v1_range = ([{"min": row.range_min, "max": row.range_max, "unit": row.unit,
+        v1_methods = [{"standard": s, "title": None, "clause": None} for s in (row["standards"] or "").split(";") if s]
+        v1_range = ([{"min": row["range_min"], "max": row["range_max"], "unit": row["unit"],
                       "uncertainty": {"kind": "text", "value": None, "unit": None, "k": None,
-                                      "text": row.uncertainty} if row.uncertainty else None}]
-                    if row.range_min is not None or row.range_max is not None else [])
-        out[row.id] = {
-            "object": row.object, "parameter": row.parameter,
-            "methods": methods.get(row.id, v1_methods),
-            "limitation": {"kind": row.limitation_kind, "text": row.limitation} if row.limitation_kind else None,
-            "remarks": row.remarks, "status": row.status, "service": row.service,
-            "ranges": ranges.get(row.id, v1_range)}
+                                      "text": row["uncertainty"]} if row["uncertainty"] else None}]
+                    if row["range_min"] is not None or row["range_max"] is not None else [])
+        pk = row["id"]
+        out[pk] = {
+            "object": row["object"], "parameter": row["parameter"],
+            "methods": methods.get(pk, v1_methods),
+            "limitation": ({"kind": row["limitation_kind"], "text": row["limitation"]}
+                           if row["limitation_kind"] else None),
+            "remarks": row["remarks"], "status": row["status"], "service": row["service"],
+            "ranges": ranges.get(pk, v1_range)}
     return out
 
 

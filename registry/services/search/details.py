@@ -32,18 +32,23 @@ def accreditation_marks(session, facility_ids: list[str], today: date) -> dict[s
 
 # A facility's own columns as the detail gives them (all but its key, search text and tombstone).
 DETAIL_COLUMNS = [c for c in Facility.__table__.columns if c.key not in ("id", "search_text", "deleted_at")]
-_LIVE_OF_FACILITY = (Capability.facility_pk == Facility.id, Capability.deleted_at.is_(None))
-# Its live capabilities' figures beside its columns, each a correlated count through the facility's index.
+# Its live capabilities' figures, counted in one pass over them (through the facility's index): a
+# correlated count per figure read them five times over.
 _FIGURES = {
-    **{f"n_{kind}": select(func.count()).where(*_LIVE_OF_FACILITY, Capability.kind == kind)
-       for kind in CAPABILITY_KINDS},
-    "n_bookable": select(func.count()).where(*_LIVE_OF_FACILITY, Capability.bookable.is_(True)),
-    "n_public": select(func.count()).where(*_LIVE_OF_FACILITY, Capability.public_standard.is_(True)),
+    **{f"n_{kind}": Capability.kind == kind for kind in CAPABILITY_KINDS},
+    "n_bookable": Capability.bookable.is_(True),
+    "n_public": Capability.public_standard.is_(True),
 }
+_OF_FACILITY = select(Facility.id).where(Facility.facility_id == bindparam("facility_id")).scalar_subquery()
+_COUNTS = (select(Capability.facility_pk, *[func.count().filter(condition).label(name)
+                                            for name, condition in _FIGURES.items()])
+           .where(Capability.facility_pk == _OF_FACILITY, Capability.deleted_at.is_(None))
+           .group_by(Capability.facility_pk).subquery())
 _FACILITY = (select(Facility.id, *DETAIL_COLUMNS, Accreditation.scheme.label("a_scheme"),
                     Accreditation.number.label("a_number"), Accreditation.valid_until.label("a_valid_until"),
-                    *[figure.scalar_subquery().label(name) for name, figure in _FIGURES.items()])
+                    *[func.coalesce(_COUNTS.c[name], 0).label(name) for name in _FIGURES])
              .outerjoin_from(Facility, Accreditation, Accreditation.facility_pk == Facility.id)
+             .outerjoin(_COUNTS, _COUNTS.c.facility_pk == Facility.id)
              .where(Facility.facility_id == bindparam("facility_id"), Facility.deleted_at.is_(None))
              .order_by(Accreditation.scheme))
 

@@ -7,9 +7,10 @@ import operator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, false, func, select
+from sqlalchemy import Row, case, false, func, select
 
 from registry.caching import VersionedCache
 from registry.models import Capability
@@ -108,15 +109,24 @@ def facility_points(session, query: SearchQuery, today: date) -> list[dict]:
     return [dict(zip(POINT_FIELDS, _POINT_VALUES(c.row))) for c in found.candidates if c.row.lon is not None]
 
 
+def column_getter(row):
+    """Reads `row`'s columns by name: a Row through its mapping, a mapped object through its attributes.
+    A Row's attribute access raises and catches an AttributeError before it finds the column (SQLAlchemy
+    2.1): 0.6 µs a column against 0.05, which was a tenth of a keyword search's CPU."""
+    return row._mapping.__getitem__ if isinstance(row, Row) else partial(getattr, row)
+
+
 def facility_dict(row) -> dict:
-    return {name: getattr(row, name) for name in FACILITY_FIELDS}
+    get = column_getter(row)
+    return {name: get(name) for name in FACILITY_FIELDS}
 
 
 def capability_dict(row, facility_id: str, today: date) -> dict:
     values = {"facility_id": facility_id}
+    get = column_getter(row)
     for name in CAPABILITY_FIELDS:
-        values[name] = getattr(row, name)
-    values["expired"] = row.valid_until is not None and row.valid_until < today
+        values[name] = get(name)
+    values["expired"] = values["valid_until"] is not None and values["valid_until"] < today
     kind = values.pop("limitation_kind")  # 限制范围 as the API's scope fields give it: {kind, text}
     values["limitation"] = {"kind": kind, "text": values["limitation"]} if kind else None
     return values
