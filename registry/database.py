@@ -19,6 +19,7 @@ This module imports nothing of the registry's (extensions.py takes its session c
 from __future__ import annotations
 
 import time
+import weakref
 
 from flask import current_app, has_request_context, request
 from flask import session as cookie_session
@@ -151,6 +152,19 @@ def _primary_table(mapper, clause) -> bool:
 def primary_bind(session) -> Engine:
     """The engine writes go to: the primary, also from a request whose reads go to the replica."""
     return session.primary_bind() if isinstance(session, RoutingSession) else session.get_bind()
+
+
+_KEYS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def database_key(session_or_engine) -> str:
+    """The database a session reads (or an engine's), as the per-process caches name it: its URL with
+    the password hidden. Rendered once per engine: a search asked it a dozen times, 3 µs each."""
+    engine = session_or_engine if isinstance(session_or_engine, Engine) else session_or_engine.get_bind()
+    key = _KEYS.get(engine)
+    if key is None:
+        key = _KEYS[engine] = str(engine.url)
+    return key
 
 
 def init_app(app) -> None:

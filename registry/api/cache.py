@@ -17,6 +17,7 @@ from flask import Response, current_app, request
 from registry.api.access import require_scope
 from registry.caching import Codec, VersionedCache, pack, unpack
 from registry.clock import today
+from registry.database import database_key
 from registry.extensions import db
 from registry.services.records.canonical import data_version
 
@@ -61,7 +62,8 @@ class ResponseCache:
         if not size or request.method != "GET" or request.blueprint not in self.blueprints:
             return None
         require_scope("read")
-        key = (str(db.engine.url), request.host_url, request.full_path, today().isoformat(), data_version(db.session))
+        key = (database_key(db.engine), request.host_url, request.full_path, today().isoformat(),
+               data_version(db.session))
         kept = self.entries.get(key)
         if kept is not None:
             response = Response(kept.body, mimetype=kept.mimetype)

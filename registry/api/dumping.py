@@ -80,5 +80,11 @@ def _converter(field):
         return lambda v: None if v is None else v if type(v) is num_type else num_type(v)
     if _defined_in(cls, "_serialize") is fields.Field:  # Boolean, Raw: the value as it is
         return lambda v: v
+    if _defined_in(cls, "_serialize") is getattr(fields, "_TemporalField", None):  # Date, Time, DateTime
+        data_format = field.format or field.DEFAULT_FORMAT  # as bound to the schema
+        format_func = field.SERIALIZATION_FUNCS.get(data_format)
+        if format_func is not None:
+            return lambda v: None if v is None else format_func(v)
+        return lambda v: None if v is None else v.strftime(data_format)
     serialize = field._serialize  # Date, DateTime, Dict, and the registry's own (UtcDateTime, SplitList)
     return lambda v: serialize(v, None, None)

@@ -14,10 +14,11 @@ class UtcDateTime(fields.DateTime):
     """Always with an offset: SQLite hands back naive UTC times, PostgreSQL aware ones."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        elif value is not None:
-            value = value.astimezone(timezone.utc)
+        if value is None:
+            return None
+        value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        if self.format in (None, "iso", "iso8601"):  # the parent's answer without its lookups (on every row)
+            return value.isoformat()
         return super()._serialize(value, attr, obj, **kwargs)
 
 

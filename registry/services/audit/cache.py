@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from registry.caching import VersionedCache, text_codec
+from registry.database import database_key
 from registry.models import BookingEvent
 from registry.services.records.canonical import data_version
 
@@ -26,7 +27,7 @@ def cached(session, name: str, args: tuple, compute):
     capabilities) does not see: the newest booking event is part of the key too."""
     bind = session.get_bind()
     newest_booking_step = session.scalar(select(func.max(BookingEvent.id)))
-    key = (str(bind.url), name, args, data_version(session), newest_booking_step)
+    key = (database_key(bind), name, args, data_version(session), newest_booking_step)
     return _cache.get_or_compute(key, compute)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import delete, func, insert, select
 
 from geo.access import Grid, nearest_cells, points_to_cells, polygons_to_cells
 from registry.caching import VersionedCache
+from registry.database import database_key
 from registry.errors import RegistryError
 from registry.models import DemandCell, DemandLayer, OutsideSupply
 from registry.models.demand import DEMAND_KINDS, DEMAND_SHAPES
@@ -244,7 +245,7 @@ def layer_weights(session, layer_id: int, grid: Grid) -> np.ndarray:
     changes once written (a new file is a new layer), so its weights are kept per process whatever
     the registry's data version."""
     created = session.scalar(select(DemandLayer.created_at).where(DemandLayer.id == layer_id))
-    key = (str(session.get_bind().url), layer_id, created, len(grid), grid.cell_m, float(grid.x[:1].sum()))
+    key = (database_key(session), layer_id, created, len(grid), grid.cell_m, float(grid.x[:1].sum()))
     return _weights_cache.get_or_compute(key, lambda: _read_layer_weights(session, layer_id, grid))
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from registry import identifiers, units
+from registry.database import database_key
 from registry.models import Accreditation, ChangeSet, Facility
 from registry.schemas import fields, interchange, rules
 from registry.schemas.interchange import CAPABILITY_FIELDS, FACILITY_COLUMNS
@@ -136,7 +137,7 @@ def data_version(session) -> tuple:
 
 def seen_version(session, version: tuple) -> tuple:
     """Note `version` as the newest this process has read of the session's database, and return it."""
-    _SEEN[str(session.get_bind().url)] = version
+    _SEEN[database_key(session)] = version
     return version
 
 
@@ -144,7 +145,7 @@ def last_seen_version(session) -> tuple | None:
     """The version this process read last of the session's database (None: none yet). A guess, to be
     confirmed: a statement that selects DATA_VERSION_COLUMNS beside its rows tells whether the data it
     read is still at that version (search/api_lists.py saves its own round trip for the version so)."""
-    return _SEEN.get(str(session.get_bind().url))
+    return _SEEN.get(database_key(session))
 
 
 _SEEN: dict[str, tuple] = {}

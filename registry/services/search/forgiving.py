@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from registry import units
 from registry.caching import VersionedCache
+from registry.database import database_key
 from registry.identifiers import standard_key_matches, standard_search_key
 from registry.models.capability import SearchDoc
 from registry.services.records.canonical import data_version
@@ -111,7 +112,7 @@ def standard_keys(session) -> tuple[str, ...]:
         for joined in session.scalars(select(SearchDoc.standard_keys).distinct()):
             keys.update(k for k in (joined or "").split(";") if k)
         return tuple(sorted(keys))
-    return STANDARD_KEYS.get_or_compute((str(session.get_bind().url), data_version(session)), read)
+    return STANDARD_KEYS.get_or_compute((database_key(session), data_version(session)), read)
 
 
 def read_standards(session, reading: Reading) -> Reading:

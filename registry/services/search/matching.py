@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from geo.distance import distance_m
 from registry import units
 from registry.caching import VersionedCache
+from registry.database import database_key
 from registry.models import Accreditation, Capability, CapabilityRange, Facility
 from registry.search_text import fold
 from registry.services.records.canonical import data_version
@@ -115,7 +116,7 @@ def facility_rows(session, query: SearchQuery, today: date, *, listing_facilitie
     Kept until the data changes: the facility filters of most searches are the same few (none, a
     radius, an ownership), and reading and converting every facility row was a third of an
     uncached keyword search on realistic data."""
-    key = (str(session.get_bind().url), version or data_version(session), today, listing_facilities, query.statuses,
+    key = (database_key(session), version or data_version(session), today, listing_facilities, query.statuses,
            query.include_inactive, query.facility_ids, query.updated_since, query.ownership, query.levels,
            query.shared, query.accreditations, query.bbox, query.near, query.radius_km)
     return FACILITY_ROWS.get_or_compute(key, lambda: _facility_rows(session, query, today, listing_facilities))
@@ -123,7 +124,7 @@ def facility_rows(session, query: SearchQuery, today: date, *, listing_facilitie
 
 def all_facility_pks(session, version=None) -> frozenset[int]:
     """Every facility's id (deleted ones too: their capabilities are left out by other conditions)."""
-    key = (str(session.get_bind().url), version or data_version(session), "pks")
+    key = (database_key(session), version or data_version(session), "pks")
     return FACILITY_ROWS.get_or_compute(key, lambda: frozenset(
         session.connection().execute(select(Facility.id)).scalars()))
 
@@ -197,7 +198,7 @@ def live_counts(session, version=None) -> dict[int, dict[str | None, int]]:
     def compute():
         held = memory.postings(session, version)
         return memory.per_facility(held, slice(None)) if held is not None else counts(session, [LIVE])
-    return LIVE_COUNTS.get_or_compute((str(session.get_bind().url), version), compute)
+    return LIVE_COUNTS.get_or_compute((database_key(session), version), compute)
 
 
 # --- facility search ---------------------------------------------------------------------------
@@ -223,7 +224,7 @@ class FacilityMatch:
 def facility_filters_key(session, query: SearchQuery, today: date, version) -> tuple:
     """What decides which facilities a search may list, for the caches below: the database, its data
     version, the day and every facility filter (a new facility filter is added here, once)."""
-    return (str(session.get_bind().url), version, today, query.statuses, query.include_inactive,
+    return (database_key(session), version, today, query.statuses, query.include_inactive,
             query.facility_ids, query.ownership, query.levels, query.shared, query.accreditations, query.bbox,
             query.near, query.radius_km, query.kinds, query.districts)
 

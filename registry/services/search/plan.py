@@ -24,6 +24,7 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from registry.caching import VersionedCache
+from registry.database import database_key
 from registry.models import Accreditation
 from registry.search_text import fold
 from registry.services.records.canonical import data_version
@@ -87,7 +88,7 @@ def plan_coverage(session, items: list[str], today: date, *, near: tuple[float, 
                   limit: int = 20) -> PlanCoverage:
     """Who covers the plan `items` (checked by PlanSchema): complete facilities, partial ones (the first
     `limit` of each), and pairs."""
-    version = (str(session.get_bind().url), data_version(session), today)
+    version = (database_key(session), data_version(session), today)
     matches = items_matches(session, items, today, version)
     rows, distances = facility_rows(session, SearchQuery(near=near), today)
     active = {row.id: row for row in rows}
@@ -116,7 +117,7 @@ def items_matches(session, items: list[str], today: date, version: tuple | None 
     """Per item, {facility pk: a matching capability is valid today} over live capabilities: the items
     kept from earlier plans taken as they are, every other item matched in one batch (plan_match.py)."""
     if version is None:
-        version = (str(session.get_bind().url), data_version(session), today)
+        version = (database_key(session), data_version(session), today)
     keys = [(*version, fold(item)) for item in items]
     kept = [ITEM_MATCHES.get(key) for key in keys]
     missing = {key: item for key, item, value in zip(keys, items, kept) if value is None}

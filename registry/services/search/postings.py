@@ -26,6 +26,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from registry.caching import VersionedCache
+from registry.database import database_key
 from registry.models import Capability
 from registry.services.search.doc_postings import DocumentPostings, load_documents
 from registry.vocabulary import CAPABILITY_KINDS, DISCIPLINES
@@ -107,7 +108,7 @@ def postings(session, version) -> Postings | None:
     if not limit:
         return None
     engine = session.get_bind()
-    key = (str(engine.url), version)
+    key = (database_key(engine), version)
     kept = POSTINGS.get(key)
     if kept is not None:
         return kept or None
@@ -128,7 +129,7 @@ def kept(session, version) -> Postings | None:
     """The arrays of the data at `version` if this worker holds them; nothing is built."""
     if not current_app.config["SEARCH_MEMORY_INDEX_ROWS"]:
         return None
-    return POSTINGS.get((str(session.get_bind().url), version)) or None
+    return POSTINGS.get((database_key(session), version)) or None
 
 
 _last_size: dict[str, int] = {}  # per database: live capabilities when its arrays were last built

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, case, false, func, select
 
 from registry.caching import VersionedCache
+from registry.database import database_key
 from registry.models import Capability
 from registry.ops import metrics
 from registry.schemas import interchange
@@ -202,7 +203,7 @@ def _unfiltered_details(session, ids: dict[int, str], today: date):
     """`_details` with no capability condition depends only on the data and the day: the
     largest facilities come first on most pages, and ranking their thousand capabilities each
     time was most of a search's time. Filled per facility as pages show them."""
-    key = (str(session.get_bind().url), data_version(session), today)
+    key = (database_key(session), data_version(session), today)
     tops, extra = UNFILTERED_DETAILS.get_or_compute(key, lambda: ({}, {}))
     missing = {pk: fid for pk, fid in ids.items() if pk not in extra}
     if missing:

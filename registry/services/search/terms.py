@@ -16,6 +16,7 @@ from sqlalchemy import Integer, String, all_, and_, any_, bindparam, false, func
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from registry.caching import VersionedCache
+from registry.database import database_key
 from registry.identifiers import standard_key_matches, standard_search_key
 from registry.models import Capability, Facility
 from registry.search_text import doc_grams, escape_like, fold, keyword_grams, standard_grams
@@ -97,7 +98,7 @@ def facility_texts(session, version=None) -> DocumentPostings:
     """The search texts of every live facility (name, district, address) in an n-gram index like the
     documents' (a common word such as 检测 is in most facilities' names: one posting list, not a substring
     test of each), kept until the data changes."""
-    key = (str(session.get_bind().url), version or data_version(session))
+    key = (database_key(session), version or data_version(session))
     return FACILITY_TEXTS.get_or_compute(key, lambda: build_postings([
         (pk, text or "", "", doc_grams(text or "", "")) for pk, text in session.connection().execute(
             select(Facility.id, Facility.search_text).where(Facility.deleted_at.is_(None))
