@@ -2,7 +2,9 @@
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
+from registry.models import Capability, Facility
 from registry.services.search import (
     SearchQuery,
     facility_capabilities,
@@ -205,3 +207,25 @@ def test_a_facility_matched_by_its_name_lists_its_relevant_capabilities_first(se
     assert shown == [("B 食品 添加剂", False), ("D 食品 微生物", True), ("A 铅含量", False), ("C 水质", False),
                      ("E 土壤", False)]
     assert result.hits[0].matched == 7
+
+
+def test_detail_figures_count_live_capabilities_of_that_facility_only(session, tmp_path):
+    """The figures of a detail (one grouped count) equal a count of the stored rows, deleted ones left out;
+    a facility without capabilities has zeros."""
+    capabilities = [capability(1, 1, kind="test_item", bookable="yes", daily_capacity="2"),
+                    capability(1, 2, kind="test_item"),
+                    capability(1, 3, kind="certification_scope", name="电线电缆 产品认证"),
+                    capability(2, 4, kind="test_item", bookable="yes", daily_capacity="1")]
+    run(session, write_dataset(tmp_path, [facility(1), facility(2), facility(3)], capabilities))
+    stored = session.scalars(select(Capability).join(Facility).where(Facility.facility_id == "F0001")).all()
+    stored[0].deleted_at = stored[0].updated_at  # a deleted capability counts for nothing
+    session.commit()
+    live = [c for c in stored if c.deleted_at is None]
+    detail = facility_detail(session, "F0001", TODAY)
+    assert detail["capability_counts"] == {k: sum(c.kind == k for c in live) for k in {c.kind for c in live}}
+    assert detail["capability_total"] == len(live) == 2
+    assert detail["bookable"] is any(c.bookable for c in live) is False
+    assert detail["public_standards"] == sum(c.public_standard for c in live)
+    empty = facility_detail(session, "F0003", TODAY)
+    assert (empty["capability_counts"], empty["capability_total"], empty["bookable"], empty["public_standards"]) == (
+        {}, 0, False, 0)
