@@ -1,8 +1,8 @@
 """Re-import fast path: unchanged rows skip validation, and nothing else does."""
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from registry.models import Capability
+from registry.models import Capability, Change
 from registry.schemas.interchange import CapabilityRowSchema
 from registry.schemas.row_loader import RowLoader
 from registry.services.records import canonical as records
@@ -63,6 +63,24 @@ def test_changed_validation_rules_revalidate_every_row(session, tmp_path, schema
     assert len(schema_loads) == 4
 
 
+def test_rows_validated_again_under_new_rules_skip_validation_from_then_on(session, tmp_path, schema_loads,
+                                                                         monkeypatch):
+    paths = write_dataset(tmp_path, [facility(1)], [capability(1, 1), capability(1, 2)])
+    run(session, paths)
+    before = session.execute(select(Capability.id, Capability.version, Capability.updated_at)
+                             .order_by(Capability.id)).all()
+    changes = session.scalar(select(func.count()).select_from(Change))
+    monkeypatch.setattr(records, "validation_version", lambda: b"rules of another release")
+    run(session, paths)  # validated again: the same records, their digests renewed
+    assert len(schema_loads) == 4
+    report = run(session, paths)
+    assert report.counts["capabilities"] == {"unchanged": 2}
+    assert len(schema_loads) == 4  # the renewed digests match: no row validated a third time
+    assert session.execute(select(Capability.id, Capability.version, Capability.updated_at)
+                           .order_by(Capability.id)).all() == before  # the data itself untouched
+    assert session.scalar(select(func.count()).select_from(Change)) == changes
+
+
 def test_the_same_record_from_other_cells_is_validated_and_unchanged(session, tmp_path,
                                                                       schema_loads):
     run(session, write_dataset(tmp_path / "a", [facility(1)], [capability(1, 1, bookable="no")]))
@@ -71,6 +89,8 @@ def test_the_same_record_from_other_cells_is_validated_and_unchanged(session, tm
     report = run(session, [tmp_path / "b" / "capabilities.csv"])
     assert report.counts["capabilities"] == {"unchanged": 1}
     assert len(schema_loads) == 2
+    run(session, [tmp_path / "b" / "capabilities.csv"])
+    assert len(schema_loads) == 2  # those cells' digest is the stored one now
 
 
 def test_the_digest_hashes_what_it_always_hashed():

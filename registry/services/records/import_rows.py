@@ -56,6 +56,7 @@ class ImportRun:
         self.rejected_capabilities: set[tuple[str, str]] = set()
         self.seen_facilities: set[str] = set()
         self.facility_scope, self.on_changes = facility_scope, on_changes
+        self.renewed_digests = 0  # unchanged rows validated again (new rules, other cells): digests rewritten
 
     @property
     def writing(self) -> bool:
@@ -279,7 +280,7 @@ class ImportRun:
 
     def apply_capabilities(self, checked, stored, facilities, counts) -> None:
         """Write the chunk's valid (record, raw row) pairs: create, update or leave alone."""
-        creates, updates, changes = [], [], []
+        creates, updates, changes, digests = [], [], [], []
         scopes = self.bulk.stored_scopes([row.id for row in (
             stored.get((r["facility_id"], r["capability_id"])) for r, _raw in checked) if row is not None])
         for record, raw in checked:
@@ -300,6 +301,8 @@ class ImportRun:
             action, before, after = compare(row.record, record, row.deleted_at is not None)
             if action is None:
                 counts["unchanged"] += 1
+                if row.import_digest != values["import_digest"]:
+                    digests.append({"row_id": row.id, "import_digest": values["import_digest"]})
                 continue
             updates.append({**values, "row_id": row.id})
             changes.append(self.log("capability", action, fid, cid, before=before, after=after))
@@ -307,6 +310,8 @@ class ImportRun:
         self.bulk.store_search_docs(creates + updates)
         self.bulk.insert(Capability, creates)
         self.bulk.update_by_id(Capability, updates)
+        self.bulk.set_import_digests(digests)
+        self.renewed_digests += len(digests)
         self.bulk.insert(Change, changes)
 
     # --- prune -------------------------------------------------------------

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from sqlalchemy import delete
+
+from registry.models import ChangeSet
 from registry.ops import events
 from registry.services.records.import_rows import ImportRun, Issue, repeated_keys
 from registry.services.records.tables import FileProblem, open_tables
@@ -102,8 +105,12 @@ def import_dataset(session, paths: list[Path], *, locator, actor: str, encoding=
     except BaseException:
         session.rollback()
         raise
-    if dry_run or (report.errors and not skip_invalid) or not report.changed:
+    if dry_run or (report.errors and not skip_invalid) or not (report.changed or run.renewed_digests):
         session.rollback()
+        report.change_set_id = None
+    elif not report.changed:  # only digests renewed: they are kept, the change set (empty) is not
+        session.execute(delete(ChangeSet).where(ChangeSet.id == report.change_set_id))
+        session.commit()
         report.change_set_id = None
     else:
         session.commit()

@@ -214,6 +214,16 @@ class BulkWrite:
                      .values(updated_at=self.now, deleted_at=None, version=table.c.version + 1))
         self.session.execute(statement, rows)
 
+    def set_import_digests(self, rows: list[dict]) -> None:
+        """Rows carry `row_id` and `import_digest` only: capabilities whose cells were validated again and
+        gave the record already stored (new rules, or other cells for the same values). Their data is
+        untouched, so no version, time or change: the digest only lets the next import of those cells
+        skip validation, which it otherwise never would again."""
+        if rows:
+            table = Capability.__table__
+            self.session.execute(table.update().where(table.c.id == bindparam("row_id"))
+                                 .values(import_digest=bindparam("import_digest")), rows)
+
     def tombstone(self, model, pks) -> None:
         self.session.execute(update(model).where(model.id.in_(pks)).values(
             deleted_at=self.now, updated_at=self.now, version=model.version + 1))
