@@ -10,8 +10,8 @@ Even that one trip was a seventh of a facility detail's time on two cores. So a 
 of a large limit at once (`API_RATE_LIMIT_LEASE`, 1% of it, at most `MAX_LEASE` calls: 12 at 1,200
 per minute) and counts its next calls from that lease, in memory, until the lease or the window ends.
 Redis's count therefore runs ahead of the calls answered, never behind: no more calls than the limit
-pass in a window, and a client may be refused up to a lease per worker early. Limits below 100 a
-window (anonymous reads, sign-in) are counted in Redis on every call, exactly.
+pass in a window, and a client may be refused up to a lease per worker early. Limits whose lease would
+be a single call (below 200 a window: anonymous reads, sign-in) are counted in Redis on every call.
 
 The counters, their keys and their expiry are `limits`' own, so workers with and without this class
 share them; any other read goes to Redis as before. Registered for the redis:// and rediss:// schemes,
