@@ -1,9 +1,8 @@
 """`flask --app registry apikey create|list|revoke`: partner keys from the command line."""
-import sys
 
 import click
 
-from registry.errors import RegistryError
+from registry.cli.data import refusal_exits
 from registry.extensions import db
 from registry.services.accounts.api_keys import create_key, list_keys, revoke_key
 
@@ -18,11 +17,8 @@ def apikey():
 @click.option("--scopes", default="read", show_default=True, help="Comma-separated: read, book, audit.")
 def create_command(partner, scopes):
     """Create a key and print it: it is shown only this once (only its hash is stored)."""
-    try:
+    with refusal_exits(2):
         row, key = create_key(db.session, partner, scopes)
-    except RegistryError as exc:
-        click.echo(str(exc.message), err=True)
-        sys.exit(2)
     click.echo(key)
     click.echo(f"id {row.id} · {row.prefix} · {row.partner} · scopes {row.scopes} "
                "(store the key now: it cannot be shown again)", err=True)
@@ -40,11 +36,8 @@ def list_command():
 @click.argument("key")
 def revoke_command(key):
     """Revoke a key, by id or by its public prefix (hqr_xxxxxxxx)."""
-    try:
+    with refusal_exits():
         row = revoke_key(db.session, key)
-    except RegistryError as exc:
-        click.echo(str(exc.message), err=True)
-        sys.exit(1)
     click.echo(f"revoked {row.id} · {row.prefix} · {row.partner}")
 
 

@@ -23,6 +23,17 @@ EXIT_STATUS = {"rejected": EXIT_REJECTED, "partial": EXIT_PARTIAL, "dry_run": 0,
                "committed": 0, "unchanged": 0}
 MAX_ISSUES_SHOWN = 1000
 
+@contextmanager
+def refusal_exits(status: int = EXIT_REJECTED):
+    """A RegistryError raised inside (a refusal: a held lock, an unknown id, a bad key) ends the command
+    with its message on stderr and exit `status`, never a stack trace."""
+    try:
+        yield
+    except RegistryError as exc:
+        click.echo(str(exc.message), err=True)
+        sys.exit(status)
+
+
 lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="zh",
                            show_default=True, help="Language of messages.")
 
@@ -42,12 +53,9 @@ lang_option = click.option("--lang", type=click.Choice(["zh", "en"]), default="z
 def import_command(paths, skip_invalid, prune, dry_run, encoding, allow_uscc_change, actor, report_path, lang):
     """Import facilities.csv + capabilities.csv, or an .xlsx workbook (DATA_FORMAT.md)."""
     with force_locale(lang), rare_collections():
-        try:
+        with refusal_exits():  # e.g. another import held the registry for too long
             report = run_import(paths, actor=actor, encoding=encoding, skip_invalid=skip_invalid,
                                 prune=prune, dry_run=dry_run, allow_uscc_change=allow_uscc_change)
-        except RegistryError as exc:  # e.g. another import held the registry for too long
-            click.echo(str(exc.message), err=True)
-            sys.exit(1)
         print_report(report, report_path)
     sys.exit(EXIT_STATUS[report.outcome])
 

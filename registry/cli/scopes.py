@@ -8,8 +8,7 @@ import click
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
-from registry.cli.data import EXIT_STATUS, echo_outcome, lang_option
-from registry.errors import RegistryError
+from registry.cli.data import EXIT_STATUS, echo_outcome, lang_option, refusal_exits
 from registry.extensions import db
 from registry.services.records.scope_import import ScopeImportReport, export_scope, import_scope
 from registry.services.records.scopes import LAYOUTS
@@ -27,12 +26,9 @@ from registry.services.records.scopes import LAYOUTS
 def import_scope_command(path, facility_id, layout, dry_run, prune, encoding, actor, lang):
     """Import one facility's scope as published (XLSX or CSV): updates, adds and, with --prune, removes items."""
     with force_locale(lang):
-        try:
+        with refusal_exits():
             report = import_scope(db.session, path, facility_id, actor=actor, layout=layout, dry_run=dry_run,
                                   prune=prune, encoding=encoding)
-        except RegistryError as exc:
-            click.echo(str(exc.message), err=True)
-            sys.exit(1)
         outcome = echo_scope_report(report, lang)
     sys.exit(EXIT_STATUS[outcome])
 
@@ -65,11 +61,8 @@ def echo_scope_report(report: ScopeImportReport, lang: str, what: str = "") -> s
 def export_scope_command(facility_id, path, lang):
     """Write a facility's scope in its published layouts (XLSX, merged cells, two-row headers)."""
     with force_locale(lang):
-        try:
+        with refusal_exits():
             count = export_scope(db.session, facility_id, path)
-        except RegistryError as exc:
-            click.echo(str(exc.message), err=True)
-            sys.exit(1)
         click.echo(_("%(n)s scope items → %(path)s", n=count, path=path))
 
 

@@ -8,9 +8,8 @@ import click
 from flask import current_app
 from flask_babel import force_locale
 
-from registry.cli.data import EXIT_STATUS, lang_option, print_report, run_import
+from registry.cli.data import EXIT_STATUS, lang_option, print_report, refusal_exits, run_import
 from registry.cli.scopes import echo_scope_report
-from registry.errors import RegistryError
 from registry.extensions import db
 from registry.services.districts import sync_districts
 from registry.services.records.demo_scopes import load_example_scopes
@@ -33,11 +32,8 @@ def seed_command(districts_only, lang):
         print_report(report, None)
         if report.outcome == "rejected":
             sys.exit(EXIT_STATUS["rejected"])
-        try:
+        with refusal_exits(EXIT_STATUS["rejected"]):
             scopes = load_example_scopes(db.session, Path(config["DEMO_SCOPES_DIR"]))
-        except RegistryError as exc:
-            click.echo(str(exc.message), err=True)
-            sys.exit(EXIT_STATUS["rejected"])
         outcomes = [echo_scope_report(s.report, lang, f"{s.file} → {s.facility_id}") for s in scopes]
     sys.exit(EXIT_STATUS["rejected"] if "rejected" in outcomes else EXIT_STATUS[report.outcome])
 
