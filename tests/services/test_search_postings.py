@@ -167,7 +167,6 @@ def test_a_write_after_the_version_last_read_is_seen_by_the_next_page(random_reg
 # --- the documents' n-gram index in memory -----------------------------------------------------
 
 def held_documents(session):
-    current_app.config["SEARCH_MEMORY_INDEX_ROWS"] = 5_000_000
     held = memory.postings(session, data_version(session))
     assert held is not None
     return held.documents

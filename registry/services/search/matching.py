@@ -240,7 +240,7 @@ def match_facilities(session, query: SearchQuery, today: date, messages: list, *
     version = data_version(session)  # one round trip for every cache below
     held = memory.postings(session, version)
     match = TermMatch(session, parse_terms(query.q), version=version,
-                      documents=held.documents if held is not None else None)
+                      documents=held.documents if held else None)
     narrowing = capability_filter(query, today, messages)
     if not match.active and not narrowing and not query.disciplines and not messages:
         key = (*facility_filters_key(session, query, today, version), facets, query.updated_since)
@@ -308,10 +308,12 @@ class CapabilityMatch:
     positions: object = None
 
 
-def countable_in_memory(query: SearchQuery, today: date) -> bool:
+def countable_in_memory(query: SearchQuery, today: date, narrowing: list | None = None) -> bool:
     """Whether the worker's arrays hold every condition of the search (they do not hold ranges, validity,
-    lead times, services or updated_since)."""
-    return not capability_filter(query, today, []) and query.updated_since is None
+    lead times, services or updated_since). `narrowing`: its capability_filter, when made already."""
+    if narrowing is None:
+        narrowing = capability_filter(query, today, [])
+    return not narrowing and query.updated_since is None
 
 
 def match_capabilities(session, query: SearchQuery, today: date, *, facility_text: bool = True,
@@ -325,10 +327,10 @@ def match_capabilities(session, query: SearchQuery, today: date, *, facility_tex
     version = version or data_version(session)  # one round trip for every cache below
     held = memory.postings(session, version)  # asked once: arrays built meanwhile wait for the next search
     match = TermMatch(session, parse_terms(query.q), facility_text=facility_text, version=version,
-                      documents=held.documents if held is not None else None)
+                      documents=held.documents if held else None)
     narrowing = capability_filter(query, today, [])
     allowed, facility_condition = allowed_facilities(session, query, today, version)
-    held = held if countable_in_memory(query, today) else None
+    held = held if countable_in_memory(query, today, narrowing) else None
     if held is not None and match.active:  # the matches themselves, counted and paged in memory
         positions = allowed.keep(held, memory.matching(held, match))
         if query.disciplines:
