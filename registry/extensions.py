@@ -11,7 +11,6 @@ from functools import cached_property
 import click
 from flask import Flask
 from flask_babel import Babel
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
@@ -19,6 +18,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
 from registry.database import RoutingSession
+from registry.limiting import RegistryLimiter
 
 
 class MigrateState:
@@ -77,4 +77,4 @@ csrf = CSRFProtect()
 # Limits: the API's (registry/api, shared by all its endpoints) and sign-in/sign-up (registry/web/auth.py);
 # storage from RATELIMIT_STORAGE_URI. When that store cannot be reached the limits fail open to counters
 # in this process (in-memory fallback) instead of failing every request; see README, "Security".
-limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True, swallow_errors=True)
+limiter = RegistryLimiter(key_func=get_remote_address, in_memory_fallback_enabled=True, swallow_errors=True)

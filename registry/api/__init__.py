@@ -11,10 +11,9 @@ from registry.api.schemas import ErrorSchema
 from registry.extensions import csrf, limiter
 
 BLUEPRINTS = (facilities.blp, capabilities.blp, districts.blp, changes.blp, bookings.blp, audit.blp, plan.blp)
-# One counter per key (or per address without one) for the whole API, not one per endpoint.
-api_limit = limiter.shared_limit(rate_limit_value, scope="api", key_func=rate_limit_key)
-for _blp in BLUEPRINTS:  # once per process, however many apps are created
-    api_limit(_blp)
+# One counter per key (or per address without one) for the whole API, not one per endpoint (counted
+# in one step: registry/limiting.py).
+limiter.shared_blueprint_limit(BLUEPRINTS, rate_limit_value, rate_limit_key, scope="api")
 # District figures also depend on the district table, which the change log does not cover.
 response_cache = ResponseCache({facilities.blp.name, capabilities.blp.name, changes.blp.name})
 READ_ONLY = {facilities.blp.name, capabilities.blp.name, changes.blp.name, districts.blp.name}
