@@ -56,3 +56,33 @@ def test_a_schema_with_a_dump_hook_is_dumped_by_marshmallow():
             return {"a": data["a"] * 2}
 
     assert dumper(Hooked)({"a": 2}) == {"a": 4}
+
+
+class _Shapes(Schema):
+    """Every path the generated dumper writes out: a renamed key, a key read from another attribute, a
+    default for an absent key, a number to convert, a string to convert, a dotted path, a nested list."""
+    ident = fields.Integer(data_key="id")
+    label = fields.String(attribute="name")
+    count = fields.Integer(dump_default=0)
+    share = fields.Float()
+    code = fields.String()
+    city = fields.String(attribute="where.city")
+    flags = fields.List(fields.Boolean())
+    pairs = fields.Nested(schemas.Facets)
+
+
+@pytest.mark.parametrize("data", [
+    {"ident": 3, "name": "甲", "share": 1, "code": 42, "where": {"city": "杭州"}, "flags": [True]},
+    {"ident": True, "name": None, "count": 5, "share": Decimal("0.5"), "code": None, "where": {},
+     "pairs": {"kind": {"testing": 1}}},
+    {},
+])
+def test_generated_dumper_matches_marshmallow_on_every_field_path(data):
+    assert dumper(_Shapes)(data) == _Shapes().dump(data)
+    assert list(dumper(_Shapes)(data)) == list(_Shapes().dump(data))
+
+
+def test_objects_that_are_not_dicts_are_dumped_by_attribute():
+    from types import SimpleNamespace
+    detail = SimpleNamespace(**DETAIL)
+    assert dumper(schemas.FacilityDetail)(detail) == schemas.FacilityDetail().dump(detail)
