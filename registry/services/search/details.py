@@ -39,6 +39,8 @@ _FIGURES = {
     "n_bookable": Capability.bookable.is_(True),
     "n_public": Capability.public_standard.is_(True),
 }
+_DETAIL_KEYS = [c.key for c in DETAIL_COLUMNS]  # _FACILITY's columns after Facility.id, then the
+# accreditation's three, then the figures
 _OF_FACILITY = select(Facility.id).where(Facility.facility_id == bindparam("facility_id")).scalar_subquery()
 _COUNTS = (select(Capability.facility_pk, *[func.count().filter(condition).label(name)
                                             for name, condition in _FIGURES.items()])
@@ -62,19 +64,21 @@ def facility_detail(session, facility_id: str, today: date) -> dict | None:
     rows = session.connection().execute(_FACILITY, {"facility_id": facility_id}).all()
     if not rows:
         return None
-    first = rows[0]
-    detail = {c.key: first._mapping[c] for c in DETAIL_COLUMNS}
-    detail["fields"] = [f for f in (first.fields or "").split(";") if f]
-    detail["active"] = first.status not in INACTIVE
+    first = rows[0]  # read by position: a Row looks a Column or an attribute up slowly
+    accreditation, figures = len(_DETAIL_KEYS) + 1, len(_DETAIL_KEYS) + 4
+    detail = dict(zip(_DETAIL_KEYS, first[1:accreditation]))
+    detail["fields"] = [f for f in (detail["fields"] or "").split(";") if f]
+    detail["active"] = detail["status"] not in INACTIVE
     detail["accreditations"] = [
-        {"scheme": r.a_scheme, "number": r.a_number, "valid_until": r.a_valid_until,
-         "valid": r.a_valid_until is None or r.a_valid_until >= today}
-        for r in rows if r.a_scheme is not None]
-    counts = {kind: first._mapping[f"n_{kind}"] for kind in CAPABILITY_KINDS}
-    detail["capability_counts"] = {kind: n for kind, n in counts.items() if n}
+        {"scheme": scheme, "number": number, "valid_until": valid_until,
+         "valid": valid_until is None or valid_until >= today}
+        for scheme, number, valid_until in (r[accreditation:figures] for r in rows) if scheme is not None]
+    n = dict(zip(_FIGURES, first[figures:]))
+    counts = {kind: n[f"n_{kind}"] for kind in CAPABILITY_KINDS}
+    detail["capability_counts"] = {kind: count for kind, count in counts.items() if count}
     detail["capability_total"] = sum(counts.values())
-    detail["bookable"] = bool(first.n_bookable)
-    detail["public_standards"] = first.n_public
+    detail["bookable"] = bool(n["n_bookable"])
+    detail["public_standards"] = n["n_public"]
     return detail
 
 
