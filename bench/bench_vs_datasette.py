@@ -4,7 +4,8 @@ The data: `python -m seeds.generate --facilities 1500 --capabilities 300000 --vo
 (>= 40,000 distinct capability texts). The questions: >= 1,000 distinct ones drawn from that data
 (2-character words, longer words, loosely typed standard numbers, object + parameter pairs), cycled
 round-robin by wrk, so that no answer is asked for twice in a row and caches of answers play no
-part. Sides, all up at once and measured one after the other for each scenario, so that they share
+part. Sides, all up at once and measured one after the other for each scenario (in an order that turns
+every round), so that they share
 the same time window on a shared machine:
 
   registry PG      gunicorn, 2 workers, PostgreSQL, limiter counters in Redis, API_RESPONSE_CACHE=0
@@ -196,8 +197,11 @@ def main() -> None:
                 warm(base, paths[:10])  # per-process caches that do not depend on the question (the search
                 time.sleep(2)  # postings among them: built in the background beyond 500,000 capabilities)
                 warm(base, paths[10:20])
-            for round_ in range(args.rounds):  # the sides take turns: a shared machine's speed drifts
-                for name, base in bases.items():
+            names = list(bases)
+            for round_ in range(args.rounds):  # the sides take turns: a shared machine's speed drifts; the
+                # order turns each round, so that no side is always the one measured next to Datasette
+                for name in names[round_ % len(names):] + names[:round_ % len(names)]:
+                    base = bases[name]
                     paths = ds_paths if name == "datasette" else api_paths
                     r = run_wrk(base, paths, args.seconds, args.workdir)
                     r["load"] = os.getloadavg()[0]
