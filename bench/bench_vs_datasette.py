@@ -5,8 +5,7 @@ The data: `python -m seeds.generate --facilities 1500 --capabilities 300000 --vo
 (2-character words, longer words, loosely typed standard numbers, object + parameter pairs), cycled
 round-robin by wrk, so that no answer is asked for twice in a row and caches of answers play no
 part. Sides, all up at once and measured one after the other for each scenario (in an order that turns
-every round), so that they share
-the same time window on a shared machine:
+every round), so that they share the same time window on a shared machine:
 
   registry PG      gunicorn, 2 workers, PostgreSQL, limiter counters in Redis, API_RESPONSE_CACHE=0
   registry PG+cache the same with the answer cache on (reported apart: it helps repeated questions only)
