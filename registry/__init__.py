@@ -8,6 +8,7 @@ from flask import Flask, current_app, has_request_context, request
 from registry import api, cli, database, http_errors, models, ops  # noqa: F401  (models: register the tables)
 from registry.config import INSTANCE_DIR, MIGRATIONS_DIR, TEMPLATES_DIR, Config
 from registry.extensions import babel, csrf, db, login_manager, migrate
+from registry.request_args import RegistryRequest
 from registry.web import (  # noqa: F401  (access: the user loader)
     access,
     admin,
@@ -29,6 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         template_folder=str(TEMPLATES_DIR),
         instance_path=str(INSTANCE_DIR),
     )
+    app.request_class = RegistryRequest  # absent query parameters read without an exception each
     app.config.update(Config.from_env())
     app.config.update(overrides or {})
     register_extensions(app)
