@@ -171,3 +171,26 @@ def test_a_busy_connection_is_not_pinged(one_connection_engine, monkeypatch):
     with engine.connect() as connection:
         pids.add(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
     assert len(pids) == 1 and len(pings) == 1  # one connection, pinged only once it counts as idle
+
+
+def test_psycopg_descriptions_are_made_on_demand_and_describe_their_own_result(app):
+    with app.app_context():
+        if db.engine.dialect.driver != "psycopg":
+            pytest.skip("needs TEST_DATABASE_URL on PostgreSQL")
+        import psycopg
+        with db.engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            cursor, plain = raw.cursor(), psycopg.Cursor(raw)
+            for c in (cursor, plain):
+                c.execute("SELECT 1 AS one, 'x'::text AS two, now() AS three")
+            first = cursor.description
+            cursor.execute("SELECT 2 AS other")  # the cursor moves on: the first description still holds
+            assert type(cursor) is not psycopg.Cursor and len(first) == 3
+            assert [tuple(c) for c in first] == [tuple(c) for c in plain.description]  # name, type, sizes...
+            assert first[1].name == "two" and first[-1].type_code == plain.description[-1].type_code
+            assert [c.name for c in cursor.description] == ["other"]
+            cursor.execute("SET LOCAL statement_timeout = 0")
+            assert cursor.description is None
+            # SQLAlchemy reads the names of a statement it has not run before from the description
+            rows = connection.execute(text("SELECT 1 AS alpha, 2 AS beta")).mappings()
+            assert list(rows) == [{"alpha": 1, "beta": 2}]
