@@ -69,14 +69,15 @@ def _dict_dumper(plan, lookup, dump_object):
         names[f"f{i}"], names[f"c{i}"] = field, convert
         lines += [f"    v = get({source!r}, M)",
                   "    if v is M:", f"        v = lookup(obj, {source!r}, f{i})",
-                  "    if v is not M:", f"        out[{key!r}] = {_inline(convert, f'c{i}', names, i)}"]
+                  "    if v is not M:", f"        out[{key!r}] = {_inline(convert, i, names)}"]
     lines.append("    return out")
     exec("\n".join(lines), names)  # noqa: S102 (source made here from the schema's field names)
     return names["dump"]
 
 
-def _inline(convert, name: str, names: dict, i: int) -> str:
-    """The expression converting `v`: written out for strings, numbers and values passed as they are."""
+def _inline(convert, i: int, names: dict) -> str:
+    """The expression converting `v` for field i: written out for strings, numbers and values passed as
+    they are, else a call of its converter `c{i}`."""
     kind = getattr(convert, "inline", None)
     if kind == "same":
         return "v"
@@ -85,7 +86,7 @@ def _inline(convert, name: str, names: dict, i: int) -> str:
     if isinstance(kind, type):
         names[f"t{i}"] = kind
         return f"v if v is None or v.__class__ is t{i} else t{i}(v)"
-    return f"{name}(v)"
+    return f"c{i}(v)"
 
 
 def _marked(convert, inline):
