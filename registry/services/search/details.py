@@ -39,8 +39,7 @@ _FIGURES = {
     "n_bookable": Capability.bookable.is_(True),
     "n_public": Capability.public_standard.is_(True),
 }
-_DETAIL_KEYS = [c.key for c in DETAIL_COLUMNS]  # _FACILITY's columns after Facility.id, then the
-# accreditation's three, then the figures
+_DETAIL_KEYS = [c.key for c in DETAIL_COLUMNS]
 _OF_FACILITY = select(Facility.id).where(Facility.facility_id == bindparam("facility_id")).scalar_subquery()
 _COUNTS = (select(Capability.facility_pk, *[func.count().filter(condition).label(name)
                                             for name, condition in _FIGURES.items()])
@@ -53,6 +52,11 @@ _FACILITY = (select(Facility.id, *DETAIL_COLUMNS, Accreditation.scheme.label("a_
              .outerjoin(_COUNTS, _COUNTS.c.facility_pk == Facility.id)
              .where(Facility.facility_id == bindparam("facility_id"), Facility.deleted_at.is_(None))
              .order_by(Accreditation.scheme))
+# Where each part of a _FACILITY row starts (rows are read by position: a Row looks a Column or an
+# attribute up slowly): the facility's columns after its id, the accreditation's, the figures.
+_NAMES = [c.name for c in _FACILITY.selected_columns]
+_ACCREDITATION, _COUNTED = _NAMES.index("a_scheme"), _NAMES.index(next(iter(_FIGURES)))
+assert _NAMES[1:_ACCREDITATION] == _DETAIL_KEYS
 
 
 def facility_detail(session, facility_id: str, today: date) -> dict | None:
@@ -64,16 +68,15 @@ def facility_detail(session, facility_id: str, today: date) -> dict | None:
     rows = session.connection().execute(_FACILITY, {"facility_id": facility_id}).all()
     if not rows:
         return None
-    first = rows[0]  # read by position: a Row looks a Column or an attribute up slowly
-    accreditation, figures = len(_DETAIL_KEYS) + 1, len(_DETAIL_KEYS) + 4
-    detail = dict(zip(_DETAIL_KEYS, first[1:accreditation]))
+    first = rows[0]
+    detail = dict(zip(_DETAIL_KEYS, first[1:_ACCREDITATION]))
     detail["fields"] = [f for f in (detail["fields"] or "").split(";") if f]
     detail["active"] = detail["status"] not in INACTIVE
     detail["accreditations"] = [
         {"scheme": scheme, "number": number, "valid_until": valid_until,
          "valid": valid_until is None or valid_until >= today}
-        for scheme, number, valid_until in (r[accreditation:figures] for r in rows) if scheme is not None]
-    n = dict(zip(_FIGURES, first[figures:]))
+        for scheme, number, valid_until in (r[_ACCREDITATION:_COUNTED] for r in rows) if scheme is not None]
+    n = dict(zip(_FIGURES, first[_COUNTED:]))
     counts = {kind: n[f"n_{kind}"] for kind in CAPABILITY_KINDS}
     detail["capability_counts"] = {kind: count for kind, count in counts.items() if count}
     detail["capability_total"] = sum(counts.values())
